@@ -1,0 +1,266 @@
+import { Cron } from "croner";
+import type { WireCronEntry, WireCronGroup, WireEnqueue } from "../../protocol/wire.ts";
+import type { CronEntryInput, EnqueueInput } from "../http/requests.ts";
+import { f32Decimal, retentionView } from "../store/job.ts";
+import { compareBytes, DEFAULT_PRIORITY } from "../store/store.ts";
+
+interface Entry {
+  name: string;
+  expression: string;
+  timezone?: string;
+  paused: boolean;
+  pausedAt?: number;
+  resumedAt?: number;
+  job: EnqueueInput;
+  nextEnqueueAt?: number;
+  lastEnqueueAt?: number;
+}
+
+interface Group {
+  name: string;
+  paused: boolean;
+  pausedAt?: number;
+  resumedAt?: number;
+  entries: Map<string, Entry>;
+}
+
+/** A cron rule the server answers with 400 (or 404/409 where `status` says). */
+export class CronError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 409,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const groupNotFound = (group: string) => new CronError(404, `cron group '${group}' not found`);
+const entryNotFound = (group: string, entry: string) =>
+  new CronError(404, `cron entry '${entry}' not found in group '${group}'`);
+
+/**
+ * The first occurrence strictly after `now` truncated to whole seconds, in ms; undefined when
+ * the expression never fires again.
+ */
+export function nextOccurrence(expression: string, timezone: string | undefined, now: number): number | undefined {
+  const fields = expression.trim().split(/\s+/).length;
+  if (fields !== 5 && fields !== 6) {
+    throw new CronError(400, `invalid cron expression: expected 5 or 6 fields, found ${fields}`);
+  }
+  if (timezone !== undefined && !isTimeZone(timezone)) {
+    throw new CronError(400, `invalid timezone: ${JSON.stringify(timezone)}`);
+  }
+  let cron: Cron;
+  try {
+    cron = new Cron(expression, { paused: true, ...(timezone === undefined ? {} : { timezone }) });
+  } catch (error) {
+    throw new CronError(400, `invalid cron expression: ${(error as Error).message}`);
+  }
+  const next = cron.nextRun(new Date(Math.floor(now / 1000) * 1000));
+  return next ? next.getTime() : undefined;
+}
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Cron groups and their entries, and the scheduler that fires them on the server's clock. */
+export class CronBook {
+  private readonly groups = new Map<string, Group>();
+
+  constructor(
+    private readonly now: () => number,
+    private readonly fire: (job: EnqueueInput) => void,
+  ) {}
+
+  names(): string[] {
+    return [...this.groups.keys()].sort(compareBytes);
+  }
+
+  deleteAll(): number {
+    const count = this.groups.size;
+    this.groups.clear();
+    return count;
+  }
+
+  group(name: string): WireCronGroup {
+    const group = this.groups.get(name);
+    if (!group) throw groupNotFound(name);
+    return groupView(group, [...group.entries.values()].sort((a, b) => compareBytes(a.name, b.name)));
+  }
+
+  deleteGroup(name: string): void {
+    if (!this.groups.delete(name)) throw groupNotFound(name);
+  }
+
+  /** Creates or replaces a group. Entries whose expression is unchanged keep their schedule. */
+  replaceGroup(name: string, paused: boolean | undefined, inputs: CronEntryInput[]): WireCronGroup {
+    const now = this.now();
+    const old = this.groups.get(name);
+    const entries = inputs.map((input) => this.merge(old?.entries.get(input.name), input, now));
+    const group: Group = old ?? { name, paused: false, entries: new Map() };
+    if (!old && paused) {
+      group.paused = true;
+      group.pausedAt = now;
+    } else if (paused !== undefined) setPaused(group, paused, now);
+    group.entries = new Map(entries.map((entry) => [entry.name, entry]));
+    this.groups.set(name, group);
+    return groupView(group, entries);
+  }
+
+  pauseGroup(name: string, paused: boolean): WireCronGroup {
+    const group = this.groups.get(name);
+    if (!group) throw groupNotFound(name);
+    setPaused(group, paused, this.now());
+    return this.group(name);
+  }
+
+  entry(group: string, name: string): WireCronEntry {
+    return entryView(this.findEntry(group, name));
+  }
+
+  /** `POST .../entries`: adds an entry, creating the group, and refuses a name that exists. */
+  addEntry(groupName: string, input: CronEntryInput): WireCronEntry {
+    const group = this.ensureGroup(groupName);
+    if (group.entries.has(input.name)) {
+      throw new CronError(409, `cron entry '${input.name}' already exists in group '${groupName}'`);
+    }
+    const entry = this.merge(undefined, input, this.now());
+    group.entries.set(entry.name, entry);
+    return entryView(entry);
+  }
+
+  /** `PUT .../entries/{entry}`: creates or replaces; the URL's name wins over the body's. */
+  putEntry(groupName: string, name: string, input: CronEntryInput): WireCronEntry {
+    const now = this.now();
+    const existing = this.groups.get(groupName)?.entries.get(name);
+    const entry = this.merge(existing, { ...input, name }, now);
+    this.ensureGroup(groupName).entries.set(name, entry);
+    return entryView(entry);
+  }
+
+  pauseEntry(group: string, name: string, paused: boolean): WireCronEntry {
+    const entry = this.findEntry(group, name);
+    setPaused(entry, paused, this.now());
+    return entryView(entry);
+  }
+
+  deleteEntry(group: string, name: string): void {
+    this.findEntry(group, name);
+    this.groups.get(group)?.entries.delete(name);
+  }
+
+  /** Fires every due entry once (missed slots collapse into one) and schedules its next run. */
+  tick(): void {
+    const now = this.now();
+    for (const group of this.groups.values()) {
+      for (const entry of group.entries.values()) {
+        if (entry.nextEnqueueAt === undefined || entry.nextEnqueueAt > now) continue;
+        entry.nextEnqueueAt = nextOccurrence(entry.expression, entry.timezone, now);
+        if (group.paused || entry.paused) continue;
+        entry.lastEnqueueAt = now;
+        this.fire({ ...entry.job, readyAt: now });
+      }
+    }
+  }
+
+  /** When the next entry falls due, if any. */
+  nextDue(): number | undefined {
+    let next: number | undefined;
+    for (const group of this.groups.values()) {
+      for (const entry of group.entries.values()) {
+        if (entry.nextEnqueueAt !== undefined && (next === undefined || entry.nextEnqueueAt < next)) {
+          next = entry.nextEnqueueAt;
+        }
+      }
+    }
+    return next;
+  }
+
+  private ensureGroup(name: string): Group {
+    let group = this.groups.get(name);
+    if (!group) this.groups.set(name, (group = { name, paused: false, entries: new Map() }));
+    return group;
+  }
+
+  private findEntry(groupName: string, name: string): Entry {
+    const group = this.groups.get(groupName);
+    if (!group) throw groupNotFound(groupName);
+    const entry = group.entries.get(name);
+    if (!entry) throw entryNotFound(groupName, name);
+    return entry;
+  }
+
+  /** The entry an input describes, keeping the old schedule while the expression is unchanged. */
+  private merge(old: Entry | undefined, input: CronEntryInput, now: number): Entry {
+    const entry: Entry = {
+      name: input.name,
+      expression: input.expression,
+      paused: old?.paused ?? input.paused ?? false,
+      job: input.job,
+    };
+    if (input.timezone !== undefined) entry.timezone = input.timezone;
+    const next = nextOccurrence(input.expression, input.timezone, now);
+    if (old) {
+      if (old.pausedAt !== undefined) entry.pausedAt = old.pausedAt;
+      if (old.resumedAt !== undefined) entry.resumedAt = old.resumedAt;
+      if (old.lastEnqueueAt !== undefined) entry.lastEnqueueAt = old.lastEnqueueAt;
+      if (input.paused !== undefined) setPaused(entry, input.paused, now);
+    }
+    const schedule = old && old.expression === input.expression ? old.nextEnqueueAt : next;
+    if (schedule !== undefined) entry.nextEnqueueAt = schedule;
+    return entry;
+  }
+}
+
+/** false→true stamps `paused_at`, true→false stamps `resumed_at`, the same value again changes nothing. */
+function setPaused(target: { paused: boolean; pausedAt?: number; resumedAt?: number }, paused: boolean, now: number) {
+  if (target.paused === paused) return;
+  target.paused = paused;
+  if (paused) target.pausedAt = now;
+  else target.resumedAt = now;
+}
+
+function groupView(group: Group, entries: Entry[]): WireCronGroup {
+  const view: WireCronGroup = { name: group.name, paused: group.paused, entries: [] };
+  if (group.pausedAt !== undefined) view.paused_at = group.pausedAt;
+  if (group.resumedAt !== undefined) view.resumed_at = group.resumedAt;
+  view.entries = entries.map(entryView);
+  return view;
+}
+
+function entryView(entry: Entry): WireCronEntry {
+  const view: Partial<WireCronEntry> = { name: entry.name, expression: entry.expression };
+  if (entry.timezone !== undefined) view.timezone = entry.timezone;
+  view.paused = entry.paused;
+  if (entry.pausedAt !== undefined) view.paused_at = entry.pausedAt;
+  if (entry.resumedAt !== undefined) view.resumed_at = entry.resumedAt;
+  view.job = templateView(entry.job);
+  if (entry.nextEnqueueAt !== undefined) view.next_enqueue_at = entry.nextEnqueueAt;
+  if (entry.lastEnqueueAt !== undefined) view.last_enqueue_at = entry.lastEnqueueAt;
+  return view as WireCronEntry;
+}
+
+/** The job template echo: priority always present, the optional keys only when set. */
+function templateView(job: EnqueueInput): WireCronEntry["job"] {
+  const view: WireEnqueue & { priority: number } = {
+    type: job.type,
+    queue: job.queue,
+    priority: job.priority ?? DEFAULT_PRIORITY,
+    payload: job.payload,
+  };
+  if (job.retryLimit !== undefined) view.retry_limit = job.retryLimit;
+  if (job.backoff) {
+    view.backoff = { exponent: f32Decimal(job.backoff.exponent), base_ms: job.backoff.baseMs, jitter_ms: job.backoff.jitterMs };
+  }
+  if (job.retention) view.retention = retentionView(job.retention);
+  if (job.uniqueKey !== undefined) view.unique_key = job.uniqueKey;
+  if (job.uniqueWhile !== undefined) view.unique_while = job.uniqueWhile as WireEnqueue["unique_while"];
+  if (job.batch) view.batch = { ...job.batch };
+  return view;
+}

@@ -1,0 +1,182 @@
+import type { BackoffConfig } from "../types.ts";
+import {
+  array,
+  boolean,
+  defaulted,
+  float,
+  nullable,
+  object,
+  optional,
+  present,
+  string,
+  unsigned,
+} from "./fields.ts";
+
+/** Request bodies, decoded and type-checked as the server's serde structs would be. */
+
+export interface Retention {
+  completedMs?: number;
+  deadMs?: number;
+}
+
+export interface BatchConfig {
+  key: string;
+  when: string;
+  fold: string;
+}
+
+export interface EnqueueInput {
+  type: string;
+  queue: string;
+  payload: unknown;
+  priority?: number;
+  readyAt?: number;
+  retryLimit?: number;
+  backoff?: BackoffConfig;
+  retention?: Retention;
+  uniqueKey?: string;
+  /** Checked against the scope names after the licence check, as the server does. */
+  uniqueWhile?: string;
+  batch?: BatchConfig;
+}
+
+export function backoff(value: unknown): BackoffConfig {
+  const fields = object(value, "struct BackoffConfig");
+  return {
+    exponent: float(present(fields, "exponent")),
+    baseMs: unsigned(present(fields, "base_ms"), "u32"),
+    jitterMs: unsigned(present(fields, "jitter_ms"), "u32"),
+  };
+}
+
+const u64 = (value: unknown) => unsigned(value, "u64");
+const u32 = (value: unknown) => unsigned(value, "u32");
+const u16 = (value: unknown) => unsigned(value, "u16");
+
+function retention(value: unknown): Retention {
+  const fields = object(value, "struct RetentionConfig");
+  return compact({ completedMs: optional(fields, "completed_ms", u64), deadMs: optional(fields, "dead_ms", u64) });
+}
+
+function batch(value: unknown): BatchConfig {
+  const fields = object(value, "struct BatchConfig");
+  return {
+    key: string(present(fields, "key")),
+    when: string(present(fields, "when")),
+    fold: string(present(fields, "fold")),
+  };
+}
+
+export function enqueue(value: unknown): EnqueueInput {
+  const fields = object(value, "struct EnqueueRequest");
+  return compact({
+    type: string(present(fields, "type")),
+    queue: string(present(fields, "queue")),
+    payload: present(fields, "payload"),
+    priority: optional(fields, "priority", u16),
+    readyAt: optional(fields, "ready_at", u64),
+    retryLimit: optional(fields, "retry_limit", u32),
+    backoff: optional(fields, "backoff", backoff),
+    retention: optional(fields, "retention", retention),
+    uniqueKey: optional(fields, "unique_key", string),
+    uniqueWhile: optional(fields, "unique_while", string),
+    batch: optional(fields, "batch", batch),
+  });
+}
+
+export function bulkEnqueue(value: unknown): EnqueueInput[] {
+  const fields = object(value, "struct BulkEnqueueRequest");
+  return array(present(fields, "jobs")).map(enqueue);
+}
+
+export function ids(value: unknown): string[] {
+  const fields = object(value, "struct BulkSuccessRequest");
+  return array(present(fields, "ids")).map(string);
+}
+
+export interface FailureInput {
+  message: string;
+  errorType?: string;
+  backtrace?: string;
+  retryAt?: number;
+  kill: boolean;
+}
+
+export function failure(value: unknown): FailureInput {
+  const fields = object(value, "struct FailureRequest");
+  return compact({
+    message: string(present(fields, "message")),
+    errorType: optional(fields, "error_type", string),
+    backtrace: optional(fields, "backtrace", string),
+    retryAt: optional(fields, "retry_at", u64),
+    kill: defaulted(fields, "kill", boolean, false),
+  });
+}
+
+/** A PATCH body: `undefined` leaves a field alone, `null` clears it (or is refused, for queue and priority). */
+export interface PatchInput {
+  queue?: string | null;
+  priority?: number | null;
+  readyAt?: number | null;
+  retryLimit?: number | null;
+  backoff?: BackoffConfig | null;
+  retention?: { completedMs?: number | null; deadMs?: number | null } | null;
+}
+
+export function patch(value: unknown): PatchInput {
+  const fields = object(value, "struct PatchJobBody");
+  return {
+    queue: nullable(fields, "queue", string),
+    priority: nullable(fields, "priority", u16),
+    readyAt: nullable(fields, "ready_at", u64),
+    retryLimit: nullable(fields, "retry_limit", u32),
+    backoff: nullable(fields, "backoff", backoff),
+    retention: nullable(fields, "retention", (inner) => {
+      const sub = object(inner, "struct RetentionConfigPatchBody");
+      return { completedMs: nullable(sub, "completed_ms", u64), deadMs: nullable(sub, "dead_ms", u64) };
+    }),
+  };
+}
+
+export interface CronEntryInput {
+  name: string;
+  expression: string;
+  timezone?: string;
+  paused?: boolean;
+  job: EnqueueInput;
+}
+
+export function cronEntry(value: unknown): CronEntryInput {
+  const fields = object(value, "struct CronEntryRequest");
+  return compact({
+    name: string(present(fields, "name")),
+    expression: string(present(fields, "expression")),
+    timezone: optional(fields, "timezone", string),
+    paused: optional(fields, "paused", boolean),
+    job: enqueue(present(fields, "job")),
+  });
+}
+
+export interface CronGroupInput {
+  paused?: boolean;
+  entries: CronEntryInput[];
+}
+
+export function cronGroup(value: unknown): CronGroupInput {
+  const fields = object(value, "struct ReplaceCronGroupRequest");
+  return compact({
+    paused: optional(fields, "paused", boolean),
+    entries: array(present(fields, "entries")).map(cronEntry),
+  });
+}
+
+export function paused(value: unknown): boolean {
+  const fields = object(value, "struct PauseRequest");
+  return boolean(present(fields, "paused"));
+}
+
+/** Drops keys whose value is `undefined`, so optional fields stay absent. */
+function compact<T extends object>(value: T): T {
+  for (const key of Object.keys(value) as Array<keyof T>) if (value[key] === undefined) delete value[key];
+  return value;
+}

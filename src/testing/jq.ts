@@ -1,0 +1,95 @@
+/**
+ * jq for payload filters and batch expressions, backed by jq-web (jq itself compiled to
+ * WebAssembly). The real server runs jaq; both are jq, so expressions behave alike except in
+ * corners where jaq and jq differ.
+ */
+
+interface JqWeb {
+  raw(input: string, filter: string, flags?: string[]): string;
+}
+
+interface JqFailure extends Error {
+  exitCode?: number;
+  stderr?: string;
+}
+
+/** jq exits 3 on a compile error and 5 on a runtime error. */
+const COMPILE_ERROR_EXIT = 3;
+
+export class JqError extends Error {
+  constructor(
+    readonly kind: "compile" | "runtime",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+let loading: Promise<JqWeb> | undefined;
+
+/** Loads the jq engine once; later calls share it. */
+export function loadJq(): Promise<JqWeb> {
+  loading ??= import("jq-web").then((mod: { default: Promise<JqWeb> }) => mod.default);
+  return loading;
+}
+
+/** `$existing` and `$new` bound for a batch expression, whose input is `null` as on the server. */
+const withBatchVars = (expr: string) => `. as {existing: $existing, new: $new} | null | (${expr}\n)`;
+
+export class Jq {
+  constructor(private readonly engine: JqWeb) {}
+
+  /** Whether each payload matches: any output other than `false`/`null`; runtime errors do not match. */
+  matches(expr: string, payloads: readonly unknown[]): boolean[] {
+    const filter = `[.[] | any(try (${expr}\n); . != null and . != false)]`;
+    return this.run(JSON.stringify(payloads), filter)[0] as boolean[];
+  }
+
+  /** The first output of `expr`, or `undefined` when there is none. */
+  first(expr: string, existing: unknown, incoming: unknown): unknown {
+    const [outputs] = this.run(batchInput(existing, incoming), withBatchVars(`[first(${expr}\n)]`));
+    return (outputs as unknown[])[0];
+  }
+
+  /** Up to two outputs of `expr`: enough to tell "none", "one" and "more than one" apart. */
+  firstTwo(expr: string, existing: unknown, incoming: unknown): unknown[] {
+    const [outputs] = this.run(batchInput(existing, incoming), withBatchVars(`[limit(2; ${expr}\n)]`));
+    return outputs as unknown[];
+  }
+
+  /** Throws a `JqError` of kind "compile" when `expr` is not valid jq with `$existing`/`$new` bound. */
+  compileBatch(expr: string): void {
+    try {
+      this.run(batchInput(null, null), withBatchVars(`if false then (${expr}\n) else null end`));
+    } catch (error) {
+      if (error instanceof JqError && error.kind === "compile") throw error;
+    }
+  }
+
+  private run(input: string, filter: string): unknown[] {
+    let out: string;
+    try {
+      out = this.engine.raw(input, filter, ["-c"]);
+    } catch (error) {
+      const failure = error as JqFailure;
+      const kind = failure.exitCode === COMPILE_ERROR_EXIT ? "compile" : "runtime";
+      throw new JqError(kind, describe(failure.stderr ?? failure.message));
+    }
+    return out
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => JSON.parse(line) as unknown);
+  }
+}
+
+const batchInput = (existing: unknown, incoming: unknown) =>
+  `{"existing":${JSON.stringify(existing)},"new":${JSON.stringify(incoming)}}`;
+
+/** jq's stderr without its "jq: error ...:" prefix, source echo and error count. */
+function describe(stderr: string): string {
+  const first = stderr.split("\n")[0] ?? stderr;
+  return first
+    .replace(/^jq: error(?: \(at [^)]*\))?: /, "")
+    .replace(/ \(Unix shell quoting issues\?\)/, "")
+    .replace(/ at <top-level>, line \d+:$/, "");
+}

@@ -1,0 +1,90 @@
+import { createApp } from "./app.ts";
+import { CronBook } from "./cron/crons.ts";
+import { JobStore } from "./store/store.ts";
+import { TakeHub } from "./take/hub.ts";
+import type { License, TestServer, TestServerOptions } from "./types.ts";
+
+const DAY_MS = 86_400_000;
+/** Longest a timer sleeps, so a clock moved by hand is noticed without a request. */
+const MAX_SLEEP_MS = 1_000;
+
+/**
+ * An in-memory Zizq 0.6.1 server: every endpoint, status and error text of the real one,
+ * served in-process through `fetch` or on a port through an adapter's `serve`.
+ */
+export function createTestServer(options: TestServerOptions = {}): TestServer {
+  const now = options.now ?? Date.now;
+  let license: License = options.license ?? "free";
+  const hubRef: { hub?: TakeHub } = {};
+  const store = new JobStore(
+    {
+      now,
+      random: options.random ?? Math.random,
+      defaultRetryLimit: options.defaultRetryLimit ?? 25,
+      defaultBackoff: options.defaultBackoff ?? { exponent: 4, baseMs: 15_000, jitterMs: 30_000 },
+      defaultCompletedMs: options.defaultRetention?.completedMs ?? 0,
+      defaultDeadMs: options.defaultRetention?.deadMs ?? 7 * DAY_MS,
+    },
+    {
+      ready: (queue) => hubRef.hub?.ready(queue),
+      released: () => hubRef.hub?.released(),
+    },
+  );
+  // The scheduler does nothing while the licence is missing or expired.
+  const crons = new CronBook(now, (job) => {
+    if (license === "pro") store.enqueue([job], undefined);
+  });
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
+  const tick = () => {
+    store.promoteDue();
+    if (license === "pro") crons.tick();
+    arm();
+  };
+  /** Sleeps until the next scheduled job or cron entry is due (re-checking at least every second). */
+  const arm = () => {
+    clearTimeout(timer);
+    if (closed) return;
+    const due = Math.min(store.nextDue() ?? Number.POSITIVE_INFINITY, crons.nextDue() ?? Number.POSITIVE_INFINITY);
+    if (due === Number.POSITIVE_INFINITY) return;
+    timer = setTimeout(tick, Math.max(0, Math.min(due - now(), MAX_SLEEP_MS)));
+    (timer as { unref?: () => void }).unref?.();
+  };
+
+  const hub = new TakeHub(store, {
+    heartbeatMs: options.heartbeatMs ?? 3_000,
+    globalInFlightLimit: options.globalInFlightLimit ?? 1024,
+    beforeTake: () => store.promoteDue(),
+  });
+  hubRef.hub = hub;
+
+  const reaper = setInterval(() => store.reap(), options.reaperIntervalMs ?? 30_000);
+  (reaper as { unref?: () => void }).unref?.();
+
+  const app = createApp({
+    store,
+    crons,
+    hub,
+    license: () => license,
+    version: options.version ?? "0.6.1",
+    maintain: tick,
+  });
+
+  return {
+    app,
+    fetch: async (request) => app.fetch(request),
+    setLicense: (next) => {
+      license = next;
+    },
+    tick,
+    connections: () => hub.connections(),
+    dropConnections: () => hub.closeAll(true),
+    close: () => {
+      closed = true;
+      clearTimeout(timer);
+      clearInterval(reaper);
+      hub.closeAll(false);
+    },
+  };
+}

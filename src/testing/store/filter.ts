@@ -1,0 +1,37 @@
+import type { JobStatus } from "../../protocol/wire.ts";
+import type { StoredJob } from "./job.ts";
+
+/** An inclusive range; bounds are bigints so u64 limits stay exact. */
+export interface Range {
+  lo: bigint;
+  hi: bigint;
+}
+
+/** The filters shared by list, count, bulk patch and bulk delete. Empty sets mean "no filter". */
+export interface JobFilter {
+  ids: Set<string>;
+  queues: Set<string>;
+  types: Set<string>;
+  statuses: Set<JobStatus>;
+  priority?: Range;
+  readyAt?: Range;
+  attempts?: Range;
+  /** A jq expression over the payload. */
+  filter?: string;
+}
+
+const inRange = (value: number, range: Range | undefined) =>
+  range === undefined || (BigInt(value) >= range.lo && BigInt(value) <= range.hi);
+
+/** Every filter but the jq one, which runs over many payloads at once. */
+export function matchesFields(job: StoredJob, filter: JobFilter): boolean {
+  return (
+    (filter.ids.size === 0 || filter.ids.has(job.id)) &&
+    (filter.queues.size === 0 || filter.queues.has(job.queue)) &&
+    (filter.types.size === 0 || filter.types.has(job.type)) &&
+    (filter.statuses.size === 0 || filter.statuses.has(job.status)) &&
+    inRange(job.priority, filter.priority) &&
+    inRange(job.readyAt, filter.readyAt) &&
+    inRange(job.attempts, filter.attempts)
+  );
+}

@@ -1,0 +1,62 @@
+import type { Hono } from "hono";
+
+export type License = "free" | "pro" | "expired";
+
+export interface BackoffConfig {
+  exponent: number;
+  baseMs: number;
+  jitterMs: number;
+}
+
+export interface TestServerOptions {
+  /** Licence tier. `"expired"` answers Pro features the way an expired licence does. Default `"free"`. */
+  license?: License;
+  /** The server's clock in ms since the epoch. Default `Date.now`. */
+  now?: () => number;
+  /** Source of the backoff jitter, in [0, 1). Default `Math.random`. */
+  random?: () => number;
+  /** Silence on a take stream before a heartbeat is sent, in ms. Default 3000. */
+  heartbeatMs?: number;
+  /** Jobs in flight across all take streams; 0 = unlimited. Default 1024. */
+  globalInFlightLimit?: number;
+  /** Retry limit for jobs that set none. Default 25. */
+  defaultRetryLimit?: number;
+  /** Backoff for jobs that set none. Default exponent 4, base 15 s, jitter 30 s. */
+  defaultBackoff?: BackoffConfig;
+  /** Retention for jobs that set none. Default completed 0, dead 7 days. */
+  defaultRetention?: { completedMs?: number; deadMs?: number };
+  /** How often expired completed and dead jobs are physically removed, in ms. Default 30 000. */
+  reaperIntervalMs?: number;
+  /** The version `GET /version` reports. Default `"0.6.1"`. */
+  version?: string;
+}
+
+/** A take stream as the inspection helpers see it. */
+export interface ConnectionInfo {
+  id: string;
+  workerId: string;
+  queues: string[];
+  prefetch: number;
+  /** Ids of jobs this connection holds (taken and not yet acked, failed or deleted). */
+  held: string[];
+}
+
+export interface TestServer {
+  /** Handle a request in-process, as the server would over HTTP. */
+  fetch(request: Request): Promise<Response>;
+  /** The Hono app, for mounting or serving. */
+  readonly app: Hono;
+  /** Change the licence tier at run time (the real server re-reads its licence file). */
+  setLicense(license: License): void;
+  /**
+   * Run the clock-driven work now: promote due scheduled jobs, fire due cron entries and hide
+   * expired jobs. The server does this on its own timers; call it after moving an injected clock.
+   */
+  tick(): void;
+  /** Open take streams and what each holds. Test-only: the real server has no such endpoint. */
+  connections(): ConnectionInfo[];
+  /** End every take stream abruptly, as a server crash would; held jobs go back to `ready`. */
+  dropConnections(): void;
+  /** Stop timers and end every stream. The server answers no more take requests. */
+  close(): void;
+}
