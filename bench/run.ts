@@ -1,0 +1,18 @@
+/**
+ * `npm run bench -- <name...>`: runs the named benchmarks (all when none is named).
+ * Figures drift on shared machines; compare ratios measured in the same run.
+ */
+const benches: Record<string, () => Promise<void>> = {
+  server: async () => (await import("./server.ts")).run(),
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in benches));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark: ${unknown.join(", ")} (known: ${Object.keys(benches).join(", ")})`);
+  process.exit(2);
+}
+for (const name of wanted.length > 0 ? wanted : Object.keys(benches)) {
+  console.log(`# ${name}`);
+  await benches[name]?.();
+}
