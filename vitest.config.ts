@@ -7,6 +7,9 @@ export default defineConfig({
       {
         test: {
           name: "node",
+          // jq-web's CommonJS export is a Promise; vitest's default interop would turn the module
+          // namespace into a thenable and break `import("jq-web")` in the test server.
+          deps: { interopDefault: false },
           include: ["test/node/**/*.test.ts", "test/contract/**/*.test.ts"],
           testTimeout: 20_000,
           hookTimeout: 20_000,

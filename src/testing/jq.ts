@@ -29,7 +29,7 @@ let loading: Promise<JqWeb> | undefined;
 
 /** Loads the jq engine once; later calls share it. */
 export function loadJq(): Promise<JqWeb> {
-  loading ??= import("jq-web").then((mod: { default: Promise<JqWeb> }) => mod.default);
+  loading ??= import("./jq-engine.ts").then((mod) => mod.jqEngine.ready);
   return loading;
 }
 

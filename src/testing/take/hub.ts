@@ -166,7 +166,7 @@ class TakeStream implements Holder {
   end(abrupt: boolean): void {
     if (this.closed) return;
     try {
-      if (abrupt) this.controller.error(new Error("connection dropped"));
+      if (abrupt) this.controller.error(new Error("zizq test server: connection dropped (dropConnections)"));
       else this.controller.close();
     } catch {
       // Already closed by the consumer.
