@@ -18,30 +18,15 @@ import {
 } from "node:http2";
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { getRequestListener } from "@hono/node-server";
+import { type FetchApp, type ServeOptions, type ServerHandle, serverUrl } from "../src/serving.ts";
 
-export interface ServeOptions {
-  /** Port to listen on. Default 0: any free port (read the real one from the handle). */
-  port?: number;
-  /** Address to bind. Default `127.0.0.1`. */
-  hostname?: string;
-  /** Aborting it closes the server, as `close()` does. */
-  signal?: AbortSignal;
-}
-
-export interface ServerHandle {
-  /** `http://hostname:port`, with the port actually bound. */
-  url: string;
-  port: number;
-  hostname: string;
-  /** Stop listening, end every open connection (long-lived streams too) and resolve when done. */
-  close(): Promise<void>;
-}
+export type { FetchApp, ServeOptions, ServerHandle };
 
 /** What a client sends first on an HTTP/2 prior-knowledge connection (RFC 9113 §3.4). */
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 
 export function serve(
-  app: { fetch(request: Request): Response | Promise<Response> },
+  app: FetchApp,
   options: ServeOptions = {},
 ): Promise<ServerHandle> {
   const hostname = options.hostname ?? "127.0.0.1";
@@ -105,8 +90,7 @@ export function serve(
     tcp.listen(options.port ?? 0, hostname, () => {
       tcp.off("error", reject);
       const { port } = tcp.address() as AddressInfo;
-      const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-      resolve({ url: `http://${host}:${port}`, port, hostname, close });
+      resolve({ url: serverUrl(hostname, port), port, hostname, close });
       if (options.signal?.aborted) void close();
       else options.signal?.addEventListener("abort", onAbort, { once: true });
     });

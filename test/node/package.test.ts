@@ -1,0 +1,47 @@
+/** The package as users receive it: the core stays runtime-neutral and every export builds. */
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = join(import.meta.dirname, "..", "..");
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith(".ts") ? [path] : [];
+  });
+}
+
+describe("src/ uses only the web platform", () => {
+  const files = sourceFiles(join(root, "src"));
+  it.for(files.map((file) => [file.slice(root.length + 1)] as const))("%s", ([file]) => {
+    const code = readFileSync(join(root, file), "utf8");
+    expect(code).not.toMatch(/from\s+["']node:|require\(["']node:/);
+    expect(code).not.toMatch(/\bBuffer\./);
+    expect(code).not.toMatch(/\bprocess\.(env|on|exit|argv|nextTick|memoryUsage)/);
+  });
+});
+
+describe("the build", () => {
+  it("emits JavaScript and types for every export, and each entry imports", async () => {
+    execFileSync("npx", ["tsdown", "--log-level", "error"], { cwd: root, stdio: "pipe" });
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+      exports: Record<string, string | { types: string; default: string }>;
+    };
+    const entries = Object.entries(pkg.exports).filter(([, target]) => typeof target === "object");
+    expect(entries.map(([name]) => name)).toEqual([".", "./testing", "./node", "./bun", "./deno"]);
+    for (const [name, target] of entries) {
+      if (typeof target === "string") continue;
+      expect(existsSync(join(root, target.types)), `${name} types`).toBe(true);
+      const mod = (await import(join(root, target.default))) as Record<string, unknown>;
+      expect(Object.keys(mod).length, `${name} exports`).toBeGreaterThan(0);
+    }
+    const testing = (await import(join(root, "dist/testing.js"))) as typeof import("../../src/testing/index.ts");
+    const server = testing.createTestServer();
+    const reply = await server.fetch(new Request("http://zizq.test/version"));
+    expect(await reply.json()).toEqual({ version: "0.6.1" });
+    server.close();
+  });
+});
