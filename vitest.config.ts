@@ -10,6 +10,8 @@ export default defineConfig({
           // jq-web's CommonJS export is a Promise; vitest's default interop would turn the module
           // namespace into a thenable and break `import("jq-web")` in the test server.
           deps: { interopDefault: false },
+          // A real Zizq (ZIZQ_URL) is one shared store that every test resets: one file at a time.
+          fileParallelism: !process.env.ZIZQ_URL,
           include: ["test/node/**/*.test.ts", "test/contract/**/*.test.ts"],
           testTimeout: 20_000,
           hookTimeout: 20_000,
