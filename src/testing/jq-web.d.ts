@@ -1,4 +1,4 @@
 declare module "jq-web" {
-  const jq: Promise<{ raw(input: string, filter: string, flags?: string[]): string }>;
+  const jq: Promise<unknown>;
   export default jq;
 }

@@ -3,10 +3,7 @@
  * WebAssembly). The real server runs jaq; both are jq, so expressions behave alike except in
  * corners where jaq and jq differ.
  */
-
-interface JqWeb {
-  raw(input: string, filter: string, flags?: string[]): string;
-}
+import type { JqWeb } from "./jq-engine.ts";
 
 interface JqFailure extends Error {
   exitCode?: number;
@@ -29,7 +26,7 @@ let loading: Promise<JqWeb> | undefined;
 
 /** Loads the jq engine once; later calls share it. */
 export function loadJq(): Promise<JqWeb> {
-  loading ??= import("./jq-engine.ts").then((mod) => mod.jqEngine.ready);
+  if (!loading) loading = import("./jq-engine.ts").then((mod) => mod.jqEngine.ready);
   return loading;
 }
 
