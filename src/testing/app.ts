@@ -31,8 +31,10 @@ export interface AppDeps {
   hub: TakeHub;
   license(): License;
   version: string;
-  /** Clock-driven work (promotion, cron, expiry) brought up to date before each request. */
-  maintain(): void;
+  /** Clock-driven work (promotion, cron) brought up to date before each request. */
+  catchUp(): void;
+  /** Sets the timer for the next due job or cron entry after a request may have added one. */
+  arm(): void;
 }
 
 type Feature = "unique jobs" | "batched jobs" | "cron scheduling";
@@ -74,9 +76,10 @@ export function createApp(deps: AppDeps): Hono {
     return new Jq(await loadJq());
   };
 
-  app.use(async (c, next) => {
-    deps.maintain();
+  app.use(async (_c, next) => {
+    deps.catchUp();
     await next();
+    deps.arm();
   });
 
   app.onError((error, c) => {

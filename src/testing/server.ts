@@ -36,20 +36,33 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
   });
 
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let armedFor: number | undefined;
   let closed = false;
-  const tick = () => {
+  /** Promotes due scheduled jobs and fires due cron entries (the scheduler idles without a licence). */
+  const catchUp = () => {
     store.promoteDue();
     if (license === "pro") crons.tick();
-    arm();
   };
-  /** Sleeps until the next scheduled job or cron entry is due (re-checking at least every second). */
+  /** Sleeps until the next scheduled job or cron entry is due, re-checking at least every second. */
   const arm = () => {
-    clearTimeout(timer);
     if (closed) return;
     const due = Math.min(store.nextDue() ?? Number.POSITIVE_INFINITY, crons.nextDue() ?? Number.POSITIVE_INFINITY);
+    if (due === armedFor) return;
+    clearTimeout(timer);
+    armedFor = due;
     if (due === Number.POSITIVE_INFINITY) return;
-    timer = setTimeout(tick, Math.max(0, Math.min(due - now(), MAX_SLEEP_MS)));
+    timer = setTimeout(
+      () => {
+        armedFor = undefined;
+        tick();
+      },
+      Math.max(0, Math.min(due - now(), MAX_SLEEP_MS)),
+    );
     (timer as { unref?: () => void }).unref?.();
+  };
+  const tick = () => {
+    catchUp();
+    arm();
   };
 
   const hub = new TakeHub(store, {
@@ -68,7 +81,8 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
     hub,
     license: () => license,
     version: options.version ?? "0.6.1",
-    maintain: tick,
+    catchUp,
+    arm,
   });
 
   return {

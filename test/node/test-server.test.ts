@@ -130,6 +130,18 @@ describe("inspection helpers", () => {
   });
 });
 
+describe("the scheduler", () => {
+  it("promotes a scheduled job on its own timer and delivers it to an idle stream", async (ctx) => {
+    const t = await target(ctx, { heartbeatMs: 50 });
+    const stream = await t.stream("?prefetch=1");
+    const scheduled = await t.enqueue({ ready_at: Date.now() + 150 });
+    expect(scheduled.status).toBe("scheduled");
+    // No request after the enqueue: only the server's own timer can bring the job.
+    const delivered = await stream.nextJob(3000);
+    expect(delivered.id).toBe(scheduled.id);
+  });
+});
+
 describe("the injected clock", () => {
   const clock = () => {
     let now = Date.UTC(2026, 0, 1, 12, 0, 30);
