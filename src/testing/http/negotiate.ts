@@ -51,7 +51,7 @@ export async function readBody<T>(request: Request, format: Format, shape: (valu
   }
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 function parseJson(bytes: Uint8Array): unknown {
   let text: string;
