@@ -24,7 +24,11 @@ export default defineConfig({
             miniflare: { compatibilityDate: "2025-09-01" },
           }),
         ],
-        test: { name: "workers", include: ["test/workers/**/*.test.ts"] },
+        test: {
+          name: "workers",
+          include: ["test/workers/**/*.test.ts"],
+          globalSetup: ["test/workers/global-setup.ts"],
+        },
       },
     ],
   },

@@ -1,0 +1,15 @@
+/** The example Worker (wrangler.toml's main) inside workerd, calling a Zizq server on loopback. */
+import { inject, it, expect } from "vitest";
+import worker from "../../examples/worker.ts";
+
+it("reports the health and version of the Zizq server at ZIZQ_URL", async () => {
+  const response = await worker.fetch(new Request("http://worker.test/"), { ZIZQ_URL: inject("zizqUrl") });
+  expect(response.status).toBe(200);
+  expect(await response.json()).toEqual({ zizq: inject("zizqUrl"), status: "ok", version: "0.6.1" });
+});
+
+it("answers 502 when the server cannot be reached", async () => {
+  const response = await worker.fetch(new Request("http://worker.test/"), { ZIZQ_URL: "http://127.0.0.1:9" });
+  expect(response.status).toBe(502);
+  expect(await response.json()).toMatchObject({ status: "unreachable" });
+});
