@@ -5,6 +5,7 @@
  * web platform: Request, Response, ReadableStream, TextDecoder, timers.
  */
 import { decode } from "@msgpack/msgpack";
+import { createTestServer } from "../../src/testing/index.ts";
 
 /** Handles a request the way `TestServer.fetch` does. */
 export type FetchLike = (request: Request) => Promise<Response>;
@@ -35,6 +36,19 @@ interface WireJob {
   attempts: number;
   payload?: unknown;
   dequeued_at?: number;
+}
+
+/** The walk against a fresh in-process test server, which must be left with no open stream. */
+export async function smokeTestServer(assert: SmokeAssert): Promise<void> {
+  const server = createTestServer();
+  try {
+    const result = await smokeWalk(server.fetch, assert);
+    assert.equal(result.bulkIds.length, JOBS, "every bulk-enqueued job was walked");
+    assert.equal(result.requeued.attempts, 0, "a requeue leaves attempts unchanged");
+    assert.deepEqual(server.connections(), [], "no take stream is left open");
+  } finally {
+    server.close();
+  }
 }
 
 export async function smokeWalk(fetch: FetchLike, assert: SmokeAssert): Promise<SmokeResult> {

@@ -4,8 +4,7 @@
  */
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createTestServer } from "../../src/testing/index.ts";
-import { smokeWalk, type SmokeAssert } from "../support/smoke-walk.ts";
+import { type SmokeAssert, smokeTestServer } from "../support/smoke-walk.ts";
 
 const assert: SmokeAssert = {
   ok: (value, message) => expect(value, message).toBeTruthy(),
@@ -14,17 +13,7 @@ const assert: SmokeAssert = {
 };
 
 describe("test server in workerd", () => {
-  it("runs the smoke walk in-process through server.fetch", async () => {
-    const server = createTestServer();
-    try {
-      const result = await smokeWalk(server.fetch, assert);
-      expect(result.bulkIds).toHaveLength(20);
-      expect(result.requeued.attempts).toBe(0);
-      expect(server.connections()).toEqual([]);
-    } finally {
-      server.close();
-    }
-  });
+  it("runs the smoke walk in-process through server.fetch", () => smokeTestServer(assert));
 
   it("is served by the Worker module (exports.default.fetch)", async () => {
     const res = await exports.default.fetch("http://zizq.test/health");
