@@ -1,6 +1,7 @@
 import { type Context, Hono } from "hono";
+import { nameError } from "../protocol/names.ts";
 import { UNIQUE_SCOPES } from "../protocol/wire.ts";
-import { CronError, type CronBook } from "./cron/crons.ts";
+import { CronError, type CronBook, nextOccurrence } from "./cron/crons.ts";
 import { acceptFormat, readBody, streamFormat } from "./http/negotiate.ts";
 import {
   checkIds,
@@ -69,12 +70,7 @@ export function createApp(deps: AppDeps): Hono {
     throw new ApiError(403, { error: license === "expired" ? `License expired. ${base}.` : base }, format);
   };
 
-  /** Loads jq only for requests that need it, so the server runs where WebAssembly loading is barred. */
-  const jqFor = async (needed: boolean): Promise<Jq | undefined> => {
-    if (!needed) return undefined;
-    const { Jq } = await import("./jq.ts");
-    return new Jq(await loadJq());
-  };
+  const jqFor = async (needed: boolean): Promise<Jq | undefined> => (needed ? loadJq() : undefined);
 
   app.use(async (_c, next) => {
     deps.catchUp();
@@ -116,8 +112,8 @@ export function createApp(deps: AppDeps): Hono {
     const format = acceptFormat(c.req.raw);
     const input = await readBody(c.req.raw, format, body.enqueue);
     const bad = (message: string) => new ApiError(400, { error: message }, format);
-    const nameError = validateName("type", input.type) ?? validateName("queue", input.queue);
-    if (nameError) throw bad(nameError);
+    const badName = nameError("type", input.type) ?? nameError("queue", input.queue);
+    if (badName) throw bad(badName);
     if (input.uniqueWhile !== undefined && input.uniqueKey === undefined) throw bad("unique_while requires unique_key");
     if (input.uniqueKey !== undefined && input.batch) throw bad("unique_key and batch cannot be combined");
     if (input.uniqueKey !== undefined) requireLicense(format, "unique jobs");
@@ -138,8 +134,8 @@ export function createApp(deps: AppDeps): Hono {
         const inputs = await readBody(c.req.raw, format, body.bulkEnqueue);
         inputs.forEach((input, i) => {
           const error =
-            validateName("type", input.type) ??
-            validateName("queue", input.queue) ??
+            nameError("type", input.type) ??
+            nameError("queue", input.queue) ??
             (input.uniqueWhile !== undefined && input.uniqueKey === undefined
               ? "unique_while requires unique_key"
               : undefined) ??
@@ -185,11 +181,8 @@ export function createApp(deps: AppDeps): Hono {
     return jq;
   };
 
-  /** The filters of count, bulk patch and bulk delete, validated in the server's order. */
-  const readJobFilter = async (url: URL) => {
-    const filter = query(() => readFilter(readParams(url, COUNT_KEYS)));
-    return { filter, check: async () => (checkIds(filter.ids), compileFilter(filter)) };
-  };
+  /** The filters of count, bulk patch and bulk delete. */
+  const readJobFilter = (url: URL) => query(() => readFilter(readParams(url, COUNT_KEYS)));
 
   app.all(
     "/jobs",
@@ -224,22 +217,24 @@ export function createApp(deps: AppDeps): Hono {
         const format = acceptFormat(c.req.raw);
         const url = new URL(c.req.url);
         const patch = await readBody(c.req.raw, format, body.patch);
-        const { filter, check } = await readJobFilter(url);
+        const filter = readJobFilter(url);
         for (const status of ["completed", "dead"] as const) {
           if (filter.statuses.has(status)) {
             throw fail(422, `cannot patch jobs in ${status[0]?.toUpperCase()}${status.slice(1)} status`);
           }
         }
-        const jq = await check();
+        checkIds(filter.ids);
         checkPatch(patch);
+        const jq = await compileFilter(filter);
         const jobs = store.select(filter, { jq, visibleOnly: false }).filter((job) => !isTerminal(job));
         for (const job of jobs) store.patch(job, patch);
         return respond(format, 200, { patched: jobs.length });
       },
       DELETE: async (c) => {
         const format = acceptFormat(c.req.raw);
-        const { filter, check } = await readJobFilter(new URL(c.req.url));
-        const jq = await check();
+        const filter = readJobFilter(new URL(c.req.url));
+        checkIds(filter.ids);
+        const jq = await compileFilter(filter);
         const jobs = store.select(filter, { jq, visibleOnly: false });
         for (const job of jobs) store.delete(job);
         return respond(format, 200, { deleted: jobs.length });
@@ -252,8 +247,9 @@ export function createApp(deps: AppDeps): Hono {
     methods({
       GET: async (c) => {
         const format = acceptFormat(c.req.raw);
-        const { filter, check } = await readJobFilter(new URL(c.req.url));
-        const jq = await check();
+        const filter = readJobFilter(new URL(c.req.url));
+        checkIds(filter.ids);
+        const jq = await compileFilter(filter);
         return respond(format, 200, { count: store.select(filter, { jq, visibleOnly: true }).length });
       },
     }),
@@ -408,20 +404,20 @@ export function createApp(deps: AppDeps): Hono {
 
   const checkEntry = async (entry: body.CronEntryInput) => {
     const error =
-      validateName("cron entry name", entry.name) ??
-      validateName("type", entry.job.type) ??
-      validateName("queue", entry.job.queue) ??
+      nameError("cron entry name", entry.name) ??
+      nameError("type", entry.job.type) ??
+      nameError("queue", entry.job.queue) ??
       (entry.job.readyAt !== undefined ? "ready_at is not supported for cron entries" : undefined) ??
       (entry.job.uniqueKey !== undefined && entry.job.batch ? "unique_key and batch cannot be combined" : undefined) ??
       uniqueWhileError(entry.job.uniqueWhile);
     if (error) throw new CronError(400, error);
   };
 
-  /** Batch expressions in cron templates are checked up front too, but refused with 400. */
-  const checkBatches = async (entries: body.CronEntryInput[]) => {
-    const batched = entries.filter((entry) => entry.job.batch);
-    const jq = await jqFor(batched.length > 0);
-    for (const entry of batched) {
+  /** Each entry's expression, then its zone, then its batch (refused with 400 here, not 422). */
+  const checkSchedules = async (entries: body.CronEntryInput[]) => {
+    const jq = await jqFor(entries.some((entry) => entry.job.batch));
+    for (const entry of entries) {
+      nextOccurrence(entry.expression, entry.timezone, 0);
       try {
         if (jq && entry.job.batch) validateBatch(jq, entry.job.batch, entry.job.payload);
       } catch (error) {
@@ -445,15 +441,15 @@ export function createApp(deps: AppDeps): Hono {
       GET: cron(undefined, (c, _i, format) => respond(format, 200, crons.group(param(c, "group")))),
       PUT: cron(body.cronGroup, async (c, input, format) => {
         const name = param(c, "group");
-        const nameError = validateName("cron group name", name);
-        if (nameError) throw new CronError(400, nameError);
+        const badName = nameError("cron group name", name);
+        if (badName) throw new CronError(400, badName);
         const seen = new Set<string>();
         for (const entry of input.entries) {
           if (seen.has(entry.name)) throw new CronError(400, `duplicate cron entry name: ${JSON.stringify(entry.name)}`);
           seen.add(entry.name);
         }
         for (const entry of input.entries) await checkEntry(entry);
-        await checkBatches(input.entries);
+        await checkSchedules(input.entries);
         return respond(format, 200, crons.replaceGroup(name, input.paused, input.entries));
       }),
       PATCH: cron(body.paused, (c, paused, format) => respond(format, 200, crons.pauseGroup(param(c, "group"), paused))),
@@ -469,10 +465,10 @@ export function createApp(deps: AppDeps): Hono {
     methods({
       POST: cron(body.cronEntry, async (c, input, format) => {
         const group = param(c, "group");
-        const nameError = validateName("cron group name", group);
-        if (nameError) throw new CronError(400, nameError);
+        const badName = nameError("cron group name", group);
+        if (badName) throw new CronError(400, badName);
         await checkEntry(input);
-        await checkBatches([input]);
+        await checkSchedules([input]);
         return respond(format, 201, crons.addEntry(group, input));
       }),
     }),
@@ -486,10 +482,10 @@ export function createApp(deps: AppDeps): Hono {
       ),
       PUT: cron(body.cronEntry, async (c, input, format) => {
         const group = param(c, "group");
-        const nameError = validateName("cron group name", group);
-        if (nameError) throw new CronError(400, nameError);
+        const badName = nameError("cron group name", group);
+        if (badName) throw new CronError(400, badName);
         await checkEntry(input);
-        await checkBatches([input]);
+        await checkSchedules([input]);
         return respond(format, 200, crons.putEntry(group, param(c, "entry"), input));
       }),
       PATCH: cron(body.paused, (c, paused, format) =>
@@ -528,16 +524,6 @@ function tryFormat(request: Request): Format {
   }
 }
 
-/** The server's name rules for types, queues and cron names. */
-export function validateName(field: string, value: string): string | undefined {
-  if (value === "") return `${field} must not be empty`;
-  if (value.includes(",")) return `${field} must not contain ','`;
-  if (value.includes("\0")) return `${field} must not contain null bytes`;
-  const reserved = /[*?[\]{}\\]/.exec(value);
-  if (reserved) return `${field} must not contain '${reserved[0]}' (reserved)`;
-  return undefined;
-}
-
 function uniqueWhileError(scope: string | undefined): string | undefined {
   if (scope === undefined || (UNIQUE_SCOPES as readonly string[]).includes(scope)) return undefined;
   return `invalid unique_while: ${JSON.stringify(scope)} (expected "queued", "active", or "exists")`;
@@ -546,9 +532,9 @@ function uniqueWhileError(scope: string | undefined): string | undefined {
 /** PATCH refuses null queue and priority, and bad queue names, with 422 before any lookup. */
 function checkPatch(patch: body.PatchInput): void {
   if (patch.queue === null) throw fail(422, "queue cannot be null");
+  const badName = patch.queue === undefined ? undefined : nameError("queue", patch.queue);
+  if (badName) throw fail(422, badName);
   if (patch.priority === null) throw fail(422, "priority cannot be null");
-  const nameError = patch.queue === undefined ? undefined : validateName("queue", patch.queue);
-  if (nameError) throw fail(422, nameError);
 }
 
 const isTerminal = (job: StoredJob) => job.status === "completed" || job.status === "dead";

@@ -22,13 +22,22 @@ export class JqError extends Error {
   }
 }
 
-let loading: Promise<JqWeb> | undefined;
+let loading: Promise<Jq> | undefined;
+let loaded: Jq | undefined;
 
-/** Loads the jq engine once; later calls share it. */
-export function loadJq(): Promise<JqWeb> {
-  if (!loading) loading = import("./jq-engine.ts").then((mod) => mod.jqEngine.ready);
+/**
+ * Loads the jq engine once; later calls share it. Loading waits for the first request that
+ * needs jq, so the server also runs where WebAssembly cannot be compiled at run time (workerd).
+ */
+export function loadJq(): Promise<Jq> {
+  if (!loading) {
+    loading = import("./jq-engine.ts").then(async (mod) => (loaded = new Jq(await mod.jqEngine.ready)));
+  }
   return loading;
 }
+
+/** The engine if a request has loaded it already (a stored batch expression always has). */
+export const loadedJq = (): Jq | undefined => loaded;
 
 /** `$existing` and `$new` bound for a batch expression, whose input is `null` as on the server. */
 const withBatchVars = (expr: string) => `. as {existing: $existing, new: $new} | null | (${expr}\n)`;

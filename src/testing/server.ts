@@ -1,5 +1,6 @@
 import { createApp } from "./app.ts";
 import { CronBook } from "./cron/crons.ts";
+import { loadedJq } from "./jq.ts";
 import { JobStore } from "./store/store.ts";
 import { TakeHub } from "./take/hub.ts";
 import type { License, TestServer, TestServerOptions } from "./types.ts";
@@ -30,10 +31,8 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
       released: () => hubRef.hub?.released(),
     },
   );
-  // The scheduler does nothing while the licence is missing or expired.
-  const crons = new CronBook(now, (job) => {
-    if (license === "pro") store.enqueue([job], undefined);
-  });
+  // Templates with a batch were checked with jq when stored, so the engine is loaded by then.
+  const crons = new CronBook(now, (job) => store.enqueue([job], job.batch ? loadedJq() : undefined));
 
   let timer: ReturnType<typeof setTimeout> | undefined;
   let armedFor: number | undefined;

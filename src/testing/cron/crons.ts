@@ -2,7 +2,8 @@ import { Cron } from "croner";
 import type { WireCronEntry, WireCronGroup, WireEnqueue } from "../../protocol/wire.ts";
 import type { CronEntryInput, EnqueueInput } from "../http/requests.ts";
 import { f32Decimal, retentionView } from "../store/job.ts";
-import { compareBytes, DEFAULT_PRIORITY } from "../store/store.ts";
+import { compareUtf8, storedPayload } from "../store/payload.ts";
+import { DEFAULT_PRIORITY } from "../store/store.ts";
 
 interface Entry {
   name: string;
@@ -40,30 +41,37 @@ const entryNotFound = (group: string, entry: string) =>
 
 /**
  * The first occurrence strictly after `now` truncated to whole seconds, in ms; undefined when
- * the expression never fires again.
+ * the expression never fires again. Checks the expression, then the zone, as the server does.
  */
 export function nextOccurrence(expression: string, timezone: string | undefined, now: number): number | undefined {
-  const fields = expression.trim().split(/\s+/).length;
-  if (fields !== 5 && fields !== 6) {
-    throw new CronError(400, `invalid cron expression: expected 5 or 6 fields, found ${fields}`);
-  }
-  if (timezone !== undefined && !isTimeZone(timezone)) {
-    throw new CronError(400, `invalid timezone: ${JSON.stringify(timezone)}`);
-  }
   let cron: Cron;
   try {
-    cron = new Cron(expression, { paused: true, ...(timezone === undefined ? {} : { timezone }) });
+    cron = new Cron(expression, { paused: true });
   } catch (error) {
-    throw new CronError(400, `invalid cron expression: ${(error as Error).message}`);
+    throw new CronError(400, `invalid cron expression: ${describeCronError(error)}`);
+  }
+  if (timezone !== undefined) {
+    if (!isTimeZone(timezone)) throw new CronError(400, `invalid timezone: ${JSON.stringify(timezone)}`);
+    cron = new Cron(expression, { paused: true, timezone });
   }
   const next = cron.nextRun(new Date(Math.floor(now / 1000) * 1000));
   return next ? next.getTime() : undefined;
 }
 
+/** croner's complaint in the words of the Rust croner the server uses, where they differ. */
+function describeCronError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (message.includes("space separated parts are required")) {
+    return "Invalid pattern: Pattern must have between 5 and 7 fields.";
+  }
+  return `Invalid pattern: ${message.replace(/^CronPattern: /, "")}`;
+}
+
+/** An IANA zone name, spelled with its exact case as chrono-tz requires (ICU ignores case). */
 function isTimeZone(name: string): boolean {
   try {
-    new Intl.DateTimeFormat("en-US", { timeZone: name });
-    return true;
+    const resolved = new Intl.DateTimeFormat("en-US", { timeZone: name }).resolvedOptions().timeZone;
+    return resolved === name || resolved.toLowerCase() !== name.toLowerCase();
   } catch {
     return false;
   }
@@ -79,7 +87,7 @@ export class CronBook {
   ) {}
 
   names(): string[] {
-    return [...this.groups.keys()].sort(compareBytes);
+    return [...this.groups.keys()].sort(compareUtf8);
   }
 
   deleteAll(): number {
@@ -91,7 +99,7 @@ export class CronBook {
   group(name: string): WireCronGroup {
     const group = this.groups.get(name);
     if (!group) throw groupNotFound(name);
-    return groupView(group, [...group.entries.values()].sort((a, b) => compareBytes(a.name, b.name)));
+    return groupView(group, [...group.entries.values()].sort((a, b) => compareUtf8(a.name, b.name)));
   }
 
   deleteGroup(name: string): void {
@@ -126,12 +134,11 @@ export class CronBook {
 
   /** `POST .../entries`: adds an entry, creating the group, and refuses a name that exists. */
   addEntry(groupName: string, input: CronEntryInput): WireCronEntry {
-    const group = this.ensureGroup(groupName);
-    if (group.entries.has(input.name)) {
+    const entry = this.merge(undefined, input, this.now());
+    if (this.groups.get(groupName)?.entries.has(input.name)) {
       throw new CronError(409, `cron entry '${input.name}' already exists in group '${groupName}'`);
     }
-    const entry = this.merge(undefined, input, this.now());
-    group.entries.set(entry.name, entry);
+    this.ensureGroup(groupName).entries.set(entry.name, entry);
     return entryView(entry);
   }
 
@@ -155,17 +162,31 @@ export class CronBook {
     this.groups.get(group)?.entries.delete(name);
   }
 
-  /** Fires every due entry once (missed slots collapse into one) and schedules its next run. */
+  /**
+   * Fires every due entry once (missed slots collapse into one), earliest due first, and
+   * schedules its next run. An entry whose enqueue fails keeps its schedule and is tried again.
+   */
   tick(): void {
     const now = this.now();
+    const due: Array<{ group: Group; entry: Entry; at: number }> = [];
     for (const group of this.groups.values()) {
       for (const entry of group.entries.values()) {
-        if (entry.nextEnqueueAt === undefined || entry.nextEnqueueAt > now) continue;
-        entry.nextEnqueueAt = nextOccurrence(entry.expression, entry.timezone, now);
-        if (group.paused || entry.paused) continue;
-        entry.lastEnqueueAt = now;
-        this.fire({ ...entry.job, readyAt: now });
+        const at = entry.nextEnqueueAt;
+        if (at !== undefined && at <= now) due.push({ group, entry, at });
       }
+    }
+    due.sort((a, b) => a.at - b.at);
+    for (const { group, entry } of due) {
+      if (!group.paused && !entry.paused) {
+        try {
+          this.fire({ ...entry.job, readyAt: now });
+        } catch (error) {
+          console.error(`zizq test server: cron entry '${entry.name}' in group '${group.name}' failed to enqueue`, error);
+          continue;
+        }
+        entry.lastEnqueueAt = now;
+      }
+      entry.nextEnqueueAt = nextOccurrence(entry.expression, entry.timezone, now);
     }
   }
 
@@ -189,9 +210,7 @@ export class CronBook {
   }
 
   private findEntry(groupName: string, name: string): Entry {
-    const group = this.groups.get(groupName);
-    if (!group) throw groupNotFound(groupName);
-    const entry = group.entries.get(name);
+    const entry = this.groups.get(groupName)?.entries.get(name);
     if (!entry) throw entryNotFound(groupName, name);
     return entry;
   }
@@ -202,7 +221,7 @@ export class CronBook {
       name: input.name,
       expression: input.expression,
       paused: old?.paused ?? input.paused ?? false,
-      job: input.job,
+      job: { ...input.job, payload: storedPayload(input.job.payload) },
     };
     if (input.timezone !== undefined) entry.timezone = input.timezone;
     const next = nextOccurrence(input.expression, input.timezone, now);

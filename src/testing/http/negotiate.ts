@@ -51,7 +51,8 @@ export async function readBody<T>(request: Request, format: Format, shape: (valu
   }
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+// Keeps a byte-order mark in the text, where JSON.parse refuses it as serde_json does.
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 function parseJson(bytes: Uint8Array): unknown {
   let text: string;
@@ -61,12 +62,33 @@ function parseJson(bytes: Uint8Array): unknown {
     throw new BodyError("invalid unicode code point at line 1 column 1");
   }
   if (text.trim() === "") throw new BodyError(`EOF while parsing a value at ${position(text, text.length)}`);
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     const at = /position (\d+)/.exec(String(error))?.[1];
     throw new BodyError(`expected value at ${position(text, at === undefined ? 0 : Number(at))}`);
   }
+  if (depth(value) > JSON_DEPTH_LIMIT) throw new BodyError(`recursion limit exceeded at ${position(text, text.length)}`);
+  return value;
+}
+
+/** serde_json refuses arrays and objects nested deeper than this. */
+const JSON_DEPTH_LIMIT = 128;
+/** rmp-serde's default depth limit. */
+const MSGPACK_DEPTH_LIMIT = 1024;
+
+/** How deeply arrays and objects nest in a decoded value (walked without recursion). */
+function depth(value: unknown): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const [node, level] = item;
+    if (node === null || typeof node !== "object") continue;
+    deepest = Math.max(deepest, level + 1);
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, level + 1]);
+  }
+  return deepest;
 }
 
 /** serde_json's "line L column C" for a character offset. */
@@ -84,20 +106,20 @@ function parseMsgpack(bytes: Uint8Array): unknown {
   } catch (error) {
     throw new BodyError(error instanceof Error ? error.message : String(error));
   }
+  if (depth(value) > MSGPACK_DEPTH_LIMIT) throw new BodyError("depth limit exceeded");
   assertJsonValue(value);
   return value;
 }
 
 /** JSON has no bytes and no extension types; the server rejects them wherever a value goes. */
 function assertJsonValue(value: unknown): void {
-  if (value === null || typeof value !== "object") return;
-  if (Array.isArray(value)) {
-    for (const item of value) assertJsonValue(item);
-    return;
+  const stack = [value];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (node === null || typeof node !== "object") continue;
+    if (node instanceof Uint8Array) throw new BodyError("invalid type: byte array, expected any valid JSON value");
+    if (!Array.isArray(node) && Object.getPrototypeOf(node) !== Object.prototype) {
+      throw new BodyError("invalid type: extension, expected any valid JSON value");
+    }
+    stack.push(...(Array.isArray(node) ? node : Object.values(node)));
   }
-  if (value instanceof Uint8Array) throw new BodyError("invalid type: byte array, expected any valid JSON value");
-  if (Object.getPrototypeOf(value) !== Object.prototype) {
-    throw new BodyError("invalid type: extension, expected any valid JSON value");
-  }
-  for (const item of Object.values(value)) assertJsonValue(item);
 }

@@ -6,6 +6,7 @@ import type { BackoffConfig } from "../types.ts";
 import { type JobFilter, matchesFields } from "./filter.ts";
 import { Heap } from "./heap.ts";
 import { f32Decimal, type Holder, type StoredJob } from "./job.ts";
+import { compareUtf8, storedPayload } from "./payload.ts";
 
 export const DEFAULT_PRIORITY = 32768;
 
@@ -66,9 +67,8 @@ export class JobStore {
   private readonly ready = new Map<string, Heap<Entry>>();
   private readonly scheduled = new Heap<Entry>(byReadyAtThenId);
   private readonly uniqueIndex = new Map<string, string>();
+  /** Batch key → the pending job it folds into; a take removes the entry, so a requeue never reopens it. */
   private readonly openBatches = new Map<string, string>();
-  /** Batched jobs that were taken once: a requeue must not reopen them. */
-  private readonly claimedBatches = new WeakSet<StoredJob>();
   inFlight = 0;
 
   constructor(
@@ -85,10 +85,25 @@ export class JobStore {
   enqueue(inputs: readonly EnqueueInput[], jq: Jq | undefined): EnqueueResult[] {
     for (const input of inputs) if (input.batch) validateBatch(need(jq), input.batch, input.payload);
     const now = this.config.now();
-    return inputs.map((input) => this.enqueueOne(input, now, jq));
+    // A fold can still fail part-way through a bulk request; the request then writes nothing.
+    const undo: Array<() => void> = [];
+    try {
+      return inputs.map((input) => this.enqueueOne(input, now, jq, undo));
+    } catch (error) {
+      for (const step of undo.reverse()) step();
+      throw error;
+    }
   }
 
-  private enqueueOne(input: EnqueueInput, now: number, jq: Jq | undefined): EnqueueResult {
+  /** Sets or deletes an index entry, recording how to put it back. */
+  private setIndex(index: Map<string, string>, key: string, id: string | undefined, undo: Array<() => void>): void {
+    const before = index.get(key);
+    undo.push(() => (before === undefined ? index.delete(key) : index.set(key, before)));
+    if (id === undefined) index.delete(key);
+    else index.set(key, id);
+  }
+
+  private enqueueOne(input: EnqueueInput, now: number, jq: Jq | undefined, undo: Array<() => void>): EnqueueResult {
     const scope = (input.uniqueWhile as UniqueWhile | undefined) ?? "queued";
     if (input.uniqueKey !== undefined) {
       const holder = this.jobs.get(this.uniqueIndex.get(input.uniqueKey) ?? "");
@@ -99,10 +114,12 @@ export class JobStore {
       const open = this.openBatch(input.batch.key);
       if (open && open.batch) {
         if (truthy(tryFirst(need(jq), open.batch.when, open.payload, input.payload))) {
-          open.payload = fold(need(jq), open.batch.fold, open.payload, input.payload);
+          const before = open.payload;
+          open.payload = storedPayload(fold(need(jq), open.batch.fold, open.payload, input.payload));
+          undo.push(() => (open.payload = before));
           return { job: open, duplicate: false, folded: true };
         }
-        this.openBatches.delete(input.batch.key);
+        this.setIndex(this.openBatches, input.batch.key, undefined, undo);
       }
     }
     const job: StoredJob = {
@@ -111,7 +128,7 @@ export class JobStore {
       queue: input.queue,
       priority: input.priority ?? DEFAULT_PRIORITY,
       status: readyAt > now ? "scheduled" : "ready",
-      payload: input.payload,
+      payload: storedPayload(input.payload),
       readyAt,
       attempts: 0,
       errors: [],
@@ -123,21 +140,25 @@ export class JobStore {
     if (input.uniqueKey !== undefined) {
       job.uniqueKey = input.uniqueKey;
       job.uniqueWhile = scope;
-      this.uniqueIndex.set(input.uniqueKey, job.id);
+      this.setIndex(this.uniqueIndex, input.uniqueKey, job.id, undo);
     }
     if (input.batch) {
       job.batch = { ...input.batch };
-      if (job.status === "ready") this.openBatches.set(input.batch.key, job.id);
+      if (job.status === "ready") this.setIndex(this.openBatches, input.batch.key, job.id, undo);
     }
     this.jobs.set(job.id, job);
+    undo.push(() => {
+      job.version++;
+      this.jobs.delete(job.id);
+    });
     this.place(job);
     return { job, duplicate: false, folded: false };
   }
 
-  /** The pending job a batch key folds into: ready and never taken. */
+  /** The pending job a batch key folds into; an entry whose job is gone or not ready is dropped. */
   private openBatch(key: string): StoredJob | undefined {
     const job = this.jobs.get(this.openBatches.get(key) ?? "");
-    if (job && job.status === "ready" && !this.claimedBatches.has(job)) return job;
+    if (job && job.status === "ready") return job;
     this.openBatches.delete(key);
     return undefined;
   }
@@ -182,7 +203,7 @@ export class JobStore {
   queues(): string[] {
     const names = new Set<string>();
     for (const job of this.jobs.values()) names.add(job.queue);
-    return [...names].sort(compareBytes);
+    return [...names].sort(compareUtf8);
   }
 
   // --- take ---
@@ -213,7 +234,7 @@ export class JobStore {
       job.heldAttempts = job.attempts;
       this.inFlight++;
       if (job.uniqueKey !== undefined && job.uniqueWhile === "queued") this.freeUnique(job);
-      if (job.batch) this.claimedBatches.add(job);
+      if (job.batch && this.openBatches.get(job.batch.key) === job.id) this.openBatches.delete(job.batch.key);
       taken.push(job);
     }
     this.dropEmptyQueues();
@@ -239,6 +260,8 @@ export class JobStore {
     this.leaveInFlight(job, false);
     job.status = "ready";
     this.place(job);
+    // The server-wide in-flight count fell: streams held back by the global limit may claim.
+    this.events.released();
   }
 
   // --- ack / fail ---
@@ -348,8 +371,9 @@ export class JobStore {
       else if (job.status === "scheduled" && patch.readyAt <= now) job.status = "ready";
     }
     if (job.status === "in_flight") return;
-    if (wasReady && job.status === "scheduled" && job.batch) this.openBatches.delete(job.batch.key);
-    this.place(job);
+    // Only a scheduled job turning ready wakes take streams; a job that stays ready waits for
+    // the next wake-up, as on the server.
+    this.place(job, !wasReady && job.status === "ready");
   }
 
   // --- delete / reset ---
@@ -384,7 +408,7 @@ export class JobStore {
   // --- time ---
 
   /** Files a job under the index its status calls for, retiring the entries it had. */
-  private place(job: StoredJob): void {
+  private place(job: StoredJob, wake = true): void {
     job.version++;
     const entry = { job, version: job.version };
     if (job.status === "scheduled") {
@@ -393,7 +417,7 @@ export class JobStore {
       let heap = this.ready.get(job.queue);
       if (!heap) this.ready.set(job.queue, (heap = new Heap(byPriorityThenId)));
       heap.push(entry);
-      this.events.ready(job.queue);
+      if (wake) this.events.ready(job.queue);
     }
   }
 
@@ -430,13 +454,6 @@ function setOrClear<T extends object, K extends keyof T>(target: T, key: K, valu
   if (value === null) delete target[key];
   else target[key] = value;
 }
-
-export const compareBytes = (a: string, b: string) => {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
-  return x.length - y.length;
-};
 
 const truthy = (value: unknown) => value !== undefined && value !== null && value !== false;
 
