@@ -1,57 +1,73 @@
 /**
- * `npm start`: the main demo. Starts the embedded in-memory Zizq server on a loopback port
- * (or uses the real server at ZIZQ_URL), enqueues a few jobs, streams them from
- * `GET /jobs/take`, acknowledges them in one bulk ack, and prints each step.
+ * `npm start`: the main demo. Starts the embedded in-memory Zizq server on a loopback port (or
+ * uses the real server at ZIZQ_URL), then walks the client through a job's life: typed enqueue
+ * with schema validation, a bulk enqueue, a query, a take stream, one bulk ack and a failure.
  */
+import * as v from "valibot";
 import { serve } from "../adapters/node.ts";
+import { Client, defineJob, ZizqValidationError } from "../src/index.ts";
 import { createTestServer } from "../src/testing/index.ts";
 
-const JSON_HEADERS = { "content-type": "application/json" };
+const SendEmail = defineJob({
+  type: "send_email",
+  queue: "demo",
+  schema: v.object({ to: v.pipe(v.string(), v.email()), subject: v.string() }),
+  priority: 100,
+  retryLimit: 5,
+});
 
 async function main(): Promise<void> {
   const external = process.env.ZIZQ_URL;
   const embedded = external ? undefined : createTestServer();
   const handle = embedded ? await serve(embedded) : undefined;
-  const base = external ?? handle?.url ?? "";
-  console.log(external ? `Using the Zizq server at ${base}` : `Embedded Zizq test server listening on ${base}`);
+  const url = external ?? handle?.url ?? "";
+  console.log(external ? `Using the Zizq server at ${url}` : `Embedded Zizq test server listening on ${url}`);
 
+  const client = new Client({ url });
   try {
-    const call = async (path: string, init?: RequestInit) => {
-      const response = await fetch(`${base}${path}`, init);
-      if (!response.ok) throw new Error(`${init?.method ?? "GET"} ${path}: ${response.status} ${await response.text()}`);
-      return response;
-    };
+    console.log(`server version ${await client.checkCompatibility()}`);
 
-    const emails = ["ada@example.com", "grace@example.com", "linus@example.com"];
-    const jobs = emails.map((to, i) => ({ type: "send_email", queue: "demo", priority: 100 + i, payload: { to } }));
-    const enqueued = (await (await call("/jobs/bulk", { method: "POST", headers: JSON_HEADERS, body: JSON.stringify({ jobs }) })).json()) as {
-      jobs: Array<{ id: string; status: string }>;
-    };
-    for (const job of enqueued.jobs) console.log(`enqueued ${job.id} (${job.status})`);
+    const first = await client.enqueue(SendEmail, { to: "ada@example.com", subject: "Welcome" });
+    console.log(`enqueued ${first.id} (${first.status}, priority ${first.priority})`);
+    const later = await client.enqueue(SendEmail, { to: "ada@example.com", subject: "Tips" }, { delay: "1h" });
+    console.log(`enqueued ${later.id} (${later.status}, ready at ${new Date(later.readyAt).toISOString()})`);
+    const bulk = await client.enqueueBulk([
+      SendEmail.with({ to: "grace@example.com", subject: "Welcome" }),
+      SendEmail.with({ to: "linus@example.com", subject: "Welcome" }, { priority: 50 }),
+    ]);
+    console.log(`enqueued ${bulk.length} more in one request`);
 
-    const stream = await call(`/jobs/take?queue=demo&prefetch=${jobs.length}`);
-    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
-    const taken: string[] = [];
-    let buffered = "";
-    while (taken.length < jobs.length) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error("the take stream ended early");
-      buffered += value;
-      const lines = buffered.split("\n");
-      buffered = lines.pop() ?? "";
-      for (const line of lines.filter((l) => l !== "")) {
-        const job = JSON.parse(line) as { id: string; type: string; payload: { to: string }; attempts: number };
-        console.log(`took     ${job.id} ${job.type} -> ${job.payload.to} (attempt ${job.attempts + 1})`);
-        taken.push(job.id);
-      }
+    try {
+      await client.enqueue(SendEmail, { to: "not an address", subject: "Oops" });
+    } catch (error) {
+      if (!(error instanceof ZizqValidationError)) throw error;
+      console.log(`refused before sending: ${error.message}`);
     }
 
-    await call("/jobs/success", { method: "POST", headers: JSON_HEADERS, body: JSON.stringify({ ids: taken }) });
-    console.log(`acked    ${taken.length} jobs in one bulk ack`);
+    const ready = client.jobs({ queue: "demo", status: "ready" });
+    console.log(`ready in "demo": ${await ready.count()}, scheduled: ${await client.jobs({ queue: "demo", status: "scheduled" }).count()}`);
+
+    const stream = await client.take({ queues: ["demo"], prefetch: 3 });
+    const reader = stream.getReader();
+    const taken = [];
+    for (let i = 0; i < 3; i++) {
+      const { value: job } = await reader.read();
+      if (!job) throw new Error("the take stream ended early");
+      console.log(`took     ${job.id} ${job.type} -> ${(job.payload as { to: string }).to} (priority ${job.priority})`);
+      taken.push(job);
+    }
+    const [bounced, ...sent] = taken;
+    if (!bounced) throw new Error("nothing was taken");
+    const { notFound } = await client.ackMany(sent.map((job) => job.id));
+    console.log(`acked    ${sent.length} jobs in one bulk ack (${notFound.length} not found)`);
+    const failed = await client.fail(bounced.id, { message: "mailbox full", errorType: "SmtpError" });
+    console.log(`failed   ${bounced.id}: now ${failed.status}, attempt ${failed.attempts}, retry at ${new Date(failed.readyAt).toISOString()}`);
     await reader.cancel();
 
-    const { count } = (await (await call("/jobs/count?queue=demo")).json()) as { count: number };
-    console.log(`jobs left in queue "demo": ${count}`);
+    for await (const record of client.errors(bounced.id)) {
+      console.log(`error history of ${bounced.id}: attempt ${record.attempt} ${record.errorType}: ${record.message}`);
+    }
+    console.log(`jobs left in "demo": ${await client.jobs({ queue: "demo" }).count()}`);
   } finally {
     embedded?.close();
     await handle?.close();

@@ -1,9 +1,30 @@
 /**
- * zizq-edge: a runtime-neutral client for the Zizq job queue.
- *
- * The client, jobs, router and worker land here; for now the core exports the protocol's
- * wire shapes and media types, which the test server in `zizq-edge/testing` speaks.
+ * zizq-edge: a client for the Zizq job queue that needs only `fetch`, web streams and Web Crypto.
  */
+export { SUPPORTED_MAJOR } from "./client/version.ts";
+export type { Failure } from "./client/job-calls.ts";
+export { Client, type ClientOptions, type RawJob } from "./client/client.ts";
+export type { Format } from "./client/codec.ts";
+export type { CronEntry, CronEntryInput, CronGroup, CronJobTemplate, Crons } from "./client/crons.ts";
+export type { JobPatch } from "./client/patch.ts";
+export { ErrorQuery, type JobFilter, JobQuery, type Order, type Range } from "./client/query.ts";
+export type { TakeOptions } from "./client/take.ts";
+export type { RetryPolicy } from "./client/transport.ts";
+export type * from "./client/types.ts";
+export * from "./errors/index.ts";
+export {
+  type BackoffInput,
+  defineJob,
+  type DefineJobConfig,
+  type EnqueueOptions,
+  type JobDefinition,
+  type JobOptions,
+  type JobRequest,
+  type JobTypeOptions,
+  type RetentionInput,
+  type UniqueConfig,
+} from "./job/define-job.ts";
+export type { StandardSchemaV1 } from "./job/standard-schema.ts";
 export { MEDIA, STREAM_TYPES, UNARY_TYPES } from "./protocol/media.ts";
-export type * from "./protocol/wire.ts";
-export { JOB_STATUSES, UNIQUE_SCOPES } from "./protocol/wire.ts";
+export { type CollectBatchOptions, collectBatch } from "./batch.ts";
+export { canonicalJson, hashedKey, uniqueKey, type UniqueKeyOptions } from "./unique-key.ts";

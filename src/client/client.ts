@@ -1,0 +1,159 @@
+import { ZizqArgumentError } from "../errors/argument-error.ts";
+import type { EnqueueOptions, JobDefinition, JobRequest } from "../job/define-job.ts";
+import { enqueueBody } from "../job/enqueue-body.ts";
+import type { WireEnqueue, WireJob } from "../protocol/wire.ts";
+import { lazyObject } from "../utils/lazy.ts";
+import type { Failure, JobCalls } from "./job-calls.ts";
+import type { Crons } from "./crons.ts";
+import type { JobPatch } from "./patch.ts";
+import { ErrorQuery, type JobFilter, JobQuery } from "./query.ts";
+import type { TakeOptions } from "./take.ts";
+import { Transport, type TransportOptions } from "./transport.ts";
+import type { EnqueuedJob, ErrorRecord, Job, JobInfo } from "./types.ts";
+import { enqueuedJob } from "./wire-convert.ts";
+
+export interface ClientOptions extends TransportOptions {
+  /** The clock used to turn `delay` into `ready_at`. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** The request body of `enqueueRaw`: the server's own terms, no schema or defaults. */
+export type RawJob = WireEnqueue;
+
+/**
+ * A client of one Zizq server: one method per endpoint, typed jobs, both wire formats. It
+ * needs only `fetch`, so it runs in Node, Deno, Bun, Workers and browsers alike. Producing and
+ * acking load with it; everything else loads on first use.
+ */
+export class Client {
+  /** Cron groups and entries (Zizq Pro); each call throws `ZizqProLicenseError` on the free tier. */
+  readonly crons: Crons;
+  private readonly transport: Transport;
+  private readonly now: () => number;
+  private readonly calls: JobCalls;
+
+  constructor(options: ClientOptions) {
+    if (typeof options?.url !== "string" || !/^https?:\/\//.test(options.url)) {
+      throw new ZizqArgumentError("url", `expected an http:// or https:// URL, got ${JSON.stringify(options?.url)}`);
+    }
+    const transport = new Transport(options);
+    const now = options.now ?? Date.now;
+    this.transport = transport;
+    this.now = now;
+    this.calls = lazyObject(async () => new (await import("./job-calls.ts")).JobCalls(transport));
+    this.crons = lazyObject(async () => new (await import("./crons.ts")).Crons(transport, now));
+  }
+
+  // --- enqueue ---
+
+  /** Enqueues one job; the payload is checked against the job's schema first. */
+  async enqueue<Input, Output>(definition: JobDefinition<Input, Output>, payload: Input, options?: EnqueueOptions): Promise<EnqueuedJob> {
+    const body = await enqueueBody(definition.with(payload, options), this.now());
+    return enqueuedJob(await this.post<WireJob>("/jobs", body, body.unique_key !== undefined));
+  }
+
+  /**
+   * Enqueues many jobs, of any types, in one atomic request (`Job.with(payload, options)` for
+   * each). Every payload is checked before anything is sent. Answers in input order.
+   */
+  // Each request may be of a different job type, so their payload types differ.
+  async enqueueBulk(requests: readonly JobRequest<any, any>[]): Promise<EnqueuedJob[]> {
+    const now = this.now();
+    const jobs = await Promise.all(requests.map((request) => enqueueBody(request, now)));
+    const idempotent = jobs.length > 0 && jobs.every((body) => body.unique_key !== undefined);
+    const reply = await this.post<{ jobs: WireJob[] }>("/jobs/bulk", { jobs }, idempotent);
+    return reply.jobs.map(enqueuedJob);
+  }
+
+  /** Enqueues a job given in the server's own terms (snake_case), with no schema or defaults. */
+  enqueueRaw(raw: RawJob): Promise<EnqueuedJob> {
+    return this.calls.enqueueRaw(raw);
+  }
+
+  // --- take, ack, nack ---
+
+  /**
+   * Opens `GET /jobs/take` and returns its decoded jobs. The jobs taken are in flight until
+   * acked or failed; cancelling the stream hands the rest back to the server.
+   */
+  async take(options: TakeOptions = {}): Promise<ReadableStream<Job>> {
+    return (await import("./take.ts")).takeStream(this.transport, options);
+  }
+
+  ack(id: string): Promise<void> {
+    return this.calls.ack(id);
+  }
+
+  /** Acks many jobs at once; answers the ids that were not in flight (the rest are acked). */
+  ackMany(ids: readonly string[]): Promise<{ notFound: string[] }> {
+    return this.calls.ackMany(ids);
+  }
+
+  /** Reports a failure: the job is retried, scheduled for `retryAt`, or dead. */
+  fail(id: string, failure: Failure): Promise<JobInfo> {
+    return this.calls.fail(id, failure);
+  }
+
+  // --- read and manage jobs ---
+
+  /** A lazy query over jobs: iterate it, or `count()`, `first()`, `toArray()`, `updateAll()`, `deleteAll()`. */
+  jobs<Payload = unknown>(filter: JobFilter = {}): JobQuery<Payload> {
+    return new JobQuery<Payload>(this.transport, filter);
+  }
+
+  getJob<Payload = unknown>(id: string): Promise<Job<Payload>> {
+    return this.calls.getJob<Payload>(id);
+  }
+
+  /** Changes a job that has not finished; `null` clears a setting (see `JobPatch`). */
+  patchJob(id: string, patch: JobPatch): Promise<JobInfo> {
+    return this.calls.patchJob(id, patch);
+  }
+
+  /** Deletes a job in any status; a held job's stream gets its slot back. */
+  deleteJob(id: string): Promise<void> {
+    return this.calls.deleteJob(id);
+  }
+
+  /** A job's error history, oldest first. */
+  errors(id: string): ErrorQuery {
+    return new ErrorQuery(this.transport, id);
+  }
+
+  getError(id: string, attempt: number): Promise<ErrorRecord> {
+    return this.calls.getError(id, attempt);
+  }
+
+  /** Names of every queue that holds a job, sorted. */
+  queues(): Promise<string[]> {
+    return this.calls.queues();
+  }
+
+  // --- server ---
+
+  /** Resolves when the server answers its health check. */
+  health(): Promise<"ok"> {
+    return this.calls.health();
+  }
+
+  serverVersion(): Promise<string> {
+    return this.calls.serverVersion();
+  }
+
+  /**
+   * Checks that the server speaks the API this client was built for (the same major version);
+   * answers the server's version or throws `ZizqVersionError`.
+   */
+  checkCompatibility(): Promise<string> {
+    return this.calls.checkCompatibility();
+  }
+
+  /** Deletes every job and cron group. For tests and development. */
+  reset(): Promise<void> {
+    return this.calls.reset();
+  }
+
+  private async post<Body>(path: string, body: unknown, idempotent: boolean): Promise<Body> {
+    return (await this.transport.send<Body>({ method: "POST", path, body, idempotent })).body;
+  }
+}

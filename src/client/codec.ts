@@ -1,0 +1,36 @@
+import { MEDIA } from "../protocol/media.ts";
+
+/** The wire format of request and response bodies. */
+export type Format = "json" | "msgpack";
+
+type Msgpack = typeof import("@msgpack/msgpack");
+let msgpack: Promise<Msgpack> | undefined;
+
+/** MessagePack is loaded on first use, so JSON-only bundles never carry it. */
+export function loadMsgpack(): Promise<Msgpack> {
+  if (!msgpack) msgpack = import("@msgpack/msgpack");
+  return msgpack;
+}
+
+export async function encodeBody(
+  body: unknown,
+  format: Format,
+): Promise<{ body: string | Uint8Array<ArrayBuffer>; contentType: string }> {
+  if (format === "json") return { body: JSON.stringify(body), contentType: MEDIA.json };
+  const { encode } = await loadMsgpack();
+  return { body: encode(body, { ignoreUndefined: true }) as Uint8Array<ArrayBuffer>, contentType: MEDIA.msgpack };
+}
+
+/** Decodes by the response's Content-Type, whatever was asked for (406 and 415 bodies are JSON). */
+export async function decodeBody(response: Response): Promise<unknown> {
+  const type = response.headers.get("content-type") ?? "";
+  if (type.includes(MEDIA.msgpack)) {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if (bytes.length === 0) return undefined;
+    const { decode } = await loadMsgpack();
+    return decode(bytes);
+  }
+  const text = await response.text();
+  if (text === "") return undefined;
+  return type.includes(MEDIA.json) ? JSON.parse(text) : text;
+}

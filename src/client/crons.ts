@@ -1,0 +1,172 @@
+import { ZizqArgumentError } from "../errors/argument-error.ts";
+import type { JobRequest } from "../job/define-job.ts";
+import { enqueueBody } from "../job/enqueue-body.ts";
+import type { WireCronEntry, WireCronEntryRequest, WireCronGroup } from "../protocol/wire.ts";
+import type { Transport } from "./transport.ts";
+import type { Backoff, BatchConfig, Retention, UniqueWhile } from "./types.ts";
+import { backoff, retention } from "./wire-convert.ts";
+
+/** The job a cron entry enqueues each time it fires. */
+export interface CronJobTemplate {
+  type: string;
+  queue: string;
+  priority: number;
+  payload: unknown;
+  retryLimit?: number;
+  backoff?: Backoff;
+  retention?: Retention;
+  uniqueKey?: string;
+  uniqueWhile?: UniqueWhile;
+  batch?: BatchConfig;
+}
+
+export interface CronEntry {
+  name: string;
+  /** Five fields, or six with seconds first. */
+  expression: string;
+  /** An IANA zone; without one the server's local zone applies. */
+  timezone?: string;
+  paused: boolean;
+  pausedAt?: number;
+  resumedAt?: number;
+  job: CronJobTemplate;
+  nextEnqueueAt?: number;
+  lastEnqueueAt?: number;
+}
+
+export interface CronGroup {
+  name: string;
+  paused: boolean;
+  pausedAt?: number;
+  resumedAt?: number;
+  entries: CronEntry[];
+}
+
+/** An entry to create or replace: its schedule and the job it enqueues (`Job.with(payload)`). */
+export interface CronEntryInput {
+  name: string;
+  expression: string;
+  timezone?: string;
+  paused?: boolean;
+  // Any job type may be scheduled, whatever its payload.
+  job: JobRequest<any, any>;
+}
+
+/** Cron groups and entries (Zizq Pro). Every call throws `ZizqProLicenseError` on the free tier. */
+export class Crons {
+  /** @internal Use `client.crons`. */
+  constructor(
+    private readonly transport: Transport,
+    private readonly now: () => number,
+  ) {}
+
+  /** Names of every group, sorted. */
+  async list(): Promise<string[]> {
+    return (await this.call<{ crons: string[] }>("GET", "/crons", undefined, true)).crons;
+  }
+
+  async get(group: string): Promise<CronGroup> {
+    return cronGroup(await this.call<WireCronGroup>("GET", groupPath(group), undefined, true));
+  }
+
+  /** Creates or replaces a group; entries not listed are removed, unchanged schedules are kept. */
+  async put(group: string, spec: { paused?: boolean; entries: readonly CronEntryInput[] }): Promise<CronGroup> {
+    const entries = await Promise.all(spec.entries.map((entry, i) => this.entryBody(entry, `entries[${i}]`)));
+    const body = spec.paused === undefined ? { entries } : { paused: spec.paused, entries };
+    return cronGroup(await this.call<WireCronGroup>("PUT", groupPath(group), body, true));
+  }
+
+  async pause(group: string): Promise<CronGroup> {
+    return cronGroup(await this.call<WireCronGroup>("PATCH", groupPath(group), { paused: true }, false));
+  }
+
+  async resume(group: string): Promise<CronGroup> {
+    return cronGroup(await this.call<WireCronGroup>("PATCH", groupPath(group), { paused: false }, false));
+  }
+
+  async delete(group: string): Promise<void> {
+    await this.call("DELETE", groupPath(group), undefined, false);
+  }
+
+  /** Deletes every group; answers how many there were. */
+  async deleteAll(): Promise<number> {
+    return (await this.call<{ deleted: number }>("DELETE", "/crons", undefined, false)).deleted;
+  }
+
+  /** Adds an entry (creating the group); `ZizqConflictError` when the name is taken. */
+  async addEntry(group: string, entry: CronEntryInput): Promise<CronEntry> {
+    const body = await this.entryBody(entry, "entry");
+    return cronEntry(await this.call<WireCronEntry>("POST", `${groupPath(group)}/entries`, body, false));
+  }
+
+  async getEntry(group: string, name: string): Promise<CronEntry> {
+    return cronEntry(await this.call<WireCronEntry>("GET", entryPath(group, name), undefined, true));
+  }
+
+  /** Creates or replaces an entry (creating the group). */
+  async putEntry(group: string, entry: CronEntryInput): Promise<CronEntry> {
+    const body = await this.entryBody(entry, "entry");
+    return cronEntry(await this.call<WireCronEntry>("PUT", entryPath(group, entry.name), body, true));
+  }
+
+  async pauseEntry(group: string, name: string): Promise<CronEntry> {
+    return cronEntry(await this.call<WireCronEntry>("PATCH", entryPath(group, name), { paused: true }, false));
+  }
+
+  async resumeEntry(group: string, name: string): Promise<CronEntry> {
+    return cronEntry(await this.call<WireCronEntry>("PATCH", entryPath(group, name), { paused: false }, false));
+  }
+
+  async deleteEntry(group: string, name: string): Promise<void> {
+    await this.call("DELETE", entryPath(group, name), undefined, false);
+  }
+
+  private async call<Body>(method: "GET" | "PUT" | "PATCH" | "POST" | "DELETE", path: string, body: unknown, idempotent: boolean) {
+    return (await this.transport.send<Body>({ method, path, body, idempotent })).body;
+  }
+
+  private async entryBody(entry: CronEntryInput, field: string): Promise<WireCronEntryRequest> {
+    if (entry.job.options.readyAt !== undefined || entry.job.options.delay !== undefined) {
+      throw new ZizqArgumentError(`${field}.job`, "a cron job template cannot set readyAt or delay");
+    }
+    const body: WireCronEntryRequest = {
+      name: entry.name,
+      expression: entry.expression,
+      job: await enqueueBody(entry.job, this.now()),
+    };
+    if (entry.timezone !== undefined) body.timezone = entry.timezone;
+    if (entry.paused !== undefined) body.paused = entry.paused;
+    return body;
+  }
+}
+
+const groupPath = (group: string) => `/crons/${encodeURIComponent(group)}`;
+const entryPath = (group: string, name: string) => `${groupPath(group)}/entries/${encodeURIComponent(name)}`;
+
+function cronGroup(wire: WireCronGroup): CronGroup {
+  const group: CronGroup = { name: wire.name, paused: wire.paused, entries: wire.entries.map(cronEntry) };
+  if (wire.paused_at !== undefined) group.pausedAt = wire.paused_at;
+  if (wire.resumed_at !== undefined) group.resumedAt = wire.resumed_at;
+  return group;
+}
+
+function cronEntry(wire: WireCronEntry): CronEntry {
+  const entry: CronEntry = { name: wire.name, expression: wire.expression, paused: wire.paused, job: template(wire.job) };
+  if (wire.timezone !== undefined) entry.timezone = wire.timezone;
+  if (wire.paused_at !== undefined) entry.pausedAt = wire.paused_at;
+  if (wire.resumed_at !== undefined) entry.resumedAt = wire.resumed_at;
+  if (wire.next_enqueue_at !== undefined) entry.nextEnqueueAt = wire.next_enqueue_at;
+  if (wire.last_enqueue_at !== undefined) entry.lastEnqueueAt = wire.last_enqueue_at;
+  return entry;
+}
+
+function template(wire: WireCronEntry["job"]): CronJobTemplate {
+  const job: CronJobTemplate = { type: wire.type, queue: wire.queue, priority: wire.priority, payload: wire.payload };
+  if (wire.retry_limit !== undefined && wire.retry_limit !== null) job.retryLimit = wire.retry_limit;
+  if (wire.backoff) job.backoff = backoff(wire.backoff);
+  if (wire.retention) job.retention = retention(wire.retention);
+  if (wire.unique_key !== undefined && wire.unique_key !== null) job.uniqueKey = wire.unique_key;
+  if (wire.unique_while !== undefined && wire.unique_while !== null) job.uniqueWhile = wire.unique_while;
+  if (wire.batch) job.batch = { ...wire.batch };
+  return job;
+}

@@ -1,0 +1,111 @@
+import { ZizqArgumentError } from "../errors/argument-error.ts";
+import { ZizqUnprocessableError } from "../errors/http-error.ts";
+import { ZizqVersionError } from "../errors/version-error.ts";
+import { toEpochMs } from "../utils/duration.ts";
+import type { WireEnqueue, WireErrorRecord, WireJob } from "../protocol/wire.ts";
+import { jobPath } from "./paths.ts";
+import { SUPPORTED_MAJOR } from "./version.ts";
+import { type JobPatch, wirePatch } from "./patch.ts";
+import type { Transport } from "./transport.ts";
+import type { EnqueuedJob, ErrorRecord, Instant, Job, JobInfo } from "./types.ts";
+import { enqueuedJob, errorRecord, job, jobInfo } from "./wire-convert.ts";
+
+/** What a handler reports when a job fails. */
+export interface Failure {
+  message: string;
+  /** A short class of the error, such as its constructor name. */
+  errorType?: string;
+  backtrace?: string;
+  /** Retry at this time, whatever the backoff and retry limit say. */
+  retryAt?: Instant;
+  /** Never retry: the job is dead at once. Wins over `retryAt`. */
+  kill?: boolean;
+}
+
+/**
+ * Acking, failing, reading and managing single jobs, and asking about the server: loaded on
+ * first use, so a producer's bundle carries none of it.
+ */
+export class JobCalls {
+  constructor(private readonly transport: Transport) {}
+
+  async enqueueRaw(raw: WireEnqueue): Promise<EnqueuedJob> {
+    const idempotent = raw.unique_key !== undefined && raw.unique_key !== null;
+    const reply = await this.transport.send<WireJob>({ method: "POST", path: "/jobs", body: raw, idempotent });
+    return enqueuedJob(reply.body);
+  }
+
+  async ack(id: string): Promise<void> {
+    await this.transport.send({ method: "POST", path: `${jobPath(id)}/success`, idempotent: true });
+  }
+
+  async ackMany(ids: readonly string[]): Promise<{ notFound: string[] }> {
+    if (ids.length === 0) return { notFound: [] };
+    try {
+      await this.transport.send({ method: "POST", path: "/jobs/success", body: { ids }, idempotent: true });
+      return { notFound: [] };
+    } catch (error) {
+      // A 422 here is a partial success: every id not listed was acked.
+      const notFound = error instanceof ZizqUnprocessableError ? (error.body as { not_found?: unknown }).not_found : undefined;
+      if (Array.isArray(notFound)) return { notFound: notFound as string[] };
+      throw error;
+    }
+  }
+
+  async fail(id: string, failure: Failure): Promise<JobInfo> {
+    if (typeof failure?.message !== "string") throw new ZizqArgumentError("failure.message", "expected a string");
+    const body: Record<string, unknown> = { message: failure.message };
+    if (failure.errorType !== undefined) body.error_type = failure.errorType;
+    if (failure.backtrace !== undefined) body.backtrace = failure.backtrace;
+    if (failure.retryAt !== undefined) body.retry_at = toEpochMs(failure.retryAt, "failure.retryAt");
+    if (failure.kill) body.kill = true;
+    const reply = await this.transport.send<WireJob>({ method: "POST", path: `${jobPath(id)}/failure`, body, idempotent: true });
+    return jobInfo(reply.body);
+  }
+
+  async getJob<Payload>(id: string): Promise<Job<Payload>> {
+    return job<Payload>(await this.get<WireJob>(jobPath(id)));
+  }
+
+  async patchJob(id: string, patch: JobPatch): Promise<JobInfo> {
+    const reply = await this.transport.send<WireJob>({ method: "PATCH", path: jobPath(id), body: wirePatch(patch), idempotent: false });
+    return jobInfo(reply.body);
+  }
+
+  async deleteJob(id: string): Promise<void> {
+    await this.transport.send({ method: "DELETE", path: jobPath(id), idempotent: false });
+  }
+
+  async getError(id: string, attempt: number): Promise<ErrorRecord> {
+    if (!Number.isInteger(attempt) || attempt < 1) throw new ZizqArgumentError("attempt", `expected an integer from 1, got ${attempt}`);
+    return errorRecord(await this.get<WireErrorRecord>(`${jobPath(id)}/errors/${attempt}`));
+  }
+
+  async queues(): Promise<string[]> {
+    return (await this.get<{ queues: string[] }>("/queues")).queues;
+  }
+
+  async health(): Promise<"ok"> {
+    await this.get("/health");
+    return "ok";
+  }
+
+  async serverVersion(): Promise<string> {
+    return (await this.get<{ version: string }>("/version")).version;
+  }
+
+  async checkCompatibility(): Promise<string> {
+    const version = await this.serverVersion();
+    const major = Number(/^(\d+)\./.exec(version)?.[1]);
+    if (major !== SUPPORTED_MAJOR) throw new ZizqVersionError(version, SUPPORTED_MAJOR);
+    return version;
+  }
+
+  async reset(): Promise<void> {
+    await this.transport.send({ method: "POST", path: "/reset", idempotent: true });
+  }
+
+  private async get<Body>(path: string): Promise<Body> {
+    return (await this.transport.send<Body>({ method: "GET", path, idempotent: true })).body;
+  }
+}

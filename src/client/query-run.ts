@@ -1,0 +1,157 @@
+import { ZizqArgumentError } from "../errors/argument-error.ts";
+import { nameError } from "../protocol/names.ts";
+import { JOB_STATUSES } from "../protocol/wire.ts";
+import { toEpochMs } from "../utils/duration.ts";
+import type { WireErrorPage, WireJobPage } from "../protocol/wire.ts";
+import { jobPath } from "./paths.ts";
+import { type JobPatch, wirePatch } from "./patch.ts";
+import type { JobFilter, Order, Range } from "./query.ts";
+import type { Transport } from "./transport.ts";
+import type { ErrorRecord, Job } from "./types.ts";
+import { errorRecord, job } from "./wire-convert.ts";
+
+/** What a `JobQuery` holds: its filter, order and page size. */
+export interface QueryState {
+  filter: JobFilter;
+  order: Order;
+  pageSize: number;
+}
+
+/** Every item of every page, following the server's `next` links. */
+async function* pages<Page extends { pages: { next: string | null } }, Wire, Item>(
+  transport: Transport,
+  first: string,
+  items: (page: Page) => Wire[],
+  convert: (wire: Wire) => Item,
+): AsyncGenerator<Item> {
+  let path: string | null = first;
+  while (path) {
+    const page: Page = (await transport.send<Page>({ method: "GET", path, idempotent: true })).body;
+    for (const wire of items(page)) yield convert(wire);
+    path = page.pages.next;
+  }
+}
+
+export async function* jobs<Payload>(transport: Transport, state: QueryState): AsyncGenerator<Job<Payload>> {
+  const params = filterParams(state.filter);
+  if (!params) return;
+  params.set("order", state.order);
+  params.set("limit", String(state.pageSize));
+  yield* pages(transport, `/jobs?${params}`, (page: WireJobPage) => page.jobs, (wire) => job<Payload>(wire));
+}
+
+// Only ascending pages: the server's cursor does not step correctly in descending order.
+export function errors(transport: Transport, jobId: string, size: number): AsyncGenerator<ErrorRecord> {
+  const first = `${jobPath(jobId)}/errors?order=asc&limit=${size}`;
+  return pages(transport, first, (page: WireErrorPage) => page.errors, errorRecord);
+}
+
+export async function count(transport: Transport, filter: JobFilter): Promise<number> {
+  const path = filteredPath("/jobs/count", filter);
+  if (!path) return 0;
+  return (await transport.send<{ count: number }>({ method: "GET", path, idempotent: true })).body.count;
+}
+
+export async function updateAll(transport: Transport, filter: JobFilter, patch: JobPatch): Promise<number> {
+  const body = wirePatch(patch);
+  const path = filteredPath("/jobs", filter);
+  if (!path) return 0;
+  return (await transport.send<{ patched: number }>({ method: "PATCH", path, body, idempotent: false })).body.patched;
+}
+
+export async function deleteAll(transport: Transport, filter: JobFilter): Promise<number> {
+  const path = filteredPath("/jobs", filter);
+  if (!path) return 0;
+  return (await transport.send<{ deleted: number }>({ method: "DELETE", path, idempotent: false })).body.deleted;
+}
+
+/** `base` with the filter's query, or undefined when the filter matches nothing. */
+function filteredPath(base: string, filter: JobFilter): string | undefined {
+  const params = filterParams(filter);
+  if (!params) return undefined;
+  const query = params.toString();
+  return query === "" ? base : `${base}?${query}`;
+}
+
+const FILTER_KEYS = new Set(["id", "queue", "type", "status", "priority", "readyAt", "attempts", "filter"]);
+const U16 = 0xffff;
+const U32 = 0xffff_ffff;
+
+/** The filter as query parameters, or `undefined` when an empty set makes it match nothing. */
+function filterParams(filter: JobFilter): URLSearchParams | undefined {
+  for (const key of Object.keys(filter)) {
+    if (!FILTER_KEYS.has(key)) {
+      throw new ZizqArgumentError(`filter.${key}`, `unknown filter; known: ${[...FILTER_KEYS].join(", ")}`);
+    }
+  }
+  const params = new URLSearchParams();
+  // Every field is checked even when an empty set already means "nothing matches".
+  let matchesNothing = false;
+  const sets = [
+    ["status", filter.status, checkStatus],
+    ["queue", filter.queue, checkName("queue")],
+    ["type", filter.type, checkName("type")],
+    ["id", filter.id, checkId],
+  ] as const;
+  for (const [key, value, check] of sets) {
+    if (value === undefined) continue;
+    const values: readonly string[] = typeof value === "string" ? [value] : value;
+    if (!Array.isArray(values) && typeof values !== "string") {
+      throw new ZizqArgumentError(`filter.${key}`, "expected a string or an array of strings");
+    }
+    if (values.length === 0) matchesNothing = true;
+    values.forEach((item, i) => check(`filter.${key}[${i}]`, item));
+    params.set(key, values.join(","));
+  }
+  if (filter.priority !== undefined) params.set("priority", range("filter.priority", filter.priority, U16, (n) => n));
+  if (filter.readyAt !== undefined) params.set("ready_at", range("filter.readyAt", filter.readyAt, Number.MAX_SAFE_INTEGER, toEpochMs));
+  if (filter.attempts !== undefined) params.set("attempts", range("filter.attempts", filter.attempts, U32, (n) => n));
+  if (filter.filter !== undefined) {
+    if (typeof filter.filter !== "string" || filter.filter.trim() === "") {
+      throw new ZizqArgumentError("filter.filter", "expected a jq expression");
+    }
+    params.set("filter", filter.filter);
+  }
+  return matchesNothing ? undefined : params;
+}
+
+function checkStatus(field: string, value: string): void {
+  if (!(JOB_STATUSES as readonly string[]).includes(value)) {
+    throw new ZizqArgumentError(field, `unknown status ${JSON.stringify(value)}; known: ${JOB_STATUSES.join(", ")}`);
+  }
+}
+
+const checkName = (kind: string) => (field: string, value: string) => {
+  const error = typeof value === "string" ? nameError(kind, value) : `${kind} must be a string`;
+  if (error) throw new ZizqArgumentError(field, error);
+};
+
+function checkId(field: string, value: string): void {
+  if (typeof value !== "string" || !/^[0-9a-z]{25}$/.test(value)) {
+    throw new ZizqArgumentError(field, `not a job id: ${JSON.stringify(value)}`);
+  }
+}
+
+/** A range in the server's syntax: `N`, `lo..hi`, `lo..` or `..hi`. */
+function range<T>(field: string, value: Range<T>, max: number, toNumber: (value: T, field: string) => number): string {
+  const bound = (end: T | undefined, name: string) => {
+    if (end === undefined) return undefined;
+    const n = toNumber(end, `${field}.${name}`);
+    if (!Number.isInteger(n) || n < 0 || n > max) {
+      throw new ZizqArgumentError(`${field}.${name}`, `expected an integer from 0 to ${max}, got ${String(end)}`);
+    }
+    return n;
+  };
+  if (typeof value !== "object" || value === null || value instanceof Date) {
+    return String(bound(value as T, "value"));
+  }
+  const { min, max: upper, ...rest } = value as { min?: T; max?: T };
+  const extra = Object.keys(rest)[0];
+  if (extra !== undefined) throw new ZizqArgumentError(`${field}.${extra}`, "a range takes only min and max");
+  const lo = bound(min, "min");
+  const hi = bound(upper, "max");
+  if (lo !== undefined && hi !== undefined && lo > hi) {
+    throw new ZizqArgumentError(field, `min (${lo}) is greater than max (${hi})`);
+  }
+  return `${lo ?? ""}..${hi ?? ""}`;
+}

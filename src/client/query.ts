@@ -1,0 +1,126 @@
+import { ZizqArgumentError } from "../errors/argument-error.ts";
+import type { JobPatch } from "./patch.ts";
+import type { QueryState } from "./query-run.ts";
+import type { Transport } from "./transport.ts";
+import type { ErrorRecord, Instant, Job, JobStatus } from "./types.ts";
+
+type OneOrMany<T> = T | readonly T[];
+
+/** An inclusive range; either end may be left open. A number alone means exactly that value. */
+export type Range<T> = T | { min?: T; max?: T };
+
+/**
+ * Which jobs a query matches; all given conditions must hold. A set given as an empty array
+ * matches nothing (and sends nothing); a condition left out matches everything.
+ */
+export interface JobFilter {
+  id?: OneOrMany<string>;
+  queue?: OneOrMany<string>;
+  type?: OneOrMany<string>;
+  status?: OneOrMany<JobStatus>;
+  priority?: Range<number>;
+  readyAt?: Range<Instant>;
+  attempts?: Range<number>;
+  /** A jq expression over the payload; a job matches when any output is neither false nor null. */
+  filter?: string;
+}
+
+export type Order = "asc" | "desc";
+
+/** Running a query loads its code on first use; building one costs nothing. */
+const run = () => import("./query-run.ts");
+
+// Array.fromAsync needs Node 22.
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}
+
+function checkPageSize(size: number): number {
+  if (!Number.isInteger(size) || size < 1 || size > 2000) {
+    throw new ZizqArgumentError("pageSize", `expected an integer from 1 to 2000, got ${size}`);
+  }
+  return size;
+}
+
+/**
+ * A lazy, immutable query over jobs: nothing is sent until it is iterated or one of its
+ * terminal methods runs. `for await (const job of client.jobs({ queue: "emails" }))` walks
+ * every page. The filter is checked on first use: an unknown key or a bad value throws
+ * `ZizqArgumentError` before any request.
+ */
+export class JobQuery<Payload = unknown> implements AsyncIterable<Job<Payload>> {
+  private readonly state: QueryState;
+
+  /** @internal Use `client.jobs(filter)`. */
+  constructor(
+    private readonly transport: Transport,
+    filter: JobFilter = {},
+    options: Omit<QueryState, "filter"> = { order: "asc", pageSize: 50 },
+  ) {
+    this.state = { ...options, filter };
+  }
+
+  /** Oldest first (`asc`, the default) or newest first, by enqueue order. */
+  order(order: Order): JobQuery<Payload> {
+    if (order !== "asc" && order !== "desc") throw new ZizqArgumentError("order", `expected "asc" or "desc", got ${String(order)}`);
+    return new JobQuery(this.transport, this.state.filter, { ...this.state, order });
+  }
+
+  /** Jobs fetched per request while iterating, 1 to 2000. Default 50. */
+  pageSize(size: number): JobQuery<Payload> {
+    return new JobQuery(this.transport, this.state.filter, { ...this.state, pageSize: checkPageSize(size) });
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Job<Payload>> {
+    yield* (await run()).jobs<Payload>(this.transport, this.state);
+  }
+
+  async toArray(): Promise<Job<Payload>[]> {
+    return collect(this);
+  }
+
+  /** The first job in the query's order, or undefined. */
+  async first(): Promise<Job<Payload> | undefined> {
+    for await (const item of this.pageSize(1)) return item;
+    return undefined;
+  }
+
+  async count(): Promise<number> {
+    return (await run()).count(this.transport, this.state.filter);
+  }
+
+  /** Applies a patch to every matching job that has not finished; answers how many matched. */
+  async updateAll(patch: JobPatch): Promise<number> {
+    return (await run()).updateAll(this.transport, this.state.filter, patch);
+  }
+
+  /** Deletes every matching job, in any status; answers how many. */
+  async deleteAll(): Promise<number> {
+    return (await run()).deleteAll(this.transport, this.state.filter);
+  }
+}
+
+/** A job's error history, oldest attempt first; iterate it or call `toArray()`. */
+export class ErrorQuery implements AsyncIterable<ErrorRecord> {
+  /** @internal Use `client.errors(id)`. */
+  constructor(
+    private readonly transport: Transport,
+    private readonly jobId: string,
+    private readonly size = 50,
+  ) {}
+
+  /** Records fetched per request, 1 to 2000. Default 50. */
+  pageSize(size: number): ErrorQuery {
+    return new ErrorQuery(this.transport, this.jobId, checkPageSize(size));
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<ErrorRecord> {
+    yield* (await run()).errors(this.transport, this.jobId, this.size);
+  }
+
+  async toArray(): Promise<ErrorRecord[]> {
+    return collect(this);
+  }
+}

@@ -1,0 +1,59 @@
+import { ZizqArgumentError } from "../errors/argument-error.ts";
+import { ZizqConnectionError } from "../errors/connection-error.ts";
+import type { RequestInfo } from "../errors/zizq-error.ts";
+import { MEDIA } from "../protocol/media.ts";
+import type { WireJob } from "../protocol/wire.ts";
+import type { FrameDecoderOptions } from "../stream/options.ts";
+import { decodeBody, type Format } from "./codec.ts";
+import { httpError, type Transport } from "./transport.ts";
+import type { Job } from "./types.ts";
+import { job } from "./wire-convert.ts";
+
+export interface TakeOptions extends FrameDecoderOptions {
+  /** Queues to take from; all queues when left out or empty. */
+  queues?: readonly string[];
+  /** Jobs the stream may hold unacked; 0 means no limit. The server's default is 1. */
+  prefetch?: number;
+  /** Framing of the stream; default the client's format (NDJSON for JSON). */
+  format?: Format;
+  /** Shows up in the server's logs. */
+  workerId?: string;
+  /** Aborting it closes the stream; the jobs it held go back to ready. */
+  signal?: AbortSignal;
+}
+
+/** Opens `GET /jobs/take` with plain `fetch` (no timeout, no retry: it never ends by design). */
+export async function takeStream(transport: Transport, options: TakeOptions): Promise<ReadableStream<Job>> {
+  const params = new URLSearchParams();
+  if (options.queues && options.queues.length > 0) params.set("queue", options.queues.join(","));
+  if (options.prefetch !== undefined) {
+    if (!Number.isSafeInteger(options.prefetch) || options.prefetch < 0) {
+      throw new ZizqArgumentError("prefetch", `expected an integer ≥ 0, got ${options.prefetch}`);
+    }
+    params.set("prefetch", String(options.prefetch));
+  }
+  const query = params.toString();
+  const path = query === "" ? "/jobs/take" : `/jobs/take?${query}`;
+  const request: RequestInfo = { method: "GET", path };
+  const headers: Record<string, string> = {
+    ...transport.headers,
+    accept: (options.format ?? transport.format) === "msgpack" ? MEDIA.msgpackStream : MEDIA.ndjson,
+  };
+  if (options.workerId !== undefined) headers["worker-id"] = options.workerId;
+
+  let response: Response;
+  try {
+    response = await transport.fetch(`${transport.baseUrl}${path}`, { headers, signal: options.signal ?? null });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === "AbortError") throw error;
+    throw new ZizqConnectionError(request, error);
+  }
+  if (!response.ok || !response.body) throw httpError(request, response, await decodeBody(response).catch(() => undefined));
+  // The decoders load with the first take, so producer-only bundles never carry them.
+  const { decoderFor } = await import("../stream/index.ts");
+  return response.body.pipeThrough(decoderFor(response.headers.get("content-type"), options)).pipeThrough(
+    new TransformStream<unknown, Job>({
+      transform: (frame, controller) => controller.enqueue(job(frame as WireJob)),
+    }),
+  );
+}

@@ -1,0 +1,65 @@
+/**
+ * The one boundary between the server's snake_case and the library's camelCase. Payloads are
+ * passed through untouched.
+ */
+import type { WireErrorRecord, WireJob } from "../protocol/wire.ts";
+import type { EnqueuedJob, ErrorRecord, Job, JobInfo } from "./types.ts";
+
+export function jobInfo(wire: WireJob): JobInfo {
+  const job: JobInfo = {
+    id: wire.id,
+    type: wire.type,
+    queue: wire.queue,
+    priority: wire.priority,
+    status: wire.status,
+    readyAt: wire.ready_at,
+    attempts: wire.attempts,
+  };
+  if (wire.retry_limit !== undefined) job.retryLimit = wire.retry_limit;
+  if (wire.backoff) job.backoff = backoff(wire.backoff);
+  if (wire.dequeued_at !== undefined) job.dequeuedAt = wire.dequeued_at;
+  if (wire.failed_at !== undefined) job.failedAt = wire.failed_at;
+  if (wire.retention) job.retention = retention(wire.retention);
+  if (wire.purge_at !== undefined) job.purgeAt = wire.purge_at;
+  if (wire.completed_at !== undefined) job.completedAt = wire.completed_at;
+  if (wire.unique_key !== undefined) job.uniqueKey = wire.unique_key;
+  if (wire.unique_while !== undefined) job.uniqueWhile = wire.unique_while;
+  if (wire.batch) job.batch = { key: wire.batch.key, when: wire.batch.when, fold: wire.batch.fold };
+  return job;
+}
+
+export function job<Payload = unknown>(wire: WireJob): Job<Payload> {
+  const converted = jobInfo(wire) as Job<Payload>;
+  converted.payload = wire.payload as Payload;
+  return converted;
+}
+
+export function enqueuedJob(wire: WireJob): EnqueuedJob {
+  const converted = jobInfo(wire) as EnqueuedJob;
+  converted.duplicate = wire.duplicate === true;
+  converted.folded = wire.folded === true;
+  return converted;
+}
+
+export function backoff(wire: NonNullable<WireJob["backoff"]>): NonNullable<JobInfo["backoff"]> {
+  return { exponent: wire.exponent, baseMs: wire.base_ms, jitterMs: wire.jitter_ms };
+}
+
+export function retention(wire: NonNullable<WireJob["retention"]>): NonNullable<JobInfo["retention"]> {
+  const out: NonNullable<JobInfo["retention"]> = {};
+  if (wire.completed_ms !== undefined) out.completedMs = wire.completed_ms;
+  if (wire.dead_ms !== undefined) out.deadMs = wire.dead_ms;
+  return out;
+}
+
+export function errorRecord(wire: WireErrorRecord): ErrorRecord {
+  const record: ErrorRecord = {
+    attempt: wire.attempt,
+    message: wire.message,
+    dequeuedAt: wire.dequeued_at,
+    failedAt: wire.failed_at,
+  };
+  if (wire.error_type !== undefined) record.errorType = wire.error_type;
+  if (wire.backtrace !== undefined) record.backtrace = wire.backtrace;
+  return record;
+}

@@ -1,0 +1,17 @@
+export { ZizqArgumentError } from "./argument-error.ts";
+export { ZizqConnectionError } from "./connection-error.ts";
+export { ZizqDecodeError } from "./decode-error.ts";
+export {
+  ZizqBadRequestError,
+  ZizqConflictError,
+  ZizqHttpError,
+  ZizqNotFoundError,
+  ZizqServerError,
+  ZizqUnprocessableError,
+} from "./http-error.ts";
+export { ZizqProLicenseError } from "./pro-license-error.ts";
+export { ZizqTimeoutError } from "./timeout-error.ts";
+export { type ValidationIssue, ZizqValidationError } from "./validation-error.ts";
+export { type RequestInfo, ZizqError } from "./zizq-error.ts";
+export { ZizqVersionError } from "./version-error.ts";
+export { type FrameErrorReason, type FrameFormat, ZizqFrameError } from "./frame-error.ts";

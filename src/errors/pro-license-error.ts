@@ -1,0 +1,17 @@
+import { ZizqHttpError } from "./http-error.ts";
+import type { RequestInfo } from "./zizq-error.ts";
+
+/** 403: the feature (unique jobs, batched jobs, cron) needs a Zizq Pro licence the server lacks. */
+export class ZizqProLicenseError extends ZizqHttpError {
+  override name = "ZizqProLicenseError";
+
+  constructor(request: RequestInfo, status: number, serverMessage: string | undefined, body: unknown) {
+    super(
+      request,
+      status,
+      serverMessage,
+      body,
+      `${request.method} ${request.path}: this needs a Zizq Pro licence on the server (${serverMessage ?? "403"})`,
+    );
+  }
+}

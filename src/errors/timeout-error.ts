@@ -1,0 +1,13 @@
+import { type RequestInfo, ZizqError } from "./zizq-error.ts";
+
+/** No response arrived within the request timeout. */
+export class ZizqTimeoutError extends ZizqError {
+  override name = "ZizqTimeoutError";
+
+  constructor(
+    request: RequestInfo,
+    readonly timeoutMs: number,
+  ) {
+    super(`${request.method} ${request.path}: no response within ${timeoutMs} ms`, request);
+  }
+}

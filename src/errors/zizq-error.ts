@@ -1,0 +1,18 @@
+/** What every error of this library carries about the request it came from. */
+export interface RequestInfo {
+  method: string;
+  /** The path and query of the request, without the base URL. */
+  path: string;
+}
+
+/** The root of every error this library throws. */
+export class ZizqError extends Error {
+  override name = "ZizqError";
+  /** The request that failed; absent for errors raised before any request (validation, arguments). */
+  readonly request: RequestInfo | undefined;
+
+  constructor(message: string, request?: RequestInfo, options?: { cause?: unknown }) {
+    super(message, options);
+    this.request = request;
+  }
+}

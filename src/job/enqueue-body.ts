@@ -1,0 +1,60 @@
+import { ZizqArgumentError } from "../errors/argument-error.ts";
+import type { WireEnqueue } from "../protocol/wire.ts";
+import { toEpochMs, toMs } from "../utils/duration.ts";
+import type { BackoffInput, JobRequest, RetentionInput } from "./define-job.ts";
+
+/**
+ * The `POST /jobs` body for a request: the payload checked against its schema, the type's
+ * defaults under the call's options, unique keys and batch configs resolved. Throws before
+ * anything is sent when the payload or an option is wrong.
+ */
+export async function enqueueBody<Input, Output>(request: JobRequest<Input, Output>, now: number): Promise<WireEnqueue> {
+  const { definition, payload, options } = request;
+  const defaults = definition.options;
+  await definition.validate(payload);
+
+  const body: WireEnqueue = { type: definition.type, queue: definition.queue, payload };
+  const priority = options.priority ?? defaults.priority;
+  if (priority !== undefined) body.priority = priority;
+  if (options.readyAt !== undefined) body.ready_at = toEpochMs(options.readyAt, "readyAt");
+  else if (options.delay !== undefined) body.ready_at = now + toMs(options.delay, "delay");
+  const retryLimit = options.retryLimit ?? defaults.retryLimit;
+  if (retryLimit !== undefined) body.retry_limit = retryLimit;
+  const backoff = options.backoff ?? defaults.backoff;
+  if (backoff) body.backoff = wireBackoff(backoff);
+  const retention = options.retention ?? defaults.retention;
+  if (retention) body.retention = wireRetention(retention);
+
+  const unique = defaults.unique;
+  const uniqueKey = options.uniqueKey ?? (typeof unique?.key === "function" ? await unique.key(payload, definition) : unique?.key);
+  const uniqueWhile = options.uniqueWhile ?? unique?.while;
+  const batch = options.batch ?? (typeof defaults.batch === "function" ? defaults.batch(payload) : defaults.batch);
+  if (uniqueWhile !== undefined && uniqueKey === undefined) {
+    throw new ZizqArgumentError("uniqueWhile", "needs a uniqueKey");
+  }
+  if (uniqueKey !== undefined && batch !== undefined) {
+    throw new ZizqArgumentError("uniqueKey", "a job cannot be both unique and batched");
+  }
+  if (uniqueKey !== undefined) body.unique_key = uniqueKey;
+  if (uniqueWhile !== undefined) body.unique_while = uniqueWhile;
+  if (batch) body.batch = { key: batch.key, when: batch.when, fold: batch.fold };
+  return body;
+}
+
+export function wireBackoff(backoff: BackoffInput, field = "backoff"): NonNullable<WireEnqueue["backoff"]> {
+  if (typeof backoff.exponent !== "number" || !Number.isFinite(backoff.exponent)) {
+    throw new ZizqArgumentError(`${field}.exponent`, `expected a number, got ${String(backoff.exponent)}`);
+  }
+  return {
+    exponent: backoff.exponent,
+    base_ms: toMs(backoff.baseMs, `${field}.baseMs`),
+    jitter_ms: toMs(backoff.jitterMs, `${field}.jitterMs`),
+  };
+}
+
+function wireRetention(retention: RetentionInput): NonNullable<WireEnqueue["retention"]> {
+  const wire: NonNullable<WireEnqueue["retention"]> = {};
+  if (retention.completedMs !== undefined) wire.completed_ms = toMs(retention.completedMs, "retention.completedMs");
+  if (retention.deadMs !== undefined) wire.dead_ms = toMs(retention.deadMs, "retention.deadMs");
+  return wire;
+}

@@ -1,0 +1,20 @@
+import { ZizqValidationError, type ValidationIssue } from "../errors/validation-error.ts";
+import type { StandardSchemaV1 } from "./standard-schema.ts";
+
+/** Runs a Standard Schema; throws `ZizqValidationError` with each issue's dotted path. */
+export async function validatePayload<Output>(
+  jobType: string,
+  schema: StandardSchemaV1<unknown, Output>,
+  payload: unknown,
+): Promise<Output> {
+  const result = await schema["~standard"].validate(payload);
+  if (result.issues === undefined) return result.value;
+  throw new ZizqValidationError(jobType, result.issues.map(toIssue));
+}
+
+function toIssue(issue: StandardSchemaV1.Issue): ValidationIssue {
+  const path = (issue.path ?? [])
+    .map((segment) => String(typeof segment === "object" && segment !== null ? segment.key : segment))
+    .join(".");
+  return { path, message: issue.message };
+}

@@ -1,0 +1,106 @@
+import { ZizqArgumentError } from "../errors/argument-error.ts";
+import { type FrameFormat, ZizqFrameError } from "../errors/frame-error.ts";
+
+/** Options every take-stream decoder accepts. */
+export interface FrameDecoderOptions {
+  /**
+   * The largest frame accepted, in bytes (a job with its payload). Default 8 MiB. Enforced while
+   * buffering: an NDJSON line that never ends, or a MessagePack frame that declares more, fails with
+   * a `ZizqFrameError` (`too_large`) before more than this much is held.
+   */
+  maxFrameBytes?: number | undefined;
+}
+
+export const DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Where a decoder puts the frames it decodes. A `TransformStreamDefaultController` is one; a Worker
+ * that drives a frame transformer by hand (no per-frame stream hop) can pass its own.
+ */
+export interface FrameSink {
+  enqueue(frame: unknown): void;
+}
+
+export function maxFrameBytes(options: FrameDecoderOptions | undefined): number {
+  const max = options?.maxFrameBytes;
+  if (max === undefined) return DEFAULT_MAX_FRAME_BYTES;
+  if (!Number.isSafeInteger(max) || max < 1) {
+    throw new ZizqArgumentError("maxFrameBytes", `must be a positive integer, got ${String(max)}`);
+  }
+  return max;
+}
+
+/** A frame is a job: a JSON object or MessagePack map, never an array or a scalar. */
+export function isFrameObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+const EXCERPT = 60;
+
+/** The start of a bad frame, quoted, for an error message. */
+export function excerpt(text: string): string {
+  return JSON.stringify(text.length > EXCERPT ? `${text.slice(0, EXCERPT)}…` : text);
+}
+
+export function tooLarge(format: FrameFormat, bytes: number, limit: number, what = "a frame"): ZizqFrameError {
+  return new ZizqFrameError(
+    "too_large",
+    `${format} take stream: ${what} of ${bytes} bytes or more exceeds maxFrameBytes (${limit})`,
+    { format, bytes, limit },
+  );
+}
+
+export function describeCause(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** UTF-8 length of `text[start, end)`, for the rare line long enough for its exact size to matter. */
+export function utf8Length(text: string, start: number, end: number): number {
+  let bytes = 0;
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < end) {
+      bytes += 4; // a surrogate pair is one 4-byte code point
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/** What the `TransformStream` wrappers drive: a frame transformer that throws on bad input. */
+export interface ThrowingFrameTransformer {
+  transform(chunk: Uint8Array, sink: FrameSink): void;
+  flush(sink: FrameSink): void;
+}
+
+/**
+ * Hands a transformer's errors to `controller.error()` instead of letting them escape `transform`:
+ * the readable side errors the same way, but workerd also reports a throw from `transform` as an
+ * unhandled rejection (even when every promise the caller holds is handled), and this does not.
+ */
+class ErrorToController implements Transformer<Uint8Array, unknown> {
+  constructor(private readonly inner: ThrowingFrameTransformer) {}
+
+  transform(chunk: Uint8Array, controller: TransformStreamDefaultController<unknown>): void {
+    try {
+      this.inner.transform(chunk, controller);
+    } catch (error) {
+      controller.error(error);
+    }
+  }
+
+  flush(controller: TransformStreamDefaultController<unknown>): void {
+    try {
+      this.inner.flush(controller);
+    } catch (error) {
+      controller.error(error);
+    }
+  }
+}
+
+/** A `TransformStream` of frames around a frame transformer. */
+export function frameStream(transformer: ThrowingFrameTransformer): TransformStream<Uint8Array, unknown> {
+  return new TransformStream(new ErrorToController(transformer));
+}
