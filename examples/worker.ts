@@ -10,7 +10,8 @@ export default {
   async fetch(_request: Request, env: Env): Promise<Response> {
     const base = env.ZIZQ_URL.replace(/\/+$/, "");
     try {
-      const [health, version] = await Promise.all([fetch(`${base}/health`), fetch(`${base}/version`)]);
+      const health = await fetch(`${base}/health`);
+      const version = await fetch(`${base}/version`);
       const body = {
         zizq: base,
         status: health.ok ? ((await health.json()) as { status: string }).status : `HTTP ${health.status}`,
