@@ -32,8 +32,18 @@ async function* pages<Page extends { pages: { next: string | null } }, Wire, Ite
   }
 }
 
+function checkPageSize(size: number): void {
+  if (!Number.isInteger(size) || size < 1 || size > 2000) {
+    throw new ZizqArgumentError("pageSize", `expected an integer from 1 to 2000, got ${size}`);
+  }
+}
+
 export async function* jobs<Payload>(transport: Transport, state: QueryState): AsyncGenerator<Job<Payload>> {
   const params = filterParams(state.filter);
+  if (state.order !== "asc" && state.order !== "desc") {
+    throw new ZizqArgumentError("order", `expected "asc" or "desc", got ${String(state.order)}`);
+  }
+  checkPageSize(state.pageSize);
   if (!params) return;
   params.set("order", state.order);
   params.set("limit", String(state.pageSize));
@@ -42,6 +52,7 @@ export async function* jobs<Payload>(transport: Transport, state: QueryState): A
 
 // Only ascending pages: the server's cursor does not step correctly in descending order.
 export function errors(transport: Transport, jobId: string, size: number): AsyncGenerator<ErrorRecord> {
+  checkPageSize(size);
   const first = `${jobPath(jobId)}/errors?order=asc&limit=${size}`;
   return pages(transport, first, (page: WireErrorPage) => page.errors, errorRecord);
 }

@@ -1,4 +1,3 @@
-import { ZizqArgumentError } from "../errors/argument-error.ts";
 import type { JobPatch } from "./patch.ts";
 import type { QueryState } from "./query-run.ts";
 import type { Transport } from "./transport.ts";
@@ -37,18 +36,11 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return all;
 }
 
-function checkPageSize(size: number): number {
-  if (!Number.isInteger(size) || size < 1 || size > 2000) {
-    throw new ZizqArgumentError("pageSize", `expected an integer from 1 to 2000, got ${size}`);
-  }
-  return size;
-}
-
 /**
  * A lazy, immutable query over jobs: nothing is sent until it is iterated or one of its
  * terminal methods runs. `for await (const job of client.jobs({ queue: "emails" }))` walks
- * every page. The filter is checked on first use: an unknown key or a bad value throws
- * `ZizqArgumentError` before any request.
+ * every page. The filter, order and page size are checked on first use: an unknown key or a
+ * bad value throws `ZizqArgumentError` before any request.
  */
 export class JobQuery<Payload = unknown> implements AsyncIterable<Job<Payload>> {
   private readonly state: QueryState;
@@ -64,13 +56,12 @@ export class JobQuery<Payload = unknown> implements AsyncIterable<Job<Payload>> 
 
   /** Oldest first (`asc`, the default) or newest first, by enqueue order. */
   order(order: Order): JobQuery<Payload> {
-    if (order !== "asc" && order !== "desc") throw new ZizqArgumentError("order", `expected "asc" or "desc", got ${String(order)}`);
     return new JobQuery(this.transport, this.state.filter, { ...this.state, order });
   }
 
   /** Jobs fetched per request while iterating, 1 to 2000. Default 50. */
   pageSize(size: number): JobQuery<Payload> {
-    return new JobQuery(this.transport, this.state.filter, { ...this.state, pageSize: checkPageSize(size) });
+    return new JobQuery(this.transport, this.state.filter, { ...this.state, pageSize: size });
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Job<Payload>> {
@@ -113,7 +104,7 @@ export class ErrorQuery implements AsyncIterable<ErrorRecord> {
 
   /** Records fetched per request, 1 to 2000. Default 50. */
   pageSize(size: number): ErrorQuery {
-    return new ErrorQuery(this.transport, this.jobId, checkPageSize(size));
+    return new ErrorQuery(this.transport, this.jobId, size);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<ErrorRecord> {

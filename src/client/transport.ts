@@ -49,6 +49,16 @@ export interface Reply<Body = unknown> {
   body: Body;
 }
 
+/** What one call's attempts share: the encoded body, sent as is on every try, and the deadline. */
+interface Attempts {
+  headers: Record<string, string>;
+  body?: string | Uint8Array<ArrayBuffer>;
+  /** Rejects when the current attempt's deadline passes. */
+  expired?: Promise<never>;
+  /** Clears the current attempt's deadline; a new attempt clears the one before. */
+  settle?: () => void;
+}
+
 /** Statuses worth another try; a 4xx never is. */
 const RETRY_STATUSES = [500, 502, 503, 504];
 
@@ -63,6 +73,8 @@ export class Transport {
   /** Extra headers the caller asked to send on every request. */
   readonly headers: Record<string, string>;
   private readonly ky: KyInstance;
+  /** Sent on every request: the Accept of the client's format and the caller's headers. */
+  private readonly requestHeaders: Record<string, string>;
   private readonly retry: Required<RetryPolicy> | undefined;
   private readonly timeoutMs: number | false;
 
@@ -74,52 +86,83 @@ export class Transport {
     this.headers = { ...options.headers };
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.retry = options.retry === false ? undefined : { limit: 2, initialDelayMs: 300, maxDelayMs: 5_000, ...options.retry };
-    const accept = this.format === "msgpack" ? MEDIA.msgpack : MEDIA.json;
+    this.requestHeaders = { accept: this.format === "msgpack" ? MEDIA.msgpack : MEDIA.json, ...this.headers };
     this.ky = ky.create({
       prefixUrl: this.baseUrl,
-      fetch: this.fetch,
-      timeout: this.timeoutMs,
-      headers: { accept, ...this.headers },
       retry: 0,
+      // Each attempt's deadline is set in `attempt`, around the fetch it makes.
+      timeout: false,
+      // ky copies `context` for each call, so the state the attempts share sits one level down.
+      hooks: { beforeRequest: [(request, options) => this.attempt(request, (options.context as { attempts: Attempts }).attempts)] },
     });
+  }
+
+  /**
+   * One attempt, sent by ky's `beforeRequest` hook so that ky keeps the retry policy, Retry-After
+   * and error typing while the request goes out as a plain fetch of the encoded body. Left to
+   * ky, every request would be rebuilt and its body cloned into a stream for a possible retry,
+   * which costs more on loopback than the rest of the client together (see bench/client.ts).
+   * The attempt's deadline covers its response body too: `send` reads the body against it.
+   */
+  private attempt(request: Request, context: Attempts): Promise<Response> {
+    context.settle?.();
+    // The request's own signal is ky's; an AbortController of our own per attempt costs more
+    // than it saves, so a late answer is only discarded.
+    const sent = this.fetch(request.url, {
+      method: request.method,
+      headers: context.headers,
+      body: context.body ?? null,
+      signal: request.signal,
+    });
+    if (this.timeoutMs === false) return sent;
+    const timeoutMs = this.timeoutMs;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    context.expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        // An answer that comes too late is dropped; a body already being read is left to finish.
+        sent.then((late) => (late.body?.locked ? undefined : late.body?.cancel()), () => undefined).catch(() => undefined);
+        reject(new TimeoutError(request));
+      }, timeoutMs);
+    });
+    context.settle = () => clearTimeout(timer);
+    return Promise.race([sent, context.expired]);
   }
 
   async send<Body = unknown>(call: Call): Promise<Reply<Body>> {
     const request: RequestInfo = { method: call.method, path: call.path };
-    const init: Options = { method: call.method, retry: this.retryFor(call) };
+    const context: Attempts = { headers: this.requestHeaders };
+    const init: Options = { method: call.method, retry: this.retryFor(call), context: { attempts: context } };
     if (call.body !== undefined) {
       const encoded = await encodeBody(call.body, this.format);
-      init.body = encoded.body;
-      init.headers = { "content-type": encoded.contentType };
+      context.body = encoded.body;
+      context.headers = { ...this.requestHeaders, "content-type": encoded.contentType };
     }
-    let response: Response;
     try {
-      response = await this.ky(call.path.slice(1), init);
-    } catch (error) {
-      throw await this.failure(request, error);
+      let response: Response;
+      try {
+        response = await this.ky(call.path.slice(1), init);
+      } catch (error) {
+        throw await this.failure(request, error, context);
+      }
+      try {
+        return { status: response.status, body: (await this.read(response, context)) as Body };
+      } catch (error) {
+        if (error instanceof TimeoutError) throw this.timeout(request);
+        throw new ZizqDecodeError(request, response.headers.get("content-type"), error);
+      }
+    } finally {
+      context.settle?.();
     }
-    return { status: response.status, body: (await this.decode(request, response)) as Body };
   }
 
-  /**
-   * ky's timeout ends when the headers arrive; the body must also arrive within the request
-   * timeout, or a server that stalls mid-body would hang the call.
-   */
-  private async readBody(request: RequestInfo, response: Response): Promise<unknown> {
-    const timeoutMs = this.timeoutMs;
-    if (timeoutMs === false) return decodeBody(response);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const stalled = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        response.body?.cancel().catch(() => undefined);
-        reject(new ZizqTimeoutError(request, timeoutMs));
-      }, timeoutMs);
-    });
-    try {
-      return await Promise.race([decodeBody(response), stalled]);
-    } finally {
-      clearTimeout(timer);
-    }
+  /** The decoded body, unless the attempt's deadline passes first. */
+  private read(response: Response, context: Attempts): Promise<unknown> {
+    const body = decodeBody(response);
+    return context.expired ? Promise.race([body, context.expired]) : body;
+  }
+
+  private timeout(request: RequestInfo): ZizqTimeoutError {
+    return new ZizqTimeoutError(request, this.timeoutMs === false ? 0 : this.timeoutMs);
   }
 
   private retryFor(call: Call): Options["retry"] {
@@ -138,22 +181,13 @@ export class Transport {
     };
   }
 
-  private async decode(request: RequestInfo, response: Response): Promise<unknown> {
-    try {
-      return await this.readBody(request, response);
-    } catch (error) {
-      if (error instanceof ZizqTimeoutError) throw error;
-      throw new ZizqDecodeError(request, response.headers.get("content-type"), error);
-    }
-  }
-
-  private async failure(request: RequestInfo, error: unknown): Promise<Error> {
+  private async failure(request: RequestInfo, error: unknown, context: Attempts): Promise<Error> {
     if (error instanceof HTTPError) {
       // The status is the news; a body that cannot be read only loses the server's message.
-      const body = await this.readBody(request, error.response).catch(() => undefined);
+      const body = await this.read(error.response, context).catch(() => undefined);
       return httpError(request, error.response, body);
     }
-    if (error instanceof TimeoutError) return new ZizqTimeoutError(request, this.timeoutMs === false ? 0 : this.timeoutMs);
+    if (error instanceof TimeoutError) return this.timeout(request);
     if (error instanceof DOMException && error.name === "AbortError") return error;
     return new ZizqConnectionError(request, error);
   }

@@ -305,9 +305,10 @@ describe("errors from a fault-injecting fetch", () => {
       ["uniqueKey", () => client.enqueue(Plain, { n: 1 }, { uniqueKey: "k", batch: { key: "b", when: "true", fold: "$new" } })],
       ["type", () => defineJob({ type: "a,b", queue: "q" })],
       ["queue", () => defineJob({ type: "t", queue: "" })],
-      ["pageSize", () => client.jobs().pageSize(0)],
-      ["pageSize", () => client.errors("abc").pageSize(2001)],
-      ["order", () => client.jobs().order("sideways" as never)],
+      // A query checks its options when it first runs, like its filter.
+      ["pageSize", () => client.jobs().pageSize(0).toArray()],
+      ["pageSize", () => client.errors("abc").pageSize(2001).toArray()],
+      ["order", () => client.jobs().order("sideways" as never).toArray()],
       ["patch.payload", () => client.patchJob("abc", { payload: {} } as never)],
       ["patch.queue", () => client.patchJob("abc", { queue: "a,b" })],
       ["patch.priority", () => client.patchJob("abc", { priority: -1 })],
