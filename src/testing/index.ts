@@ -1,2 +1,2 @@
 export { createTestServer } from "./server.ts";
-export type { BackoffConfig, ConnectionInfo, License, TestServer, TestServerOptions } from "./types.ts";
+export type { Backoff, ConnectionInfo, License, TestServer, TestServerOptions } from "./types.ts";

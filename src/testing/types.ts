@@ -1,12 +1,9 @@
 import type { Hono } from "hono";
+import type { Backoff, Retention } from "../client/types.ts";
 
 export type License = "free" | "pro" | "expired";
 
-export interface BackoffConfig {
-  exponent: number;
-  baseMs: number;
-  jitterMs: number;
-}
+export type { Backoff } from "../client/types.ts";
 
 export interface TestServerOptions {
   /** Licence tier. `"expired"` answers Pro features the way an expired licence does. Default `"free"`. */
@@ -22,9 +19,9 @@ export interface TestServerOptions {
   /** Retry limit for jobs that set none. Default 25. */
   defaultRetryLimit?: number;
   /** Backoff for jobs that set none. Default exponent 4, base 15 s, jitter 30 s. */
-  defaultBackoff?: BackoffConfig;
+  defaultBackoff?: Backoff;
   /** Retention for jobs that set none. Default completed 0, dead 7 days. */
-  defaultRetention?: { completedMs?: number; deadMs?: number };
+  defaultRetention?: Retention;
   /** How often expired completed and dead jobs are physically removed, in ms. Default 30 000. */
   reaperIntervalMs?: number;
   /** The version `GET /version` reports. Default `"0.6.1"`. */

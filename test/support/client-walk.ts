@@ -7,13 +7,10 @@
 import * as v from "valibot";
 import { Client, defineJob, type Format, type Job, ZizqError, ZizqNotFoundError, ZizqValidationError } from "../../src/index.ts";
 import { createTestServer } from "../../src/testing/index.ts";
+import type { SmokeAssert } from "./smoke-walk.ts";
 
-/** The few assertions the walk needs; `node:assert/strict` fits, and so does a wrapper over `expect`. */
-export interface ClientWalkAssert {
-  ok(value: unknown, message?: string): void;
-  equal(actual: unknown, expected: unknown, message?: string): void;
-  deepEqual(actual: unknown, expected: unknown, message?: string): void;
-}
+/** The assertions the walk needs: the smoke walk's. */
+export type ClientWalkAssert = SmokeAssert;
 
 export interface ClientWalkResult {
   /** Requests the client sent, as `METHOD path`. */

@@ -1,4 +1,4 @@
-import type { BackoffConfig } from "../types.ts";
+import type { Backoff, BatchConfig, Retention } from "../../client/types.ts";
 import {
   array,
   boolean,
@@ -14,17 +14,6 @@ import {
 
 /** Request bodies, decoded and type-checked as the server's serde structs would be. */
 
-export interface Retention {
-  completedMs?: number;
-  deadMs?: number;
-}
-
-export interface BatchConfig {
-  key: string;
-  when: string;
-  fold: string;
-}
-
 export interface EnqueueInput {
   type: string;
   queue: string;
@@ -32,7 +21,7 @@ export interface EnqueueInput {
   priority?: number;
   readyAt?: number;
   retryLimit?: number;
-  backoff?: BackoffConfig;
+  backoff?: Backoff;
   retention?: Retention;
   uniqueKey?: string;
   /** Checked against the scope names after the licence check, as the server does. */
@@ -40,7 +29,7 @@ export interface EnqueueInput {
   batch?: BatchConfig;
 }
 
-export function backoff(value: unknown): BackoffConfig {
+export function backoff(value: unknown): Backoff {
   const fields = object(value, "struct BackoffConfig");
   return {
     exponent: float(present(fields, "exponent")),
@@ -119,7 +108,7 @@ export interface PatchInput {
   priority?: number | null;
   readyAt?: number | null;
   retryLimit?: number | null;
-  backoff?: BackoffConfig | null;
+  backoff?: Backoff | null;
   retention?: { completedMs?: number | null; deadMs?: number | null } | null;
 }
 

@@ -1,32 +1,13 @@
-import type { JobStatus, UniqueWhile, WireErrorRecord, WireJob } from "../../protocol/wire.ts";
-import type { BatchConfig, Retention } from "../http/requests.ts";
-import type { BackoffConfig } from "../types.ts";
+import type { Job, Retention } from "../../client/types.ts";
+import type { WireErrorRecord, WireJob } from "../../protocol/wire.ts";
 
 /** Whoever holds an in-flight job: a take stream. */
 export interface Holder {
   release(job: StoredJob): void;
 }
 
-/** A job as the test server keeps it. */
-export interface StoredJob {
-  id: string;
-  type: string;
-  queue: string;
-  priority: number;
-  status: JobStatus;
-  payload: unknown;
-  readyAt: number;
-  attempts: number;
-  retryLimit?: number;
-  backoff?: BackoffConfig;
-  dequeuedAt?: number;
-  failedAt?: number;
-  retention?: Retention;
-  purgeAt?: number;
-  completedAt?: number;
-  uniqueKey?: string;
-  uniqueWhile?: UniqueWhile;
-  batch?: BatchConfig;
+/** A job as the test server keeps it: the client's view of a job, plus what the server tracks. */
+export interface StoredJob extends Job {
   errors: WireErrorRecord[];
   /** The take stream holding the job while it is in flight, and the attempts it was taken at. */
   holder?: Holder;

@@ -10,7 +10,7 @@ import {
   ZizqProLicenseError,
   ZizqValidationError,
 } from "../../../src/index.ts";
-import { MATRIX, rejection, requestBody, type Setup, setup } from "./harness.ts";
+import { expectFormat as expectHarnessFormat, MATRIX, rejection, requestBody, type Setup, setup } from "./harness.ts";
 
 const Report = defineJob({ type: "report", queue: "reports", schema: v.object({ kind: v.string() }), priority: 5 });
 const Cleanup = defineJob<{ days: number }>({ type: "cleanup", queue: "maintenance", retryLimit: 2 });
@@ -24,15 +24,8 @@ describe.each(MATRIX)("client.crons ($mode, $format)", ({ mode, format }) => {
     await s.close();
   });
 
-  function expectFormat(): void {
-    const media = format === "msgpack" ? "application/msgpack" : "application/json";
-    expect(s.calls.length).toBeGreaterThan(0);
-    for (const call of s.calls) {
-      expect(call.accept).toBe(media);
-      if (call.body.length > 0) expect(call.contentType).toBe(media);
-      if (call.status !== 204) expect(call.responseType).toBe(media);
-    }
-  }
+  const expectFormat = () => expectHarnessFormat(s.calls, format);
+
 
   it("put, get, list, pause, resume, delete and deleteAll", async () => {
     expect(await s.client.crons.list()).toEqual([]);

@@ -4,6 +4,7 @@
  * records every request and response, so tests can count calls and check the wire format.
  */
 import { decode } from "@msgpack/msgpack";
+import { expect } from "vitest";
 import { serve, type ServerHandle } from "../../../adapters/node.ts";
 import { Client, type ClientOptions, type Format, type Job } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
@@ -147,4 +148,16 @@ export function thrown(fn: () => unknown): unknown {
     return error;
   }
   throw new Error("expected the call to throw, but it returned");
+}
+
+/** Every unary request went in the client's format and was answered in it (take streams aside). */
+export function expectFormat(calls: readonly Recorded[], format: Format): void {
+  const media = format === "msgpack" ? "application/msgpack" : "application/json";
+  const unary = calls.filter((call) => !call.path.startsWith("/jobs/take"));
+  expect(unary.length).toBeGreaterThan(0);
+  for (const call of unary) {
+    expect(call.accept, `${call.method} ${call.path} accept`).toBe(media);
+    if (call.body.length > 0) expect(call.contentType, `${call.method} ${call.path} content-type`).toBe(media);
+    if (call.status !== 204) expect(call.responseType, `${call.method} ${call.path} response type`).toBe(media);
+  }
 }

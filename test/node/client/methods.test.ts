@@ -7,7 +7,7 @@ import { decode } from "@msgpack/msgpack";
 import * as v from "valibot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { defineJob, ZizqNotFoundError, ZizqVersionError } from "../../../src/index.ts";
-import { MATRIX, nextJob, rejection, requestBody, type Setup, setup } from "./harness.ts";
+import { expectFormat as expectHarnessFormat, MATRIX, nextJob, rejection, requestBody, type Setup, setup } from "./harness.ts";
 
 const SendEmail = defineJob({
   type: "send_email",
@@ -27,17 +27,8 @@ describe.each(MATRIX)("Client methods ($mode, $format)", ({ mode, format }) => {
     await s.close();
   });
 
-  /** Every unary request went in the client's format and was answered in it. */
-  function expectFormat(): void {
-    const media = format === "msgpack" ? "application/msgpack" : "application/json";
-    const unary = s.calls.filter((call) => !call.path.startsWith("/jobs/take"));
-    expect(unary.length).toBeGreaterThan(0);
-    for (const call of unary) {
-      expect(call.accept, `${call.method} ${call.path} accept`).toBe(media);
-      if (call.body.length > 0) expect(call.contentType, `${call.method} ${call.path} content-type`).toBe(media);
-      if (call.status !== 204) expect(call.responseType, `${call.method} ${call.path} response type`).toBe(media);
-    }
-  }
+  const expectFormat = () => expectHarnessFormat(s.calls, format);
+
 
   it("health, serverVersion, checkCompatibility, queues and reset", async () => {
     expect(await s.client.health()).toBe("ok");
