@@ -36,7 +36,7 @@ export class JobCalls {
   }
 
   async ack(id: string): Promise<void> {
-    await this.transport.send({ method: "POST", path: `${jobPath(id)}/success`, idempotent: true });
+    await this.transport.send({ method: "POST", path: `${jobPath(id)}/success`, idempotent: true, doneWhenRetried: [404] });
   }
 
   async ackMany(ids: readonly string[]): Promise<{ notFound: string[] }> {
@@ -59,7 +59,9 @@ export class JobCalls {
     if (failure.backtrace !== undefined) body.backtrace = failure.backtrace;
     if (failure.retryAt !== undefined) body.retry_at = toEpochMs(failure.retryAt, "failure.retryAt");
     if (failure.kill) body.kill = true;
-    const reply = await this.transport.send<WireJob>({ method: "POST", path: `${jobPath(id)}/failure`, body, idempotent: true });
+    // Not retried: a nack is matched by job id alone, so a repeat of one that landed could fail
+    // the same job's next attempt, taken meanwhile by another worker.
+    const reply = await this.transport.send<WireJob>({ method: "POST", path: `${jobPath(id)}/failure`, body, idempotent: false });
     return jobInfo(reply.body);
   }
 

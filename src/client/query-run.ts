@@ -94,6 +94,10 @@ function filterParams(filter: JobFilter): URLSearchParams | undefined {
     if (!FILTER_KEYS.has(key)) {
       throw new ZizqArgumentError(`filter.${key}`, `unknown filter; known: ${[...FILTER_KEYS].join(", ")}`);
     }
+    // A variable that happens to be undefined must not silently widen a query to every job.
+    if (filter[key as keyof JobFilter] === undefined) {
+      throw new ZizqArgumentError(`filter.${key}`, "is undefined; leave the key out to match any value, or pass [] to match none");
+    }
   }
   const params = new URLSearchParams();
   // Every field is checked even when an empty set already means "nothing matches".
@@ -107,9 +111,7 @@ function filterParams(filter: JobFilter): URLSearchParams | undefined {
   for (const [key, value, check] of sets) {
     if (value === undefined) continue;
     const values: readonly string[] = typeof value === "string" ? [value] : value;
-    if (!Array.isArray(values) && typeof values !== "string") {
-      throw new ZizqArgumentError(`filter.${key}`, "expected a string or an array of strings");
-    }
+    if (!Array.isArray(values)) throw new ZizqArgumentError(`filter.${key}`, "expected a string or an array of strings");
     if (values.length === 0) matchesNothing = true;
     values.forEach((item, i) => check(`filter.${key}[${i}]`, item));
     params.set(key, values.join(","));

@@ -3,9 +3,10 @@ import { ZizqConnectionError } from "../errors/connection-error.ts";
 import type { RequestInfo } from "../errors/zizq-error.ts";
 import { MEDIA } from "../protocol/media.ts";
 import type { WireJob } from "../protocol/wire.ts";
-import type { FrameDecoderOptions } from "../stream/options.ts";
+import type { FrameDecoderOptions, FrameSink, FrameTransformer } from "../stream/options.ts";
 import { decodeBody, type Format } from "./codec.ts";
-import { httpError, type Transport } from "./transport.ts";
+import { httpError } from "./failures.ts";
+import type { Transport } from "./transport.ts";
 import type { Job } from "./types.ts";
 import { job } from "./wire-convert.ts";
 
@@ -41,6 +42,11 @@ export async function takeStream(transport: Transport, options: TakeOptions): Pr
   };
   if (options.workerId !== undefined) headers["worker-id"] = options.workerId;
 
+  // The decoders load with the first take, so producer-only bundles never carry them. They are
+  // loaded, and the options checked, before the request: a take must not fail after the server
+  // has started handing it jobs.
+  const streams = await import("../stream/index.ts");
+  streams.maxFrameBytes(options);
   let response: Response;
   try {
     response = await transport.fetch(`${transport.baseUrl}${path}`, { headers, signal: options.signal ?? null });
@@ -49,11 +55,23 @@ export async function takeStream(transport: Transport, options: TakeOptions): Pr
     throw new ZizqConnectionError(request, error);
   }
   if (!response.ok || !response.body) throw httpError(request, response, await decodeBody(response).catch(() => undefined));
-  // The decoders load with the first take, so producer-only bundles never carry them.
-  const { decoderFor } = await import("../stream/index.ts");
-  return response.body.pipeThrough(decoderFor(response.headers.get("content-type"), options)).pipeThrough(
-    new TransformStream<unknown, Job>({
-      transform: (frame, controller) => controller.enqueue(job(frame as WireJob)),
-    }),
-  );
+  let frames: FrameTransformer;
+  try {
+    frames = streams.transformerFor(response.headers.get("content-type"), options);
+  } catch (error) {
+    // Closing the stream hands back whatever the server already claimed for it.
+    await response.body.cancel().catch(() => undefined);
+    throw error;
+  }
+  return response.body.pipeThrough(streams.frameStream(toJobs(frames)) as TransformStream<Uint8Array, Job>);
+}
+
+/** Decodes frames straight into jobs, one stream stage rather than two. */
+function toJobs(frames: FrameTransformer): FrameTransformer {
+  let jobs: FrameSink | undefined;
+  const sinkFor = (sink: FrameSink) => (jobs ??= { enqueue: (frame) => sink.enqueue(job(frame as WireJob)) });
+  return {
+    transform: (chunk, sink) => frames.transform(chunk, sinkFor(sink)),
+    flush: (sink) => frames.flush(sinkFor(sink)),
+  };
 }

@@ -1,16 +1,4 @@
 import ky, { HTTPError, type KyInstance, type Options, TimeoutError } from "ky";
-import { ZizqConnectionError } from "../errors/connection-error.ts";
-import { ZizqDecodeError } from "../errors/decode-error.ts";
-import {
-  ZizqBadRequestError,
-  ZizqConflictError,
-  ZizqHttpError,
-  ZizqNotFoundError,
-  ZizqServerError,
-  ZizqUnprocessableError,
-} from "../errors/http-error.ts";
-import { ZizqProLicenseError } from "../errors/pro-license-error.ts";
-import { ZizqTimeoutError } from "../errors/timeout-error.ts";
 import type { RequestInfo } from "../errors/zizq-error.ts";
 import { MEDIA } from "../protocol/media.ts";
 import { decodeBody, encodeBody, type Format } from "./codec.ts";
@@ -42,6 +30,11 @@ export interface Call {
   body?: unknown;
   /** Whether repeating the request cannot do harm: only such requests are retried. */
   idempotent: boolean;
+  /**
+   * Statuses that, answered to a retry, mean an earlier attempt whose answer was lost already
+   * did the work (an ack retried after its response went missing finds the job gone: 404).
+   */
+  doneWhenRetried?: readonly number[];
 }
 
 export interface Reply<Body = unknown> {
@@ -53,6 +46,8 @@ export interface Reply<Body = unknown> {
 interface Attempts {
   headers: Record<string, string>;
   body?: string | Uint8Array<ArrayBuffer>;
+  /** Attempts made so far. */
+  count: number;
   /** Rejects when the current attempt's deadline passes. */
   expired?: Promise<never>;
   /** Clears the current attempt's deadline; a new attempt clears the one before. */
@@ -93,7 +88,11 @@ export class Transport {
       // Each attempt's deadline is set in `attempt`, around the fetch it makes.
       timeout: false,
       // ky copies `context` for each call, so the state the attempts share sits one level down.
-      hooks: { beforeRequest: [(request, options) => this.attempt(request, (options.context as { attempts: Attempts }).attempts)] },
+      hooks: {
+        beforeRequest: [(request, options) => this.attempt(request, (options.context as { attempts: Attempts }).attempts)],
+        // ky leaves the failed answer's body unread; cancelling it frees its connection.
+        beforeRetry: [({ error }) => void (error instanceof HTTPError && error.response.body?.cancel().catch(() => undefined))],
+      },
     });
   }
 
@@ -106,22 +105,23 @@ export class Transport {
    */
   private attempt(request: Request, context: Attempts): Promise<Response> {
     context.settle?.();
-    // The request's own signal is ky's; an AbortController of our own per attempt costs more
-    // than it saves, so a late answer is only discarded.
+    context.count++;
+    const controller = new AbortController();
     const sent = this.fetch(request.url, {
       method: request.method,
       headers: context.headers,
       body: context.body ?? null,
-      signal: request.signal,
+      signal: controller.signal,
     });
     if (this.timeoutMs === false) return sent;
     const timeoutMs = this.timeoutMs;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // Aborting frees the connection; the race also ends the wait for a fetch that ignores it.
     context.expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        // An answer that comes too late is dropped; a body already being read is left to finish.
-        sent.then((late) => (late.body?.locked ? undefined : late.body?.cancel()), () => undefined).catch(() => undefined);
-        reject(new TimeoutError(request));
+        const timeout = new TimeoutError(request);
+        controller.abort(timeout);
+        reject(timeout);
       }, timeoutMs);
     });
     context.settle = () => clearTimeout(timer);
@@ -130,7 +130,7 @@ export class Transport {
 
   async send<Body = unknown>(call: Call): Promise<Reply<Body>> {
     const request: RequestInfo = { method: call.method, path: call.path };
-    const context: Attempts = { headers: this.requestHeaders };
+    const context: Attempts = { headers: this.requestHeaders, count: 0 };
     const init: Options = { method: call.method, retry: this.retryFor(call), context: { attempts: context } };
     if (call.body !== undefined) {
       const encoded = await encodeBody(call.body, this.format);
@@ -142,13 +142,16 @@ export class Transport {
       try {
         response = await this.ky(call.path.slice(1), init);
       } catch (error) {
+        if (error instanceof HTTPError && context.count > 1 && call.doneWhenRetried?.includes(error.response.status)) {
+          await error.response.body?.cancel().catch(() => undefined);
+          return { status: error.response.status, body: undefined as Body };
+        }
         throw await this.failure(request, error, context);
       }
       try {
         return { status: response.status, body: (await this.read(response, context)) as Body };
       } catch (error) {
-        if (error instanceof TimeoutError) throw this.timeout(request);
-        throw new ZizqDecodeError(request, response.headers.get("content-type"), error);
+        throw await this.failure(request, error, context, response);
       }
     } finally {
       context.settle?.();
@@ -159,10 +162,6 @@ export class Transport {
   private read(response: Response, context: Attempts): Promise<unknown> {
     const body = decodeBody(response);
     return context.expired ? Promise.race([body, context.expired]) : body;
-  }
-
-  private timeout(request: RequestInfo): ZizqTimeoutError {
-    return new ZizqTimeoutError(request, this.timeoutMs === false ? 0 : this.timeoutMs);
   }
 
   private retryFor(call: Call): Options["retry"] {
@@ -181,39 +180,25 @@ export class Transport {
     };
   }
 
-  private async failure(request: RequestInfo, error: unknown, context: Attempts): Promise<Error> {
+  /**
+   * The `ZizqError` for a failed call; `decoding` is the response whose body would not decode.
+   * The error classes load with the first failure, keeping them out of a producer's bundle.
+   */
+  private async failure(request: RequestInfo, error: unknown, context: Attempts, decoding?: Response): Promise<unknown> {
+    let failures: typeof import("./failures.ts");
+    try {
+      failures = await import("./failures.ts");
+    } catch {
+      return error;
+    }
+    if (error instanceof TimeoutError) return new failures.ZizqTimeoutError(request, this.timeoutMs === false ? 0 : this.timeoutMs);
+    if (decoding) return new failures.ZizqDecodeError(request, decoding.headers.get("content-type"), error);
     if (error instanceof HTTPError) {
       // The status is the news; a body that cannot be read only loses the server's message.
       const body = await this.read(error.response, context).catch(() => undefined);
-      return httpError(request, error.response, body);
+      return failures.httpError(request, error.response, body);
     }
-    if (error instanceof TimeoutError) return this.timeout(request);
     if (error instanceof DOMException && error.name === "AbortError") return error;
-    return new ZizqConnectionError(request, error);
+    return new failures.ZizqConnectionError(request, error);
   }
-}
-
-/** The error class for a status, carrying the server's `error` text. */
-export function httpError(request: RequestInfo, response: Response, body: unknown): ZizqHttpError {
-  const status = response.status;
-  const message =
-    typeof body === "object" && body !== null && "error" in body && typeof body.error === "string"
-      ? body.error
-      : typeof body === "string" && body !== ""
-        ? body
-        : undefined;
-  if (status === 403) return new ZizqProLicenseError(request, status, message, body);
-  const Class =
-    status === 400
-      ? ZizqBadRequestError
-      : status === 404
-        ? ZizqNotFoundError
-        : status === 409
-          ? ZizqConflictError
-          : status === 422
-            ? ZizqUnprocessableError
-            : status >= 500
-              ? ZizqServerError
-              : ZizqHttpError;
-  return new Class(request, status, message, body);
 }

@@ -1,4 +1,4 @@
-import { type RequestInfo, ZizqError } from "./zizq-error.ts";
+import { ZizqError } from "./zizq-error.ts";
 
 /** Why a take-stream frame could not be turned into a job. */
 export type FrameErrorReason =
@@ -23,8 +23,6 @@ export interface FrameErrorDetails {
   limit?: number | undefined;
   /** The response Content-Type (`unsupported_format`). */
   contentType?: string | null | undefined;
-  /** The request the stream belongs to, when the caller knows it. */
-  request?: RequestInfo | undefined;
   cause?: unknown;
 }
 
@@ -42,7 +40,7 @@ export class ZizqFrameError extends ZizqError {
   readonly contentType: string | null | undefined;
 
   constructor(reason: FrameErrorReason, message: string, details: FrameErrorDetails = {}) {
-    super(message, details.request, details.cause === undefined ? undefined : { cause: details.cause });
+    super(message, undefined, details.cause === undefined ? undefined : { cause: details.cause });
     this.reason = reason;
     this.format = details.format;
     this.bytes = details.bytes;

@@ -1,21 +1,14 @@
 import { ZizqFrameError } from "../errors/frame-error.ts";
 import { MsgpackFrameTransformer } from "./msgpack.ts";
 import { NdjsonFrameTransformer } from "./ndjson.ts";
-import { type FrameDecoderOptions, type FrameSink, frameStream } from "./options.ts";
+import { MEDIA } from "../protocol/media.ts";
+import { type FrameDecoderOptions, type FrameTransformer, frameStream } from "./options.ts";
 import { SseFrameTransformer } from "./sse.ts";
 
 export { MsgpackFrameTransformer, msgpackDecoder } from "./msgpack.ts";
 export { NdjsonFrameTransformer, ndjsonDecoder } from "./ndjson.ts";
-export { DEFAULT_MAX_FRAME_BYTES, type FrameDecoderOptions, type FrameSink } from "./options.ts";
+export { type FrameDecoderOptions, type FrameSink, type FrameTransformer, frameStream, maxFrameBytes } from "./options.ts";
 export { SseFrameTransformer, sseDecoder } from "./sse.ts";
-
-/** One of the frame transformers: drive it by hand (`transform(chunk, sink)`, then `flush(sink)`) or wrap it in a `TransformStream`. */
-export interface FrameTransformer {
-  /** Decodes one chunk, handing each complete frame to `sink`; throws a `ZizqFrameError` on bad input. */
-  transform(chunk: Uint8Array, sink: FrameSink): void;
-  /** Ends the stream: decodes a final unterminated line, or throws if a frame was cut short. */
-  flush(sink: FrameSink): void;
-}
 
 /**
  * The frame transformer for a take response's Content-Type (parameters such as `; charset=utf-8`
@@ -26,11 +19,11 @@ export function transformerFor(contentType: string | null, options?: FrameDecode
   const semi = contentType === null ? -1 : contentType.indexOf(";");
   const media = contentType === null ? "" : (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
   switch (media) {
-    case "application/x-ndjson":
+    case MEDIA.ndjson:
       return new NdjsonFrameTransformer(options);
-    case "application/vnd.zizq.msgpack-stream":
+    case MEDIA.msgpackStream:
       return new MsgpackFrameTransformer(options);
-    case "text/event-stream":
+    case MEDIA.sse:
       return new SseFrameTransformer(options);
     default:
       throw new ZizqFrameError(

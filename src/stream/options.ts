@@ -69,9 +69,11 @@ export function utf8Length(text: string, start: number, end: number): number {
   return bytes;
 }
 
-/** What the `TransformStream` wrappers drive: a frame transformer that throws on bad input. */
-export interface ThrowingFrameTransformer {
+/** A frame transformer: drive it by hand (`transform(chunk, sink)`, then `flush(sink)`) or wrap it with `frameStream`. */
+export interface FrameTransformer {
+  /** Decodes one chunk, handing each complete frame to `sink`; throws a `ZizqFrameError` on bad input. */
   transform(chunk: Uint8Array, sink: FrameSink): void;
+  /** Ends the stream: decodes a final unterminated line, or throws if a frame was cut short. */
   flush(sink: FrameSink): void;
 }
 
@@ -81,7 +83,7 @@ export interface ThrowingFrameTransformer {
  * unhandled rejection (even when every promise the caller holds is handled), and this does not.
  */
 class ErrorToController implements Transformer<Uint8Array, unknown> {
-  constructor(private readonly inner: ThrowingFrameTransformer) {}
+  constructor(private readonly inner: FrameTransformer) {}
 
   transform(chunk: Uint8Array, controller: TransformStreamDefaultController<unknown>): void {
     try {
@@ -101,6 +103,6 @@ class ErrorToController implements Transformer<Uint8Array, unknown> {
 }
 
 /** A `TransformStream` of frames around a frame transformer. */
-export function frameStream(transformer: ThrowingFrameTransformer): TransformStream<Uint8Array, unknown> {
+export function frameStream(transformer: FrameTransformer): TransformStream<Uint8Array, unknown> {
   return new TransformStream(new ErrorToController(transformer));
 }

@@ -86,7 +86,7 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
 
   return {
     app,
-    fetch: async (request) => app.fetch(request),
+    fetch: async (input, init) => app.fetch(input instanceof Request && init === undefined ? input : new Request(input, init)),
     setLicense: (next) => {
       license = next;
     },
@@ -97,7 +97,7 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
       closed = true;
       clearTimeout(timer);
       clearInterval(reaper);
-      hub.closeAll(false);
+      hub.shutdown();
     },
   };
 }

@@ -39,8 +39,11 @@ export interface ConnectionInfo {
 }
 
 export interface TestServer {
-  /** Handle a request in-process, as the server would over HTTP. */
-  fetch(request: Request): Promise<Response>;
+  /**
+   * Handles a request in-process, as the server would over HTTP. It has `fetch`'s signature, so
+   * it can be given to a client as is: `new Client({ url: "http://zizq.test", fetch: server.fetch })`.
+   */
+  readonly fetch: (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
   /** The Hono app, for mounting or serving. */
   readonly app: Hono;
   /** Change the licence tier at run time (the real server re-reads its licence file). */
@@ -54,6 +57,6 @@ export interface TestServer {
   connections(): ConnectionInfo[];
   /** End every take stream abruptly, as a server crash would; held jobs go back to `ready`. */
   dropConnections(): void;
-  /** Stop timers and end every stream. The server answers no more take requests. */
+  /** Stops timers and ends every stream; take requests after that answer 503. */
   close(): void;
 }

@@ -4,15 +4,25 @@
  */
 export function lazyObject<T extends object>(load: () => Promise<T>): T {
   let loaded: Promise<T> | undefined;
+  const target = async () => {
+    // A failed load (a chunk that did not arrive) is tried again on the next call.
+    loaded ??= load().catch((error: unknown) => {
+      loaded = undefined;
+      throw error;
+    });
+    return (await loaded) as Record<string, unknown>;
+  };
   return new Proxy({} as T, {
-    // No `then`: awaiting the object itself must not mistake it for a promise.
-    get: (_, name) =>
-      name === "then"
-        ? undefined
+    // Symbols, Object's own members (toString, valueOf) and `then` (so that awaiting the object
+    // does not take it for a promise) are the plain object's; any other name is a method.
+    get: (object, name) =>
+      typeof name !== "string" || name === "then" || name in object
+        ? Reflect.get(object, name)
         : async (...args: unknown[]) => {
-        loaded ??= load();
-        const target = (await loaded) as Record<PropertyKey, (...a: unknown[]) => unknown>;
-        return target[name]?.(...args);
-      },
+            const implementation = await target();
+            const method = implementation[name];
+            if (typeof method !== "function") throw new TypeError(`${name} is not a method`);
+            return method.apply(implementation, args);
+          },
   });
 }

@@ -1,5 +1,6 @@
 import { MEDIA } from "../../protocol/media.ts";
 import type { StreamFormat } from "../http/negotiate.ts";
+import { fail } from "../http/respond.ts";
 import type { Holder, StoredJob } from "../store/job.ts";
 import type { JobStore } from "../store/store.ts";
 import type { ConnectionInfo } from "../types.ts";
@@ -29,6 +30,7 @@ const CONTENT_TYPES: Record<StreamFormat, string> = {
 export class TakeHub {
   private readonly streams = new Set<TakeStream>();
   private nextId = 1;
+  private closed = false;
 
   constructor(
     private readonly store: JobStore,
@@ -36,6 +38,7 @@ export class TakeHub {
   ) {}
 
   open(request: TakeRequest): Response {
+    if (this.closed) throw fail(503, "server is shutting down");
     const stream = new TakeStream(String(this.nextId++), request, this.store, this);
     this.streams.add(stream);
     const headers: Record<string, string> = { "content-type": CONTENT_TYPES[request.format] };
@@ -70,6 +73,12 @@ export class TakeHub {
   /** Ends every stream; `abrupt` errors them as a crash would, else they end cleanly as on shutdown. */
   closeAll(abrupt: boolean): void {
     for (const stream of [...this.streams]) stream.end(abrupt);
+  }
+
+  /** Ends every stream cleanly and refuses new ones: the server is shutting down. */
+  shutdown(): void {
+    this.closed = true;
+    this.closeAll(false);
   }
 }
 

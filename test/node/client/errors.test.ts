@@ -12,6 +12,7 @@ import {
   ZizqConnectionError,
   ZizqDecodeError,
   ZizqError,
+  ZizqFrameError,
   ZizqHttpError,
   ZizqNotFoundError,
   ZizqProLicenseError,
@@ -354,5 +355,62 @@ describe("errors from a fault-injecting fetch", () => {
       expect(error.name).toBe(error.constructor.name);
     }
     expect(thrown(() => new Client({ url: "ftp://x" }))).toBeInstanceOf(ZizqArgumentError);
+  });
+});
+
+describe("failures that must not strand jobs or widen queries", () => {
+  it("the test server's fetch can be handed to a client as is", async () => {
+    const server = createTestServer();
+    const client = new Client({ url: "http://zizq.test", fetch: server.fetch });
+    expect(await client.serverVersion()).toBe("0.6.1");
+    server.close();
+  });
+
+  it("a take that fails after the response arrived hands its jobs back", async () => {
+    const server = createTestServer();
+    const client = new Client({ url: "http://zizq.test", fetch: server.fetch });
+    await client.enqueue(Plain, { n: 1 });
+    // A proxy that relabels the stream: the server has already handed it the job.
+    const other = new Client({
+      url: "http://zizq.test",
+      fetch: async (input, init) => {
+        const response = await server.fetch(input, init);
+        return new Response(response.body, { status: response.status, headers: { "content-type": "application/x-unknown" } });
+      },
+    });
+    expect(await rejection(other.take({ prefetch: 1 }))).toBeInstanceOf(ZizqFrameError);
+    await within((async () => {
+      while ((await client.jobs({ status: "ready" }).count()) !== 1) await new Promise((r) => setTimeout(r, 5));
+    })());
+    expect(await rejection(client.take({ maxFrameBytes: -1 }))).toBeInstanceOf(ZizqArgumentError);
+    expect(server.connections()).toEqual([]);
+    server.close();
+  });
+
+  it("a filter key present with the value undefined is refused, so deleteAll cannot hit every job", async () => {
+    const server = createTestServer();
+    const client = new Client({ url: "http://zizq.test", fetch: server.fetch });
+    await client.enqueue(Plain, { n: 1 });
+    const unset: string | undefined = undefined;
+    const error = await rejection(client.jobs({ queue: unset }).deleteAll());
+    expect(error).toBeInstanceOf(ZizqArgumentError);
+    expect((error as ZizqArgumentError).field).toBe("filter.queue");
+    expect(await client.jobs().count()).toBe(1);
+    server.close();
+  });
+
+  it("a timed-out attempt aborts its fetch, freeing the connection", async () => {
+    let signal: AbortSignal | undefined;
+    const client = new Client({
+      url: "http://zizq.test",
+      timeoutMs: 20,
+      retry: false,
+      fetch: (_input, init) => {
+        signal = init?.signal ?? undefined;
+        return new Promise<Response>(() => undefined);
+      },
+    });
+    expect(await within(rejection(client.health()))).toBeInstanceOf(ZizqTimeoutError);
+    expect(signal?.aborted).toBe(true);
   });
 });

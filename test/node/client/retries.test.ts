@@ -182,14 +182,38 @@ describe("requests that are safe to repeat are retried", () => {
     }
   });
 
-  it("fail (nack) is retried", async () => {
+  it("fail (nack) is not retried: a repeat of one that landed could fail the job's next attempt", async () => {
     const f = faulty();
     try {
       const { ids, release } = await inFlight(f, 1);
       f.inject("POST", `/jobs/${ids[0]}/failure`, "500", 1);
-      const job = await within(f.client.fail(ids[0]!, { message: "boom" }));
-      expect(job).toMatchObject({ status: "scheduled", attempts: 1 });
-      expect(f.count("POST", `/jobs/${ids[0]}/failure`)).toBe(2);
+      expect(await within(rejection(f.client.fail(ids[0]!, { message: "boom" })))).toBeInstanceOf(ZizqServerError);
+      expect(f.count("POST", `/jobs/${ids[0]}/failure`)).toBe(1);
+      expect((await f.client.getJob(ids[0]!)).status).toBe("in_flight");
+      await release();
+    } finally {
+      f.close();
+    }
+  });
+
+  it("a retried ack whose first attempt landed resolves: the 404 means the job was acked", async () => {
+    const f = faulty();
+    try {
+      const { ids, release } = await inFlight(f, 1);
+      let lost = false;
+      const fetch: typeof globalThis.fetch = async (input, init) => {
+        const response = await f.server.fetch(input, init);
+        if (!lost) {
+          lost = true;
+          throw new TypeError("connection reset");
+        }
+        return response;
+      };
+      const client = new Client({ url: "http://zizq.test", fetch, retry: { initialDelayMs: 1, maxDelayMs: 5 } });
+      await within(client.ack(ids[0]!));
+      expect(await f.client.jobs().count()).toBe(0);
+      // Without a retry, a 404 still means the job was not in flight.
+      expect(await within(rejection(client.ack(ids[0]!)))).toBeInstanceOf(ZizqNotFoundError);
       await release();
     } finally {
       f.close();

@@ -1,0 +1,41 @@
+/** Turning failed calls into `ZizqError`s: loaded with the first failure, as the happy path needs none of it. */
+import { ZizqConnectionError } from "../errors/connection-error.ts";
+import { ZizqDecodeError } from "../errors/decode-error.ts";
+import {
+  ZizqBadRequestError,
+  ZizqConflictError,
+  ZizqHttpError,
+  ZizqNotFoundError,
+  ZizqServerError,
+  ZizqUnprocessableError,
+} from "../errors/http-error.ts";
+import { ZizqProLicenseError } from "../errors/pro-license-error.ts";
+import { ZizqTimeoutError } from "../errors/timeout-error.ts";
+import type { RequestInfo } from "../errors/zizq-error.ts";
+
+export { ZizqConnectionError, ZizqDecodeError, ZizqTimeoutError };
+
+/** The error class for a status, carrying the server's `error` text. */
+export function httpError(request: RequestInfo, response: Response, body: unknown): ZizqHttpError {
+  const status = response.status;
+  const message =
+    typeof body === "object" && body !== null && "error" in body && typeof body.error === "string"
+      ? body.error
+      : typeof body === "string" && body !== ""
+        ? body
+        : undefined;
+  if (status === 403) return new ZizqProLicenseError(request, status, message, body);
+  const Class =
+    status === 400
+      ? ZizqBadRequestError
+      : status === 404
+        ? ZizqNotFoundError
+        : status === 409
+          ? ZizqConflictError
+          : status === 422
+            ? ZizqUnprocessableError
+            : status >= 500
+              ? ZizqServerError
+              : ZizqHttpError;
+  return new Class(request, status, message, body);
+}
