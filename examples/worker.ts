@@ -1,25 +1,23 @@
 /**
  * A first Cloudflare Worker: reports whether the Zizq server at `ZIZQ_URL` is up and which
- * version it runs. Configured by `wrangler.toml`; the producer and drain examples build on it.
+ * version it runs, through the client. Configured by `wrangler.toml`; the producer and drain
+ * examples build on it.
  */
+import { Client, ZizqError } from "../src/index.ts";
+
 interface Env {
   ZIZQ_URL: string;
 }
 
 export default {
   async fetch(_request: Request, env: Env): Promise<Response> {
-    const base = env.ZIZQ_URL.replace(/\/+$/, "");
+    const client = new Client({ url: env.ZIZQ_URL, retry: false });
     try {
-      const health = await fetch(`${base}/health`);
-      const version = await fetch(`${base}/version`);
-      const body = {
-        zizq: base,
-        status: health.ok ? ((await health.json()) as { status: string }).status : `HTTP ${health.status}`,
-        version: version.ok ? ((await version.json()) as { version: string }).version : undefined,
-      };
-      return Response.json(body, { status: health.ok ? 200 : 502 });
+      await client.health();
+      return Response.json({ zizq: env.ZIZQ_URL, status: "ok", version: await client.checkCompatibility() });
     } catch (error) {
-      return Response.json({ zizq: base, status: "unreachable", error: String(error) }, { status: 502 });
+      const status = error instanceof ZizqError ? error.message : String(error);
+      return Response.json({ zizq: env.ZIZQ_URL, status: "unavailable", error: status }, { status: 502 });
     }
   },
 } satisfies ExportedHandler<Env>;

@@ -7,6 +7,8 @@ import { parseArgs } from "node:util";
 import { serve } from "../adapters/node.ts";
 import { createTestServer } from "../src/testing/index.ts";
 import type { TestServerOptions } from "../src/testing/types.ts";
+import type { Duration } from "../src/client/types.ts";
+import { toMs } from "../src/utils/duration.ts";
 
 const USAGE = `Usage: npm run server -- [options]
 
@@ -73,10 +75,14 @@ function parseInteger(flag: string, text: string, min: number, max = Number.MAX_
   return n;
 }
 
-/** `500ms`, `3s`, `1.5s`, `1m` -> milliseconds (a positive whole number). */
+/** `500ms`, `3s`, `1.5s`, `1m` -> milliseconds (a positive whole number), as the client reads durations. */
 function parseDuration(flag: string, text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text);
-  const ms = match ? Math.round(Number(match[1]) * { ms: 1, s: 1000, m: 60_000 }[match[2] as "ms" | "s" | "m"]) : 0;
+  let ms = 0;
+  try {
+    ms = toMs(text as Duration, flag);
+  } catch {
+    // Reported below with the flag's own wording.
+  }
   if (!(ms > 0)) throw new UsageError(`${flag} must be a positive duration such as 500ms, 3s or 1m, got '${text}'`);
   return ms;
 }

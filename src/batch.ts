@@ -6,6 +6,7 @@
 import type { BatchConfig } from "./client/types.ts";
 import { ZizqArgumentError } from "./errors/argument-error.ts";
 
+/** What `collectBatch` folds: the batch key, the array field and the most items per job. */
 export interface CollectBatchOptions {
   /** The batch key; like every batch key it is global across queues and job types. */
   key: string;

@@ -25,6 +25,5 @@ export {
   type UniqueConfig,
 } from "./job/define-job.ts";
 export type { StandardSchemaV1 } from "./job/standard-schema.ts";
-export { MEDIA, STREAM_TYPES, UNARY_TYPES } from "./protocol/media.ts";
 export { type CollectBatchOptions, collectBatch } from "./batch.ts";
 export { canonicalJson, hashedKey, uniqueKey, type UniqueKeyOptions } from "./unique-key.ts";

@@ -6,6 +6,7 @@
  */
 import { ZizqArgumentError } from "./errors/argument-error.ts";
 
+/** Which parts of the payload a unique key hashes, and what it is prefixed with. */
 export interface UniqueKeyOptions {
   /** Paths to keep (jq-like: ".a.b", ".a[0]", '.["dotted.key"]', "." for all) — exactly the Rust semantics. */
   only?: readonly string[];

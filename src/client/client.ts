@@ -22,8 +22,8 @@ export type RawJob = WireEnqueue;
 
 /**
  * A client of one Zizq server: one method per endpoint, typed jobs, both wire formats. It
- * needs only `fetch`, so it runs in Node, Deno, Bun, Workers and browsers alike. Producing and
- * acking load with it; everything else loads on first use.
+ * needs only `fetch`, so it runs in Node, Deno, Bun, Workers and browsers alike. Producing
+ * loads with it; everything else (acks, reads, admin, cron, take streams) loads on first use.
  */
 export class Client {
   /** Cron groups and entries (Zizq Pro); each call throws `ZizqProLicenseError` on the free tier. */
@@ -80,6 +80,7 @@ export class Client {
     return (await import("./take.ts")).takeStream(this.transport, options);
   }
 
+  /** Acks one in-flight job (`ZizqNotFoundError` when it is not in flight). */
   ack(id: string): Promise<void> {
     return this.calls.ack(id);
   }
@@ -101,6 +102,7 @@ export class Client {
     return new JobQuery<Payload>(this.transport, filter);
   }
 
+  /** One job with its payload; `ZizqNotFoundError` when it is gone or expired. */
   getJob<Payload = unknown>(id: string): Promise<Job<Payload>> {
     return this.calls.getJob<Payload>(id);
   }
@@ -120,6 +122,7 @@ export class Client {
     return new ErrorQuery(this.transport, id);
   }
 
+  /** The error record of one failed attempt (counting from 1). */
   getError(id: string, attempt: number): Promise<ErrorRecord> {
     return this.calls.getError(id, attempt);
   }
@@ -136,6 +139,7 @@ export class Client {
     return this.calls.health();
   }
 
+  /** The server's version, e.g. `"0.6.1"`. */
   serverVersion(): Promise<string> {
     return this.calls.serverVersion();
   }

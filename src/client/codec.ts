@@ -3,12 +3,19 @@ import { MEDIA } from "../protocol/media.ts";
 /** The wire format of request and response bodies. */
 export type Format = "json" | "msgpack";
 
-type Msgpack = typeof import("@msgpack/msgpack");
+type Msgpack = { encode(value: unknown): Uint8Array; decode(bytes: Uint8Array): unknown };
 let msgpack: Promise<Msgpack> | undefined;
 
-/** MessagePack is loaded on first use, so JSON-only bundles never carry it. */
-export function loadMsgpack(): Promise<Msgpack> {
-  if (!msgpack) msgpack = import("@msgpack/msgpack");
+/**
+ * MessagePack is loaded on first use, so JSON-only bundles never carry it. One encoder and one
+ * decoder are kept: making either allocates buffers and caches.
+ */
+function loadMsgpack(): Promise<Msgpack> {
+  msgpack ??= import("@msgpack/msgpack").then(({ Decoder, Encoder }) => {
+    const encoder = new Encoder({ ignoreUndefined: true });
+    const decoder = new Decoder();
+    return { encode: (value) => encoder.encode(value), decode: (bytes) => decoder.decode(bytes) };
+  });
   return msgpack;
 }
 
@@ -18,7 +25,7 @@ export async function encodeBody(
 ): Promise<{ body: string | Uint8Array<ArrayBuffer>; contentType: string }> {
   if (format === "json") return { body: JSON.stringify(body), contentType: MEDIA.json };
   const { encode } = await loadMsgpack();
-  return { body: encode(body, { ignoreUndefined: true }) as Uint8Array<ArrayBuffer>, contentType: MEDIA.msgpack };
+  return { body: encode(body) as Uint8Array<ArrayBuffer>, contentType: MEDIA.msgpack };
 }
 
 /** Decodes by the response's Content-Type, whatever was asked for (406 and 415 bodies are JSON). */

@@ -20,6 +20,7 @@ export interface CronJobTemplate {
   batch?: BatchConfig;
 }
 
+/** A cron entry as the server reports it: its schedule, its job template and when it fires next. */
 export interface CronEntry {
   name: string;
   /** Five fields, or six with seconds first. */
@@ -34,6 +35,7 @@ export interface CronEntry {
   lastEnqueueAt?: number;
 }
 
+/** A named group of cron entries, paused and resumed together. */
 export interface CronGroup {
   name: string;
   paused: boolean;
@@ -65,6 +67,7 @@ export class Crons {
     return (await this.call<{ crons: string[] }>("GET", "/crons", undefined, true)).crons;
   }
 
+  /** A group with its entries sorted by name; `ZizqNotFoundError` when missing. */
   async get(group: string): Promise<CronGroup> {
     return cronGroup(await this.call<WireCronGroup>("GET", groupPath(group), undefined, true));
   }
@@ -76,14 +79,17 @@ export class Crons {
     return cronGroup(await this.call<WireCronGroup>("PUT", groupPath(group), body, true));
   }
 
+  /** Pauses every entry of the group (their schedules keep advancing, nothing is enqueued). */
   async pause(group: string): Promise<CronGroup> {
     return cronGroup(await this.call<WireCronGroup>("PATCH", groupPath(group), { paused: true }, false));
   }
 
+  /** Resumes a paused group. */
   async resume(group: string): Promise<CronGroup> {
     return cronGroup(await this.call<WireCronGroup>("PATCH", groupPath(group), { paused: false }, false));
   }
 
+  /** Deletes a group and its entries; `ZizqNotFoundError` when missing. */
   async delete(group: string): Promise<void> {
     await this.call("DELETE", groupPath(group), undefined, false);
   }
@@ -99,6 +105,7 @@ export class Crons {
     return cronEntry(await this.call<WireCronEntry>("POST", `${groupPath(group)}/entries`, body, false));
   }
 
+  /** One entry; `ZizqNotFoundError` when it or its group is missing. */
   async getEntry(group: string, name: string): Promise<CronEntry> {
     return cronEntry(await this.call<WireCronEntry>("GET", entryPath(group, name), undefined, true));
   }
@@ -109,14 +116,17 @@ export class Crons {
     return cronEntry(await this.call<WireCronEntry>("PUT", entryPath(group, entry.name), body, true));
   }
 
+  /** Pauses one entry. */
   async pauseEntry(group: string, name: string): Promise<CronEntry> {
     return cronEntry(await this.call<WireCronEntry>("PATCH", entryPath(group, name), { paused: true }, false));
   }
 
+  /** Resumes one entry. */
   async resumeEntry(group: string, name: string): Promise<CronEntry> {
     return cronEntry(await this.call<WireCronEntry>("PATCH", entryPath(group, name), { paused: false }, false));
   }
 
+  /** Deletes one entry; the group stays, even when empty. */
   async deleteEntry(group: string, name: string): Promise<void> {
     await this.call("DELETE", entryPath(group, name), undefined, false);
   }

@@ -24,6 +24,7 @@ export interface JobFilter {
   filter?: string;
 }
 
+/** Enqueue order: oldest first (`asc`) or newest first (`desc`). */
 export type Order = "asc" | "desc";
 
 /** Running a query loads its code on first use; building one costs nothing. */

@@ -10,6 +10,7 @@ import type { Transport } from "./transport.ts";
 import type { Job } from "./types.ts";
 import { job } from "./wire-convert.ts";
 
+/** Options of `client.take()`; `maxFrameBytes` caps one job frame (default 8 MiB). */
 export interface TakeOptions extends FrameDecoderOptions {
   /** Queues to take from; all queues when left out or empty. */
   queues?: readonly string[];

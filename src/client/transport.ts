@@ -14,12 +14,20 @@ export interface RetryPolicy {
 }
 
 export interface TransportOptions {
+  /** The server's base URL, `http://` or `https://`. */
   url: string;
+  /**
+   * The `fetch` to send with: inject one for mutual TLS, a Workers service binding, or tests
+   * (`createTestServer().fetch` works as is). Default: the global `fetch`.
+   */
   fetch?: typeof globalThis.fetch;
+  /** The wire format of bodies: `"json"` (default) or `"msgpack"`. */
   format?: Format;
   /** Per attempt. Default 10 000 ms; `false` waits as long as the server takes. */
   timeoutMs?: number | false;
+  /** Retries of requests that are safe to repeat; `false` for none. */
   retry?: RetryPolicy | false;
+  /** Headers sent with every request. */
   headers?: Record<string, string>;
 }
 

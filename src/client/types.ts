@@ -1,5 +1,9 @@
 import type { JobStatus, UniqueWhile } from "../protocol/wire.ts";
 
+/**
+ * `JobStatus`: scheduled, ready, in_flight, completed or dead. `UniqueWhile`: how long a unique
+ * key blocks duplicates (queued, active or exists).
+ */
 export type { JobStatus, UniqueWhile };
 
 /** Retry delay: `attempts^exponent` seconds, plus `baseMs`, plus up to `jitterMs × attempts`. */
@@ -57,6 +61,7 @@ export interface EnqueuedJob extends JobInfo {
   folded: boolean;
 }
 
+/** One failed attempt of a job, from its error history. */
 export interface ErrorRecord {
   /** The attempt that failed, from 1. */
   attempt: number;

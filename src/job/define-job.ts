@@ -72,6 +72,7 @@ export interface JobRequest<Input = unknown, Output = Input> {
   readonly options: EnqueueOptions;
 }
 
+/** What `defineJob` takes: the type's name and queue, its schema and its defaults. */
 export interface DefineJobConfig<Input> extends JobTypeOptions<Input> {
   /** The job type name the server stores and routes on. */
   type: string;

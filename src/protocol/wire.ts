@@ -69,14 +69,6 @@ export interface WireEnqueue {
   batch?: WireBatch | null;
 }
 
-export interface WireFailure {
-  message: string;
-  error_type?: string;
-  backtrace?: string;
-  retry_at?: number;
-  kill?: boolean;
-}
-
 export interface WireErrorRecord {
   attempt: number;
   message: string;
@@ -130,8 +122,3 @@ export interface WireCronGroup {
   entries: WireCronEntry[];
 }
 
-/** Every handler-made error body; 406/415 add `supported`. */
-export interface WireError {
-  error: string;
-  supported?: string[];
-}

@@ -12,5 +12,5 @@ it("reports the health and version of the Zizq server at ZIZQ_URL", async () => 
 it("answers 502 when the URL does not lead to a Zizq health check", async () => {
   const response = await worker.fetch(new Request("http://worker.test/"), { ZIZQ_URL: `${inject("zizqUrl")}/elsewhere` });
   expect(response.status).toBe(502);
-  expect(await response.json()).toMatchObject({ status: "HTTP 404" });
+  expect(await response.json()).toMatchObject({ status: "unavailable", error: expect.stringContaining("404") });
 });
