@@ -19,13 +19,10 @@ function loadMsgpack(): Promise<Msgpack> {
   return msgpack;
 }
 
-export async function encodeBody(
-  body: unknown,
-  format: Format,
-): Promise<{ body: string | Uint8Array<ArrayBuffer>; contentType: string }> {
-  if (format === "json") return { body: JSON.stringify(body), contentType: MEDIA.json };
-  const { encode } = await loadMsgpack();
-  return { body: encode(body) as Uint8Array<ArrayBuffer>, contentType: MEDIA.msgpack };
+/** A request body in the format; its Content-Type is the format's media type. */
+export async function encodeBody(body: unknown, format: Format): Promise<string | Uint8Array<ArrayBuffer>> {
+  if (format === "json") return JSON.stringify(body);
+  return (await loadMsgpack()).encode(body) as Uint8Array<ArrayBuffer>;
 }
 
 /** Decodes by the response's Content-Type, whatever was asked for (406 and 415 bodies are JSON). */

@@ -78,7 +78,10 @@ export class Transport {
   private readonly ky: KyInstance;
   /** Sent on every request: the Accept of the client's format and the caller's headers. */
   private readonly requestHeaders: Record<string, string>;
-  private readonly retry: Required<RetryPolicy> | undefined;
+  /** The same, with the Content-Type of the client's format, for requests with a body. */
+  private readonly bodyHeaders: Record<string, string>;
+  /** ky's retry options for idempotent calls; undefined when retries are off. */
+  private readonly retryOptions: Options["retry"] | undefined;
   private readonly timeoutMs: number | false;
 
   constructor(options: TransportOptions) {
@@ -88,8 +91,24 @@ export class Transport {
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.headers = { ...options.headers };
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.retry = options.retry === false ? undefined : { limit: 2, initialDelayMs: 300, maxDelayMs: 5_000, ...options.retry };
-    this.requestHeaders = { accept: this.format === "msgpack" ? MEDIA.msgpack : MEDIA.json, ...this.headers };
+    if (options.retry !== false) {
+      const policy = { limit: 2, initialDelayMs: 300, maxDelayMs: 5_000, ...options.retry };
+      this.retryOptions = {
+        limit: policy.limit,
+        // Only idempotent calls get these options, whatever their method.
+        methods: ["get", "post", "put", "patch", "delete"],
+        statusCodes: RETRY_STATUSES,
+        afterStatusCodes: [503],
+        maxRetryAfter: policy.maxDelayMs,
+        delay: (attempt: number) => policy.initialDelayMs * 2 ** (attempt - 1),
+        backoffLimit: policy.maxDelayMs,
+        jitter: true,
+        retryOnTimeout: true,
+      };
+    }
+    const media = this.format === "msgpack" ? MEDIA.msgpack : MEDIA.json;
+    this.requestHeaders = { accept: media, ...this.headers };
+    this.bodyHeaders = { ...this.requestHeaders, "content-type": media };
     this.ky = ky.create({
       prefixUrl: this.baseUrl,
       retry: 0,
@@ -141,9 +160,8 @@ export class Transport {
     const context: Attempts = { headers: this.requestHeaders, count: 0 };
     const init: Options = { method: call.method, retry: this.retryFor(call), context: { attempts: context } };
     if (call.body !== undefined) {
-      const encoded = await encodeBody(call.body, this.format);
-      context.body = encoded.body;
-      context.headers = { ...this.requestHeaders, "content-type": encoded.contentType };
+      context.body = await encodeBody(call.body, this.format);
+      context.headers = this.bodyHeaders;
     }
     try {
       let response: Response;
@@ -173,19 +191,7 @@ export class Transport {
   }
 
   private retryFor(call: Call): Options["retry"] {
-    const policy = this.retry;
-    if (!call.idempotent || !policy) return 0;
-    return {
-      limit: policy.limit,
-      methods: [call.method.toLowerCase()],
-      statusCodes: RETRY_STATUSES,
-      afterStatusCodes: [503],
-      maxRetryAfter: policy.maxDelayMs,
-      delay: (attempt: number) => policy.initialDelayMs * 2 ** (attempt - 1),
-      backoffLimit: policy.maxDelayMs,
-      jitter: true,
-      retryOnTimeout: true,
-    };
+    return call.idempotent && this.retryOptions ? this.retryOptions : 0;
   }
 
   /**
