@@ -1,27 +1,17 @@
 import { Cron } from "croner";
 import type { WireCronEntry, WireCronGroup, WireEnqueue } from "../../protocol/wire.ts";
+import type { CronEntry, CronGroup } from "../../client/crons.ts";
 import type { CronEntryInput, EnqueueInput } from "../http/requests.ts";
 import { f32Decimal, retentionView } from "../store/job.ts";
 import { compareUtf8, storedPayload } from "../store/payload.ts";
 import { DEFAULT_PRIORITY } from "../store/store.ts";
 
-interface Entry {
-  name: string;
-  expression: string;
-  timezone?: string;
-  paused: boolean;
-  pausedAt?: number;
-  resumedAt?: number;
+/** An entry as the client sees it, holding the parsed template it enqueues. */
+interface Entry extends Omit<CronEntry, "job"> {
   job: EnqueueInput;
-  nextEnqueueAt?: number;
-  lastEnqueueAt?: number;
 }
 
-interface Group {
-  name: string;
-  paused: boolean;
-  pausedAt?: number;
-  resumedAt?: number;
+interface Group extends Omit<CronGroup, "entries"> {
   entries: Map<string, Entry>;
 }
 

@@ -26,7 +26,6 @@ describe.each(MATRIX)("client.crons ($mode, $format)", ({ mode, format }) => {
 
   const expectFormat = () => expectHarnessFormat(s.calls, format);
 
-
   it("put, get, list, pause, resume, delete and deleteAll", async () => {
     expect(await s.client.crons.list()).toEqual([]);
     const group = await s.client.crons.put("default", {

@@ -29,7 +29,6 @@ describe.each(MATRIX)("Client methods ($mode, $format)", ({ mode, format }) => {
 
   const expectFormat = () => expectHarnessFormat(s.calls, format);
 
-
   it("health, serverVersion, checkCompatibility, queues and reset", async () => {
     expect(await s.client.health()).toBe("ok");
     expect(await s.client.serverVersion()).toBe("0.6.1");
