@@ -27,3 +27,8 @@ export {
 export type { StandardSchemaV1 } from "./job/standard-schema.ts";
 export { type CollectBatchOptions, collectBatch } from "./batch.ts";
 export { canonicalJson, hashedKey, uniqueKey, type UniqueKeyOptions } from "./unique-key.ts";
+export { AckBatcher, type AckBatcherCloseOptions, type AckBatcherOptions, type AckPort } from "./worker/ack-batcher.ts";
+export { NonRetryableError, RetryAfterError } from "./worker/handler-errors.ts";
+export type { Logger } from "./worker/logger.ts";
+export type { Outcome } from "./worker/outcome.ts";
+export { type FallbackHandler, type Handler, type HandlerContext, Router } from "./worker/router.ts";

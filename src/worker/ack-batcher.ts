@@ -1,0 +1,338 @@
+import { ZizqArgumentError } from "../errors/argument-error.ts";
+import { ZizqConnectionError } from "../errors/connection-error.ts";
+import { ZizqNotFoundError, ZizqServerError } from "../errors/http-error.ts";
+import { ZizqTimeoutError } from "../errors/timeout-error.ts";
+import { ZizqError } from "../errors/zizq-error.ts";
+import type { Failure } from "../client/job-calls.ts";
+import type { Logger } from "./logger.ts";
+
+/** What the batcher needs of a client; a `Client` satisfies it. */
+export interface AckPort {
+  ackMany(ids: readonly string[]): Promise<{ notFound: string[] }>;
+  fail(id: string, failure: Failure): Promise<unknown>;
+}
+
+export interface AckBatcherOptions {
+  /** Ids per bulk ack. Default 1000. */
+  maxBatch?: number;
+  /** Nacks in flight at once. Default 8. */
+  nackConcurrency?: number;
+  /** Backoff for transient failures (full jitter, doubling); retried until it lands or the batcher is abandoned. Default 100 ms .. 5 s. */
+  retry?: { initialDelayMs?: number; maxDelayMs?: number };
+  /** Source of jitter in [0, 1). Default `Math.random`. */
+  random?: () => number;
+  /** Waits `ms`, or less when `signal` aborts. Default a `setTimeout`. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Called after each bulk ack that landed (in full or as a 422 partial success). */
+  onFlush?: (info: { ids: number; notFound: string[]; durationMs: number }) => void;
+  logger?: Logger;
+}
+
+export interface AckBatcherCloseOptions {
+  /**
+   * When it aborts, retries stop: work not yet landed is rejected with a `ZizqError` (the
+   * server will hand those jobs out again) and `close` resolves once requests still out answer.
+   */
+  signal?: AbortSignal;
+}
+
+/** Ids sent together; every id's promise is this one shared promise. */
+interface Batch {
+  readonly ids: Set<string>;
+  readonly promise: Promise<void>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+  next: Batch | undefined;
+}
+
+interface Nack {
+  readonly id: string;
+  readonly failure: Failure;
+  readonly promise: Promise<void>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+  next: Nack | undefined;
+}
+
+const noop = (): void => {};
+
+/**
+ * Acks and nacks for a worker or a push endpoint. Acks go in bulk with at most one request
+ * in flight: ids that arrive meanwhile ride the next one, which leaves as soon as the first
+ * answers. Nothing waits on a timer, because a stream's prefetch slots are freed only by acks.
+ * Nacks go one by one (the server has no bulk failure) through a small pool.
+ */
+export class AckBatcher {
+  private readonly port: AckPort;
+  private readonly maxBatch: number;
+  private readonly nackConcurrency: number;
+  private readonly initialDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly random: () => number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly onFlush: AckBatcherOptions["onFlush"];
+  private readonly logger: Logger | undefined;
+  /** Cuts retry sleeps short when the batcher is abandoned. */
+  private readonly abandon = new AbortController();
+
+  /** Batches waiting to be sent, oldest first; the tail takes new ids. */
+  private head: Batch | undefined;
+  private tail: Batch | undefined;
+  private inFlight: Batch | undefined;
+  /** A send is queued as a microtask, so the ids acked in one synchronous run leave together. */
+  private scheduled = false;
+  private acksPending = 0;
+
+  private nackHead: Nack | undefined;
+  private nackTail: Nack | undefined;
+  private nacksActive = 0;
+  /** Every nack not yet settled, for `flush`. */
+  private readonly nacksPending = new Set<Promise<void>>();
+
+  private closed = false;
+  private readonly pumpAcks = (): void => this.sendNext();
+
+  constructor(port: AckPort, options: AckBatcherOptions = {}) {
+    this.port = port;
+    this.maxBatch = positiveInteger("maxBatch", options.maxBatch ?? 1000);
+    this.nackConcurrency = positiveInteger("nackConcurrency", options.nackConcurrency ?? 8);
+    this.initialDelayMs = options.retry?.initialDelayMs ?? 100;
+    this.maxDelayMs = options.retry?.maxDelayMs ?? 5_000;
+    this.random = options.random ?? Math.random;
+    this.sleep = options.sleep ?? sleep;
+    this.onFlush = options.onFlush;
+    this.logger = options.logger;
+  }
+
+  /** Acks not yet landed plus nacks not yet settled. */
+  get pending(): number {
+    return this.acksPending + this.nacksPending.size;
+  }
+
+  /**
+   * Resolves when the id's ack landed, or the server reported the job not in flight (dropped
+   * and logged: it was acked already or handed back). Rejects on a non-transient failure.
+   */
+  ack(id: string): Promise<void> {
+    if (this.closed) return Promise.reject(closedError());
+    if (typeof id !== "string") return Promise.reject(new ZizqArgumentError("id", `expected a string, got ${typeof id}`));
+    const flying = this.inFlight;
+    if (flying !== undefined && flying.ids.has(id)) return flying.promise;
+    let batch = this.tail;
+    if (batch === undefined || (batch.ids.size >= this.maxBatch && !batch.ids.has(id))) batch = this.newBatch();
+    const size = batch.ids.size;
+    batch.ids.add(id);
+    this.acksPending += batch.ids.size - size;
+    if (!this.scheduled && this.inFlight === undefined) {
+      this.scheduled = true;
+      queueMicrotask(this.pumpAcks);
+    }
+    return batch.promise;
+  }
+
+  /** Reports a failure. Resolves when it landed; rejects on a non-transient failure. */
+  nack(id: string, failure: Failure): Promise<void> {
+    if (this.closed) return Promise.reject(closedError());
+    let resolve!: () => void;
+    let reject!: (error: unknown) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // Failures are logged; a caller may drop the promise without an unhandled rejection.
+    promise.catch(noop);
+    const nack: Nack = { id, failure, promise, resolve, reject, next: undefined };
+    this.nacksPending.add(promise);
+    if (this.nacksActive < this.nackConcurrency) void this.runNacks(nack);
+    else if (this.nackTail === undefined) this.nackHead = this.nackTail = nack;
+    else this.nackTail = this.nackTail.next = nack;
+    return promise;
+  }
+
+  /** Resolves (never rejects) when everything handed in so far is settled. */
+  async flush(): Promise<void> {
+    // Batches settle in order, so the newest one settling means all acks before it have.
+    const last = this.tail ?? this.inFlight;
+    const waits: Promise<void>[] = [...this.nacksPending];
+    if (last !== undefined) waits.push(last.promise);
+    await Promise.allSettled(waits);
+  }
+
+  /**
+   * Refuses new work from now on (with a `ZizqError`) and resolves once everything handed in
+   * is settled. Without a signal, transient failures are retried until they land.
+   */
+  async close(options: AckBatcherCloseOptions = {}): Promise<void> {
+    this.closed = true;
+    const signal = options.signal;
+    const onAbort = (): void => this.giveUp(signal?.reason);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      await this.flush();
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  private newBatch(): Batch {
+    let resolve!: () => void;
+    let reject!: (error: unknown) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    promise.catch(noop);
+    const batch: Batch = { ids: new Set(), promise, resolve, reject, next: undefined };
+    if (this.tail === undefined) this.head = batch;
+    else this.tail.next = batch;
+    this.tail = batch;
+    return batch;
+  }
+
+  private sendNext(): void {
+    this.scheduled = false;
+    const batch = this.head;
+    if (this.inFlight !== undefined || batch === undefined) return;
+    this.head = batch.next;
+    if (this.head === undefined) this.tail = undefined;
+    batch.next = undefined;
+    this.inFlight = batch;
+    void this.send(batch);
+  }
+
+  private async send(batch: Batch): Promise<void> {
+    const ids = Array.from(batch.ids);
+    const started = performance.now();
+    for (let attempt = 1; ; attempt++) {
+      if (this.abandon.signal.aborted) {
+        this.settleBatch(batch, abandonedError(this.abandon.signal.reason));
+        break;
+      }
+      try {
+        const { notFound } = await this.port.ackMany(ids);
+        if (notFound.length > 0) this.logger?.warn(`${notFound.length} acked jobs were not in flight; dropped`, { notFound });
+        this.settleBatch(batch);
+        this.report(ids.length, notFound, performance.now() - started);
+        break;
+      } catch (error) {
+        if (!isTransient(error)) {
+          this.logger?.warn(`bulk ack of ${ids.length} jobs failed`, { error });
+          this.settleBatch(batch, error);
+          break;
+        }
+        this.logger?.debug?.(`bulk ack of ${ids.length} jobs failed; retrying`, { error, attempt });
+        await this.backoff(attempt);
+      }
+    }
+    this.inFlight = undefined;
+    this.sendNext();
+  }
+
+  private settleBatch(batch: Batch, error?: unknown): void {
+    this.acksPending -= batch.ids.size;
+    if (error === undefined) batch.resolve();
+    else batch.reject(error);
+  }
+
+  private report(ids: number, notFound: string[], durationMs: number): void {
+    if (this.onFlush === undefined) return;
+    try {
+      this.onFlush({ ids, notFound, durationMs });
+    } catch (error) {
+      this.logger?.warn("onFlush threw", { error });
+    }
+  }
+
+  /** Runs `first`, then whatever waits in the queue, keeping one pool slot. */
+  private async runNacks(first: Nack): Promise<void> {
+    this.nacksActive++;
+    for (let nack: Nack | undefined = first; nack !== undefined; nack = this.takeNack()) {
+      await this.runNack(nack);
+    }
+    this.nacksActive--;
+  }
+
+  private takeNack(): Nack | undefined {
+    const nack = this.nackHead;
+    if (nack === undefined) return undefined;
+    this.nackHead = nack.next;
+    if (this.nackHead === undefined) this.nackTail = undefined;
+    return nack;
+  }
+
+  private async runNack(nack: Nack): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      if (this.abandon.signal.aborted) return this.settleNack(nack, abandonedError(this.abandon.signal.reason));
+      try {
+        await this.port.fail(nack.id, nack.failure);
+        return this.settleNack(nack);
+      } catch (error) {
+        // A retry finding the job not in flight means an attempt whose answer was lost landed.
+        if (attempt > 1 && error instanceof ZizqNotFoundError) return this.settleNack(nack);
+        if (!isTransient(error)) {
+          this.logger?.warn(`nack of job ${nack.id} failed`, { error });
+          return this.settleNack(nack, error);
+        }
+        this.logger?.debug?.(`nack of job ${nack.id} failed; retrying`, { error, attempt });
+        await this.backoff(attempt);
+      }
+    }
+  }
+
+  private settleNack(nack: Nack, error?: unknown): void {
+    this.nacksPending.delete(nack.promise);
+    if (error === undefined) nack.resolve();
+    else nack.reject(error);
+  }
+
+  /** Full jitter: anywhere from 0 to the doubled delay, capped. */
+  private async backoff(attempt: number): Promise<void> {
+    const ceiling = Math.min(this.maxDelayMs, this.initialDelayMs * 2 ** Math.min(attempt - 1, 30));
+    try {
+      await this.sleep(this.random() * ceiling, this.abandon.signal);
+    } catch {
+      // An injected sleep may reject on abort; the retry loop checks the signal itself.
+    }
+  }
+
+  /** Stops retrying: queued work is rejected now, requests still out settle by their answer. */
+  private giveUp(reason: unknown): void {
+    this.abandon.abort(reason);
+    const error = abandonedError(reason);
+    for (let batch = this.head; batch !== undefined; batch = batch.next) this.settleBatch(batch, error);
+    this.head = this.tail = undefined;
+    for (let nack = this.takeNack(); nack !== undefined; nack = this.takeNack()) this.settleNack(nack, error);
+  }
+}
+
+/** Connection failures, timeouts and 5xx may pass; 4xx answers and anything else will not. */
+function isTransient(error: unknown): boolean {
+  return error instanceof ZizqConnectionError || error instanceof ZizqTimeoutError || error instanceof ZizqServerError;
+}
+
+function closedError(): ZizqError {
+  return new ZizqError("the AckBatcher is closed");
+}
+
+function abandonedError(reason: unknown): ZizqError {
+  return new ZizqError("the AckBatcher was closed before this landed", undefined, { cause: reason });
+}
+
+function positiveInteger(field: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new ZizqArgumentError(field, `expected an integer ≥ 1, got ${value}`);
+  return value;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,94 @@
+import type { Job } from "../client/types.ts";
+import { ZizqArgumentError } from "../errors/argument-error.ts";
+import type { JobDefinition } from "../job/define-job.ts";
+import type { Logger } from "./logger.ts";
+import { COMPLETED, failed, invalidPayload, type Outcome, unknownType } from "./outcome.ts";
+
+export type { Logger };
+
+/** What a handler gets besides its payload. */
+export interface HandlerContext {
+  /** The job as taken, with its raw (unvalidated) payload. */
+  job: Job<unknown>;
+  /** This attempt, from 1: the job's failures so far plus one. */
+  attempt: number;
+  /** Fires on the job timeout, the shutdown deadline or a lost stream; the handler should stop. */
+  signal: AbortSignal;
+  log: Logger;
+}
+
+/** Handles one job type; the payload is the schema's output (after transforms). */
+export type Handler<Payload> = (payload: Payload, ctx: HandlerContext) => unknown;
+/** Handles jobs of types no route names. */
+export type FallbackHandler = (job: Job<unknown>, ctx: HandlerContext) => unknown;
+
+interface Route {
+  definition: JobDefinition<unknown, unknown>;
+  handler: Handler<unknown>;
+}
+
+/**
+ * Sends each job to the handler of its type, after checking its payload against the type's
+ * schema, and turns how the handler ended into an `Outcome` for the worker to ack or nack.
+ */
+export class Router {
+  readonly #routes = new Map<string, Route>();
+  #fallback: FallbackHandler | undefined;
+
+  /** Handles jobs of `definition.type`; a type can be routed once. */
+  route<Input, Output>(definition: JobDefinition<Input, Output>, handler: Handler<Output>): this {
+    if (typeof handler !== "function") throw new ZizqArgumentError("handler", `expected a function, got ${typeof handler}`);
+    if (this.#routes.has(definition.type)) {
+      throw new ZizqArgumentError("type", `"${definition.type}" is routed already; a type has one handler`);
+    }
+    this.#routes.set(definition.type, { definition, handler } as unknown as Route);
+    return this;
+  }
+
+  /** Handles jobs of every type without a route; without it they are killed as `UnknownJobType`. */
+  fallback(handler: FallbackHandler): this {
+    if (typeof handler !== "function") throw new ZizqArgumentError("handler", `expected a function, got ${typeof handler}`);
+    if (this.#fallback) throw new ZizqArgumentError("fallback", "is set already");
+    this.#fallback = handler;
+    return this;
+  }
+
+  /** Whether `type` has its own route (the fallback aside). */
+  has(type: string): boolean {
+    return this.#routes.has(type);
+  }
+
+  /**
+   * Runs the job's handler and reports how it ended; never throws. The signal is only passed on:
+   * a handler that returns after it fired still completes the job, one that throws fails it.
+   * `now` dates a `RetryAfterError` given in ms.
+   */
+  async dispatch(job: Job<unknown>, ctx: Omit<HandlerContext, "job" | "attempt">, now: () => number = Date.now): Promise<Outcome> {
+    const route = this.#routes.get(job.type);
+    const context: HandlerContext = { job, attempt: job.attempts + 1, signal: ctx.signal, log: ctx.log };
+    if (route === undefined) {
+      if (this.#fallback === undefined) return unknownType(job.type);
+      try {
+        await this.#fallback(job, context);
+        return COMPLETED;
+      } catch (error) {
+        return failed(error, now);
+      }
+    }
+    let payload = job.payload;
+    // A definition without a schema takes the payload as is: no validate() promise to await.
+    if (route.definition.schema !== undefined) {
+      try {
+        payload = await route.definition.validate(payload);
+      } catch (error) {
+        return invalidPayload(error, now);
+      }
+    }
+    try {
+      await route.handler(payload, context);
+      return COMPLETED;
+    } catch (error) {
+      return failed(error, now);
+    }
+  }
+}
