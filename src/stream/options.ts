@@ -11,7 +11,7 @@ export interface FrameDecoderOptions {
   maxFrameBytes?: number | undefined;
 }
 
-export const DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
+const DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
 
 /**
  * Where a decoder puts the frames it decodes. A `TransformStreamDefaultController` is one; a Worker

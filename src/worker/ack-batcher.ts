@@ -37,24 +37,37 @@ export interface AckBatcherCloseOptions {
 }
 
 /** Ids sent together; every id's promise is this one shared promise. */
-interface Batch {
-  readonly ids: Set<string>;
+/** A promise with its settlers, shared by everyone waiting on the same batch or nack. */
+interface Deferred {
   readonly promise: Promise<void>;
   resolve: () => void;
   reject: (error: unknown) => void;
+}
+
+interface Batch extends Deferred {
+  readonly ids: Set<string>;
   next: Batch | undefined;
 }
 
-interface Nack {
+interface Nack extends Deferred {
   readonly id: string;
   readonly failure: Failure;
-  readonly promise: Promise<void>;
-  resolve: () => void;
-  reject: (error: unknown) => void;
   next: Nack | undefined;
 }
 
 const noop = (): void => {};
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Failures are logged; a caller may drop the promise without an unhandled rejection.
+  promise.catch(noop);
+  return { promise, resolve, reject };
+}
 
 /**
  * Acks and nacks for a worker or a push endpoint. Acks go in bulk with at most one request
@@ -133,15 +146,8 @@ export class AckBatcher {
   /** Reports a failure. Resolves when it landed; rejects on a non-transient failure. */
   nack(id: string, failure: Failure): Promise<void> {
     if (this.closed) return Promise.reject(closedError());
-    let resolve!: () => void;
-    let reject!: (error: unknown) => void;
-    const promise = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    // Failures are logged; a caller may drop the promise without an unhandled rejection.
-    promise.catch(noop);
-    const nack: Nack = { id, failure, promise, resolve, reject, next: undefined };
+    const nack: Nack = { id, failure, ...deferred(), next: undefined };
+    const promise = nack.promise;
     this.nacksPending.add(promise);
     if (this.nacksActive < this.nackConcurrency) void this.runNacks(nack);
     else if (this.nackTail === undefined) this.nackHead = this.nackTail = nack;
@@ -176,14 +182,7 @@ export class AckBatcher {
   }
 
   private newBatch(): Batch {
-    let resolve!: () => void;
-    let reject!: (error: unknown) => void;
-    const promise = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    promise.catch(noop);
-    const batch: Batch = { ids: new Set(), promise, resolve, reject, next: undefined };
+    const batch: Batch = { ids: new Set(), ...deferred(), next: undefined };
     if (this.tail === undefined) this.head = batch;
     else this.tail.next = batch;
     this.tail = batch;
