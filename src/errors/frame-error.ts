@@ -23,13 +23,16 @@ export interface FrameErrorDetails {
   limit?: number | undefined;
   /** The response Content-Type (`unsupported_format`). */
   contentType?: string | null | undefined;
+  /** The job's id when the bad frame's first bytes show it (`too_large`, `malformed`). */
+  jobId?: string | undefined;
   cause?: unknown;
 }
 
 /**
  * A take stream could not be decoded: a frame over the size cap, a malformed or truncated frame,
  * or a Content-Type that is not a known stream framing. The stream that raised it is errored; the
- * Worker decides whether to reconnect.
+ * Worker decides whether to reconnect. (A Worker whose frame sink has `skip` is handed a
+ * `too_large` or `malformed` frame's error there instead, and the stream goes on.)
  */
 export class ZizqFrameError extends ZizqError {
   override name = "ZizqFrameError";
@@ -38,6 +41,8 @@ export class ZizqFrameError extends ZizqError {
   readonly bytes: number | undefined;
   readonly limit: number | undefined;
   readonly contentType: string | null | undefined;
+  /** The job's id when the bad frame's first bytes show it (the server writes `id` first); the Worker kills that job. */
+  readonly jobId: string | undefined;
 
   constructor(reason: FrameErrorReason, message: string, details: FrameErrorDetails = {}) {
     super(message, undefined, details.cause === undefined ? undefined : { cause: details.cause });
@@ -46,5 +51,6 @@ export class ZizqFrameError extends ZizqError {
     this.bytes = details.bytes;
     this.limit = details.limit;
     this.contentType = details.contentType;
+    this.jobId = details.jobId;
   }
 }

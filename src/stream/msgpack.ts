@@ -1,6 +1,16 @@
 import { Decoder } from "@msgpack/msgpack";
 import { ZizqFrameError } from "../errors/frame-error.ts";
-import { describeCause, type FrameDecoderOptions, type FrameSink, frameStream, isFrameObject, maxFrameBytes, tooLarge } from "./options.ts";
+import { msgpackFrameId } from "./frame-id.ts";
+import {
+  describeCause,
+  type FrameDecoderOptions,
+  type FrameSink,
+  frameStream,
+  isFrameObject,
+  maxFrameBytes,
+  skipOrThrow,
+  tooLarge,
+} from "./options.ts";
 
 /**
  * The length-prefixed MessagePack take-stream framing: a 4-byte big-endian length N, then N bytes
@@ -13,6 +23,11 @@ import { describeCause, type FrameDecoderOptions, type FrameSink, frameStream, i
  *
  * The stream ending inside a length prefix or a body is an error (`truncated`): unlike a text
  * line, a partial MessagePack frame cannot be a complete job.
+ *
+ * With a sink that has `skip`, a frame over the cap or whose body is not a MessagePack map is
+ * handed to it and decoding goes on at the next frame: the length prefix still frames the stream,
+ * so an oversized body is passed over (its `size` bytes counted off as they come, never held).
+ * The stream ending inside such a body is still `truncated`.
  */
 export class MsgpackFrameTransformer {
   private readonly max: number;
@@ -23,6 +38,9 @@ export class MsgpackFrameTransformer {
   /** The body being gathered, when a chunk ended inside it; its length is the declared N. */
   private body: Uint8Array | null = null;
   private bodyHave = 0;
+  /** Bytes still to pass over of a skipped frame over the cap, and its declared length. */
+  private drop = 0;
+  private dropSize = 0;
 
   constructor(options?: FrameDecoderOptions) {
     this.max = maxFrameBytes(options);
@@ -41,6 +59,10 @@ export class MsgpackFrameTransformer {
       this.bodyHave = 0;
       this.decode(body, sink);
       pos = take;
+    } else if (this.drop !== 0) {
+      pos = Math.min(this.drop, length);
+      this.drop -= pos;
+      if (this.drop !== 0) return;
     } else if (this.prefixHave !== 0) {
       const prefix = this.prefix;
       while (this.prefixHave < 4 && pos < length) prefix[this.prefixHave++] = chunk[pos++] as number;
@@ -66,6 +88,16 @@ export class MsgpackFrameTransformer {
         bytes: declared,
       });
     }
+    if (this.drop !== 0) {
+      const declared = this.dropSize;
+      const have = declared - this.drop;
+      this.drop = 0;
+      throw new ZizqFrameError(
+        "truncated",
+        `msgpack take stream: ended inside a skipped frame (${have} of its ${declared} bytes received)`,
+        { format: "msgpack", bytes: declared },
+      );
+    }
     if (this.prefixHave !== 0) {
       throw new ZizqFrameError(
         "truncated",
@@ -81,7 +113,7 @@ export class MsgpackFrameTransformer {
    */
   private frame(chunk: Uint8Array, pos: number, size: number, sink: FrameSink): number {
     if (size === 0) return pos;
-    if (size > this.max) throw tooLarge("msgpack", size, this.max, "a frame declaring");
+    if (size > this.max) return this.oversize(chunk, pos, size, sink);
     const end = pos + size;
     if (end <= chunk.byteLength) {
       this.decode(chunk.subarray(pos, end), sink);
@@ -94,22 +126,40 @@ export class MsgpackFrameTransformer {
     return -1;
   }
 
+  /**
+   * A frame declaring more than the cap, its body starting at `chunk[pos]`: throws, or hands it to
+   * `sink.skip` and passes over its body, returning the position after it or -1 if it goes on past
+   * this chunk (its job id is read when the body's head is in this chunk).
+   */
+  private oversize(chunk: Uint8Array, pos: number, size: number, sink: FrameSink): number {
+    const end = pos + size;
+    const error = tooLarge("msgpack", size, this.max, "a frame declaring", msgpackFrameId(chunk, pos, Math.min(end, chunk.byteLength)));
+    if (sink.skip === undefined) throw error;
+    if (end > chunk.byteLength) {
+      this.drop = end - chunk.byteLength;
+      this.dropSize = size;
+    }
+    sink.skip(error);
+    return end > chunk.byteLength ? -1 : end;
+  }
+
   private decode(bytes: Uint8Array, sink: FrameSink): void {
     let frame: unknown;
     try {
       frame = this.decoder.decode(bytes);
     } catch (cause) {
-      throw this.bad(bytes, `invalid MessagePack (${describeCause(cause)})`, cause);
+      skipOrThrow(sink, this.bad(bytes, `invalid MessagePack (${describeCause(cause)})`, cause));
+      return;
     }
-    if (!isFrameObject(frame)) throw this.bad(bytes, "a frame must be a MessagePack map");
-    sink.enqueue(frame);
+    if (isFrameObject(frame)) sink.enqueue(frame);
+    else skipOrThrow(sink, this.bad(bytes, "a frame must be a MessagePack map"));
   }
 
   private bad(bytes: Uint8Array, problem: string, cause?: unknown): ZizqFrameError {
     return new ZizqFrameError(
       "malformed",
       `msgpack take stream: a frame of ${bytes.byteLength} bytes is not a job frame: ${problem}; starts ${hex(bytes)}`,
-      { format: "msgpack", bytes: bytes.byteLength, cause },
+      { format: "msgpack", bytes: bytes.byteLength, jobId: msgpackFrameId(bytes, 0, bytes.byteLength), cause },
     );
   }
 }

@@ -1,6 +1,7 @@
 import { ZizqFrameError } from "../errors/frame-error.ts";
 import { LineTransformer } from "./lines.ts";
-import { describeCause, excerpt, type FrameDecoderOptions, type FrameSink, frameStream, isFrameObject } from "./options.ts";
+import { jsonFrameId } from "./frame-id.ts";
+import { describeCause, excerpt, type FrameDecoderOptions, type FrameSink, frameStream, isFrameObject, skipOrThrow } from "./options.ts";
 
 /**
  * The NDJSON take-stream framing: one compact JSON object per `\n`-terminated line; a lone `\n` is a
@@ -8,6 +9,9 @@ import { describeCause, excerpt, type FrameDecoderOptions, type FrameSink, frame
  *
  * At the end of the stream a final line without its `\n` is still decoded (the server always ends
  * its lines; this is lenient); if it does not parse, the error's reason is `truncated`.
+ *
+ * With a sink that has `skip`, a line that is not a JSON object, or is over the cap, is handed to
+ * it and decoding goes on at the next line (see `LineTransformer`); a `truncated` one still throws.
  */
 export class NdjsonFrameTransformer extends LineTransformer {
   protected readonly format = "ndjson";
@@ -24,20 +28,24 @@ export class NdjsonFrameTransformer extends LineTransformer {
       frame = JSON.parse(line);
     } catch (cause) {
       if (line.trim() === "") return;
-      throw this.bad(line, `invalid JSON (${describeCause(cause)})`, cause);
+      this.bad(line, `invalid JSON (${describeCause(cause)})`, sink, cause);
+      return;
     }
-    if (!isFrameObject(frame)) throw this.bad(line, "a frame must be a JSON object");
-    sink.enqueue(frame);
+    if (isFrameObject(frame)) sink.enqueue(frame);
+    else this.bad(line, "a frame must be a JSON object", sink);
   }
 
-  private bad(line: string, problem: string, cause?: unknown): ZizqFrameError {
+  /** Throws for a line that is not a job frame, or hands it to `sink.skip` (not a final line cut short). */
+  private bad(line: string, problem: string, sink: FrameSink, cause?: unknown): void {
     const reason = this.ending ? "truncated" : "malformed";
     const where = this.ending ? "the final line, without its newline," : "a line";
-    return new ZizqFrameError(
+    const error = new ZizqFrameError(
       reason,
       `ndjson take stream: ${where} is not a job frame: ${problem}; ${line.length} chars: ${excerpt(line)}`,
-      { format: "ndjson", bytes: line.length, cause },
+      { format: "ndjson", bytes: line.length, jobId: jsonFrameId(line), cause },
     );
+    if (this.ending) throw error;
+    skipOrThrow(sink, error);
   }
 }
 

@@ -19,6 +19,17 @@ const DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
  */
 export interface FrameSink {
   enqueue(frame: unknown): void;
+  /**
+   * Called instead of throwing for a bad frame the decoder can resynchronise past (too large, or
+   * malformed with intact framing); the stream goes on. Without it the decoder throws.
+   */
+  skip?(error: ZizqFrameError): void;
+}
+
+/** Hands `error` to `sink.skip`, or throws it when the sink cannot skip bad frames. */
+export function skipOrThrow(sink: FrameSink, error: ZizqFrameError): void {
+  if (sink.skip === undefined) throw error;
+  sink.skip(error);
 }
 
 export function maxFrameBytes(options: FrameDecoderOptions | undefined): number {
@@ -42,11 +53,11 @@ export function excerpt(text: string): string {
   return JSON.stringify(text.length > EXCERPT ? `${text.slice(0, EXCERPT)}…` : text);
 }
 
-export function tooLarge(format: FrameFormat, bytes: number, limit: number, what = "a frame"): ZizqFrameError {
+export function tooLarge(format: FrameFormat, bytes: number, limit: number, what: string, jobId: string | undefined): ZizqFrameError {
   return new ZizqFrameError(
     "too_large",
     `${format} take stream: ${what} of ${bytes} bytes or more exceeds maxFrameBytes (${limit})`,
-    { format, bytes, limit },
+    { format, bytes, limit, jobId },
   );
 }
 
@@ -71,9 +82,12 @@ export function utf8Length(text: string, start: number, end: number): number {
 
 /** A frame transformer: drive it by hand (`transform(chunk, sink)`, then `flush(sink)`) or wrap it with `frameStream`. */
 export interface FrameTransformer {
-  /** Decodes one chunk, handing each complete frame to `sink`; throws a `ZizqFrameError` on bad input. */
+  /**
+   * Decodes one chunk, handing each complete frame to `sink`; throws a `ZizqFrameError` on bad
+   * input, or hands it to `sink.skip` and goes on when the sink has one and the frame can be passed over.
+   */
   transform(chunk: Uint8Array, sink: FrameSink): void;
-  /** Ends the stream: decodes a final unterminated line, or throws if a frame was cut short. */
+  /** Ends the stream: decodes a final unterminated line, or throws if a frame was cut short (even with `skip`). */
   flush(sink: FrameSink): void;
 }
 

@@ -1,6 +1,7 @@
 import { ZizqFrameError } from "../errors/frame-error.ts";
 import { LineTransformer } from "./lines.ts";
-import { describeCause, excerpt, type FrameDecoderOptions, type FrameSink, frameStream, isFrameObject, tooLarge } from "./options.ts";
+import { jsonFrameId } from "./frame-id.ts";
+import { describeCause, excerpt, type FrameDecoderOptions, type FrameSink, frameStream, isFrameObject, skipOrThrow, tooLarge } from "./options.ts";
 
 /**
  * The SSE take-stream framing: each job is `data: <json>\n\n`; a heartbeat is the comment
@@ -12,11 +13,17 @@ import { describeCause, excerpt, type FrameDecoderOptions, type FrameSink, frame
  * Unlike EventSource, an event whose blank line never came before the stream ended is still
  * decoded (lenient, as for NDJSON); if it does not parse, the reason is `truncated`. The size cap
  * applies to each line in bytes and to an event's joined data in UTF-16 units.
+ *
+ * With a sink that has `skip`, an event whose data is not a JSON object, or with a line or joined
+ * data over the cap, is handed to it once and the rest of that event is dropped up to its blank
+ * line; a `truncated` one still throws.
  */
 export class SseFrameTransformer extends LineTransformer {
   protected readonly format = "sse";
   private data = "";
   private hasData = false;
+  /** True from a skipped line or event to the blank line that ends the event: its data is dropped. */
+  private dropping = false;
 
   protected line(line: string, sink: FrameSink): void {
     let length = line.length;
@@ -26,6 +33,7 @@ export class SseFrameTransformer extends LineTransformer {
     }
     if (length === 0) {
       if (this.hasData) this.dispatch(sink);
+      else this.dropping = false;
       return;
     }
     let value: string;
@@ -39,11 +47,28 @@ export class SseFrameTransformer extends LineTransformer {
     }
     if (this.hasData) {
       this.data = `${this.data}\n${value}`;
-      if (this.data.length > this.max) throw tooLarge("sse", this.data.length, this.max, "an event's data");
-    } else {
+      if (this.data.length > this.max) {
+        const error = tooLarge("sse", this.data.length, this.max, "an event's data", jsonFrameId(this.data));
+        if (sink.skip === undefined) throw error;
+        this.skipped();
+        sink.skip(error);
+      }
+    } else if (!this.dropping) {
       this.data = value;
       this.hasData = true;
     }
+  }
+
+  protected override skipped(): void {
+    this.data = "";
+    this.hasData = false;
+    this.dropping = true;
+  }
+
+  /** The id at the start of the event's data: the data gathered so far, or else the bad line's. */
+  protected override frameId(head: string): string | undefined {
+    if (this.hasData) return jsonFrameId(this.data);
+    return head.startsWith("data:") ? jsonFrameId(head, 5) : undefined;
   }
 
   protected override end(sink: FrameSink): void {
@@ -58,20 +83,24 @@ export class SseFrameTransformer extends LineTransformer {
     try {
       frame = JSON.parse(data);
     } catch (cause) {
-      throw this.bad(data, `invalid JSON (${describeCause(cause)})`, cause);
+      this.bad(data, `invalid JSON (${describeCause(cause)})`, sink, cause);
+      return;
     }
-    if (!isFrameObject(frame)) throw this.bad(data, "a frame must be a JSON object");
-    sink.enqueue(frame);
+    if (isFrameObject(frame)) sink.enqueue(frame);
+    else this.bad(data, "a frame must be a JSON object", sink);
   }
 
-  private bad(data: string, problem: string, cause?: unknown): ZizqFrameError {
+  /** Throws for an event that is not a job frame, or hands it to `sink.skip` (not a final event cut short). */
+  private bad(data: string, problem: string, sink: FrameSink, cause?: unknown): void {
     const reason = this.ending ? "truncated" : "malformed";
     const where = this.ending ? "the final event, cut short," : "an event";
-    return new ZizqFrameError(
+    const error = new ZizqFrameError(
       reason,
       `sse take stream: ${where} is not a job frame: ${problem}; ${data.length} chars: ${excerpt(data)}`,
-      { format: "sse", bytes: data.length, cause },
+      { format: "sse", bytes: data.length, jobId: jsonFrameId(data), cause },
     );
+    if (this.ending) throw error;
+    skipOrThrow(sink, error);
   }
 }
 

@@ -1,5 +1,7 @@
 /** Shared helpers for the take-stream decoder tests: encoders for each framing and a chunked run. */
 import { Encoder } from "@msgpack/msgpack";
+import type { ZizqFrameError } from "../../../src/errors/frame-error.ts";
+import type { FrameTransformer } from "../../../src/stream/options.ts";
 
 const text = new TextEncoder();
 const msgpack = new Encoder({ ignoreUndefined: true });
@@ -83,4 +85,24 @@ export async function decodeAll(decoder: TransformStream<Uint8Array, unknown>, c
   const { frames, error } = await run(decoder, chunks);
   if (error !== undefined) throw error;
   return frames;
+}
+
+/**
+ * Drives `transformer` by hand over `chunks` with a sink that has `skip` (as a Worker does), then
+ * flushes it: the frames enqueued, the errors handed to `skip`, and the error thrown, if any.
+ */
+export function driveSkipping(
+  transformer: FrameTransformer,
+  chunks: readonly Uint8Array[],
+): { frames: unknown[]; skipped: ZizqFrameError[]; error: unknown } {
+  const frames: unknown[] = [];
+  const skipped: ZizqFrameError[] = [];
+  const sink = { enqueue: (frame: unknown) => frames.push(frame), skip: (error: ZizqFrameError) => skipped.push(error) };
+  try {
+    for (const chunk of chunks) transformer.transform(chunk, sink);
+    transformer.flush(sink);
+  } catch (error) {
+    return { frames, skipped, error };
+  }
+  return { frames, skipped, error: undefined };
 }
