@@ -7,7 +7,7 @@ import type { Failure, JobCalls } from "./job-calls.ts";
 import type { Crons } from "./crons.ts";
 import type { JobPatch } from "./patch.ts";
 import { ErrorQuery, type JobFilter, JobQuery } from "./query.ts";
-import type { TakeOptions } from "./take.ts";
+import type { TakeConnection, TakeOptions } from "./take.ts";
 import { Transport, type TransportOptions } from "./transport.ts";
 import type { EnqueuedJob, ErrorRecord, Job, JobInfo } from "./types.ts";
 import { enqueuedJob } from "./wire-convert.ts";
@@ -78,6 +78,11 @@ export class Client {
    */
   async take(options: TakeOptions = {}): Promise<ReadableStream<Job>> {
     return (await import("./take.ts")).takeStream(this.transport, options);
+  }
+
+  /** @internal The Worker's take: the response body and its decoder, driven by hand. */
+  async openTake(options: TakeOptions): Promise<TakeConnection> {
+    return (await import("./take.ts")).openTake(this.transport, options);
   }
 
   /** Acks one in-flight job (`ZizqNotFoundError` when it is not in flight). */

@@ -1,4 +1,3 @@
-import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { ZizqConnectionError } from "../errors/connection-error.ts";
 import type { RequestInfo } from "../errors/zizq-error.ts";
 import { MEDIA } from "../protocol/media.ts";
@@ -6,6 +5,7 @@ import type { WireJob } from "../protocol/wire.ts";
 import type { FrameDecoderOptions, FrameSink, FrameTransformer } from "../stream/options.ts";
 import { decodeBody, type Format } from "./codec.ts";
 import { httpError } from "./failures.ts";
+import { integerAtLeast } from "../utils/integer.ts";
 import type { Transport } from "./transport.ts";
 import type { Job } from "./types.ts";
 import { job } from "./wire-convert.ts";
@@ -24,16 +24,27 @@ export interface TakeOptions extends FrameDecoderOptions {
   signal?: AbortSignal;
 }
 
-/** Opens `GET /jobs/take` with plain `fetch` (no timeout, no retry: it never ends by design). */
+/** An open take response and the decoder of its framing, which turns its bytes into jobs. */
+export interface TakeConnection {
+  body: ReadableStream<Uint8Array>;
+  contentType: string | null;
+  jobs: FrameTransformer;
+}
+
+/** `GET /jobs/take` as a stream of decoded jobs. */
 export async function takeStream(transport: Transport, options: TakeOptions): Promise<ReadableStream<Job>> {
+  const { body, jobs } = await openTake(transport, options);
+  return body.pipeThrough((await import("../stream/index.ts")).frameStream(jobs) as TransformStream<Uint8Array, Job>);
+}
+
+/**
+ * Opens `GET /jobs/take` with plain `fetch` (no timeout, no retry: it never ends by design). The
+ * Worker drives the decoder by hand, chunk by chunk, with no stream stage per job.
+ */
+export async function openTake(transport: Transport, options: TakeOptions): Promise<TakeConnection> {
   const params = new URLSearchParams();
   if (options.queues && options.queues.length > 0) params.set("queue", options.queues.join(","));
-  if (options.prefetch !== undefined) {
-    if (!Number.isSafeInteger(options.prefetch) || options.prefetch < 0) {
-      throw new ZizqArgumentError("prefetch", `expected an integer ≥ 0, got ${options.prefetch}`);
-    }
-    params.set("prefetch", String(options.prefetch));
-  }
+  if (options.prefetch !== undefined) params.set("prefetch", String(integerAtLeast("prefetch", options.prefetch, 0)));
   const query = params.toString();
   const path = query === "" ? "/jobs/take" : `/jobs/take?${query}`;
   const request: RequestInfo = { method: "GET", path };
@@ -64,13 +75,14 @@ export async function takeStream(transport: Transport, options: TakeOptions): Pr
     await response.body.cancel().catch(() => undefined);
     throw error;
   }
-  return response.body.pipeThrough(streams.frameStream(toJobs(frames)) as TransformStream<Uint8Array, Job>);
+  return { body: response.body, contentType: response.headers.get("content-type"), jobs: toJobs(frames) };
 }
 
-/** Decodes frames straight into jobs, one stream stage rather than two. */
+/** Decodes frames straight into jobs, one stage rather than two. */
 function toJobs(frames: FrameTransformer): FrameTransformer {
   let jobs: FrameSink | undefined;
-  const sinkFor = (sink: FrameSink) => (jobs ??= { enqueue: (frame) => sink.enqueue(job(frame as WireJob)) });
+  const sinkFor = (sink: FrameSink): FrameSink =>
+    (jobs ??= { enqueue: (frame) => sink.enqueue(job(frame as WireJob)), skip: sink.skip?.bind(sink) });
   return {
     transform: (chunk, sink) => frames.transform(chunk, sinkFor(sink)),
     flush: (sink) => frames.flush(sinkFor(sink)),

@@ -4,6 +4,8 @@ import { ZizqNotFoundError, ZizqServerError } from "../errors/http-error.ts";
 import { ZizqTimeoutError } from "../errors/timeout-error.ts";
 import { ZizqError } from "../errors/zizq-error.ts";
 import type { Failure } from "../client/job-calls.ts";
+import { type Backoff, backoffDelay, sleep } from "../utils/backoff.ts";
+import { integerAtLeast } from "../utils/integer.ts";
 import type { Logger } from "./logger.ts";
 
 /** What the batcher needs of a client; a `Client` satisfies it. */
@@ -36,7 +38,6 @@ export interface AckBatcherCloseOptions {
   signal?: AbortSignal;
 }
 
-/** Ids sent together; every id's promise is this one shared promise. */
 /** A promise with its settlers, shared by everyone waiting on the same batch or nack. */
 interface Deferred {
   readonly promise: Promise<void>;
@@ -79,9 +80,7 @@ export class AckBatcher {
   private readonly port: AckPort;
   private readonly maxBatch: number;
   private readonly nackConcurrency: number;
-  private readonly initialDelayMs: number;
-  private readonly maxDelayMs: number;
-  private readonly random: () => number;
+  private readonly retry: Backoff;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly onFlush: AckBatcherOptions["onFlush"];
   private readonly logger: Logger | undefined;
@@ -107,11 +106,13 @@ export class AckBatcher {
 
   constructor(port: AckPort, options: AckBatcherOptions = {}) {
     this.port = port;
-    this.maxBatch = positiveInteger("maxBatch", options.maxBatch ?? 1000);
-    this.nackConcurrency = positiveInteger("nackConcurrency", options.nackConcurrency ?? 8);
-    this.initialDelayMs = options.retry?.initialDelayMs ?? 100;
-    this.maxDelayMs = options.retry?.maxDelayMs ?? 5_000;
-    this.random = options.random ?? Math.random;
+    this.maxBatch = integerAtLeast("maxBatch", options.maxBatch ?? 1000, 1);
+    this.nackConcurrency = integerAtLeast("nackConcurrency", options.nackConcurrency ?? 8, 1);
+    this.retry = {
+      initialDelayMs: options.retry?.initialDelayMs ?? 100,
+      maxDelayMs: options.retry?.maxDelayMs ?? 5_000,
+      random: options.random ?? Math.random,
+    };
     this.sleep = options.sleep ?? sleep;
     this.onFlush = options.onFlush;
     this.logger = options.logger;
@@ -285,11 +286,9 @@ export class AckBatcher {
     else nack.reject(error);
   }
 
-  /** Full jitter: anywhere from 0 to the doubled delay, capped. */
   private async backoff(attempt: number): Promise<void> {
-    const ceiling = Math.min(this.maxDelayMs, this.initialDelayMs * 2 ** Math.min(attempt - 1, 30));
     try {
-      await this.sleep(this.random() * ceiling, this.abandon.signal);
+      await this.sleep(backoffDelay(this.retry, attempt), this.abandon.signal);
     } catch {
       // An injected sleep may reject on abort; the retry loop checks the signal itself.
     }
@@ -316,22 +315,4 @@ function closedError(): ZizqError {
 
 function abandonedError(reason: unknown): ZizqError {
   return new ZizqError("the AckBatcher was closed before this landed", undefined, { cause: reason });
-}
-
-function positiveInteger(field: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1) throw new ZizqArgumentError(field, `expected an integer ≥ 1, got ${value}`);
-  return value;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
