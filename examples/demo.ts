@@ -1,11 +1,12 @@
 /**
  * `npm start`: the main demo. Starts the embedded in-memory Zizq server on a loopback port (or
  * uses the real server at ZIZQ_URL), then walks the client through a job's life: typed enqueue
- * with schema validation, a bulk enqueue, a query, a take stream, one bulk ack and a failure.
+ * with schema validation, a bulk enqueue, a query, a take stream, one bulk ack and a failure, then
+ * a Worker draining a queue of 200 jobs.
  */
 import * as v from "valibot";
 import { serve } from "../adapters/node.ts";
-import { Client, defineJob, ZizqValidationError } from "../src/index.ts";
+import { Client, defineJob, NonRetryableError, Router, Worker, ZizqValidationError } from "../src/index.ts";
 import { createTestServer } from "../src/testing/index.ts";
 
 const SendEmail = defineJob({
@@ -15,6 +16,8 @@ const SendEmail = defineJob({
   priority: 100,
   retryLimit: 5,
 });
+
+const Digest = defineJob({ type: "digest", queue: "digests", schema: v.object({ userId: v.number() }) });
 
 async function main(): Promise<void> {
   const external = process.env.ZIZQ_URL;
@@ -68,6 +71,17 @@ async function main(): Promise<void> {
       console.log(`error history of ${bounced.id}: attempt ${record.attempt} ${record.errorType}: ${record.message}`);
     }
     console.log(`jobs left in "demo": ${await client.jobs({ queue: "demo" }).count()}`);
+
+    await client.enqueueBulk(Array.from({ length: 200 }, (_, i) => Digest.with({ userId: i })));
+    const router = new Router().route(Digest, async ({ userId }) => {
+      if (userId === 13) throw new NonRetryableError("user 13 has no digest");
+    });
+    const worker = new Worker({ client, router, queues: ["digests"], concurrency: 16, logger: { warn: () => {}, error: console.error } });
+    const summary = await worker.drain({ idleMs: 300 });
+    console.log(
+      `worker   ran ${summary.processed} digests (${summary.completed} completed, ${summary.failed} killed) ` +
+        `in ${Math.round(summary.durationMs)} ms, with ${worker.stats().ackRequests} bulk acks; stopped: ${summary.reason}`,
+    );
   } finally {
     embedded?.close();
     await handle?.close();

@@ -32,3 +32,6 @@ export { NonRetryableError, RetryAfterError } from "./worker/handler-errors.ts";
 export type { Logger } from "./worker/logger.ts";
 export type { Outcome } from "./worker/outcome.ts";
 export { type FallbackHandler, type Handler, type HandlerContext, Router } from "./worker/router.ts";
+export { JobTimeoutError, StreamLostError, WorkerStoppedError } from "./worker/abort-reasons.ts";
+export { type DrainOptions, type DrainSummary, Worker, type WorkerStats } from "./worker/worker.ts";
+export type { ReconnectPolicy, WorkerHooks, WorkerOptions } from "./worker/worker-options.ts";

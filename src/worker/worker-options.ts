@@ -1,0 +1,123 @@
+import type { Client } from "../client/client.ts";
+import type { Format } from "../client/codec.ts";
+import type { Failure } from "../client/job-calls.ts";
+import type { Duration, Job } from "../client/types.ts";
+import { ZizqArgumentError } from "../errors/argument-error.ts";
+import type { AckBatcherOptions } from "./ack-batcher.ts";
+import type { Backoff } from "../utils/backoff.ts";
+import { toMs } from "../utils/duration.ts";
+import { integerAtLeast } from "../utils/integer.ts";
+import type { Logger } from "./logger.ts";
+import type { Router } from "./router.ts";
+
+/** Observers of a worker's life; a hook that throws is logged and does not touch the job. */
+export interface WorkerHooks {
+  onJobStart?(job: Job<unknown>): void;
+  onJobSuccess?(job: Job<unknown>, info: { durationMs: number }): void;
+  /** `failure` is what is reported to the server; `error` is what was thrown (absent for an unknown type). */
+  onJobFailure?(job: Job<unknown>, info: { error: unknown; failure: Failure; durationMs: number }): void;
+  /** A bulk ack landed: `ids` acked, of which `notFound` were no longer in flight. */
+  onAckFlush?(info: { ids: number; notFound: string[]; durationMs: number }): void;
+  /** A take stream opened. */
+  onConnect?(info: { connection: number; contentType: string | null }): void;
+  /** A take stream ended; `error` says why (absent when the worker closed it on stop). */
+  onDisconnect?(info: { connection: number; error?: unknown }): void;
+}
+
+/** Reconnects of the take stream: full-jitter exponential backoff. */
+export interface ReconnectPolicy {
+  /** Default 100 ms. */
+  initialDelayMs?: number;
+  /** Default 30 000 ms. */
+  maxDelayMs?: number;
+  /** A stream that stayed up this long resets the backoff. Default 10 000 ms. */
+  healthyAfterMs?: number;
+}
+
+export interface WorkerOptions {
+  client: Client;
+  router: Router;
+  /** Handlers running at once. Default 10. */
+  concurrency?: number;
+  /**
+   * Jobs the server may hand this worker before it acks them. Default 2 × concurrency (at least 32):
+   * acks travel in batches with one request in flight, so slots freed by finished jobs come back
+   * one round trip later, and the extra slots keep handlers busy meanwhile (see the README's figures).
+   */
+  prefetch?: number;
+  /** Queues to take from; all queues when left out. */
+  queues?: readonly string[];
+  /** Framing of the take stream; default the client's format. */
+  format?: Format;
+  /** Shows up in the server's logs. */
+  workerId?: string;
+  /** A job running longer is failed (retryably, as `JobTimeoutError`) and its handler's signal fires. Default none. */
+  jobTimeout?: Duration;
+  /** How long a graceful stop waits for running handlers before aborting them. Default 30 s. */
+  shutdownTimeout?: Duration;
+  /** A stream silent this long (no job, no heartbeat) is presumed dead and reopened. Default 9 s: three of Zizq's 3 s heartbeats. */
+  idleTimeout?: Duration;
+  reconnect?: ReconnectPolicy;
+  /** The largest job frame accepted, in bytes; a larger job is killed. Default 8 MiB. */
+  maxFrameBytes?: number;
+  /** Tuning of the acks and nacks (batch size, nack pool, retries). */
+  acks?: Pick<AckBatcherOptions, "maxBatch" | "nackConcurrency" | "retry">;
+  hooks?: WorkerHooks;
+  /** Default `console`. Handlers get it as `ctx.log`. */
+  logger?: Logger;
+  /** Source of jitter in [0, 1). Default `Math.random`. */
+  random?: () => number;
+}
+
+/** The options, checked and with defaults in place. */
+export interface WorkerSettings {
+  client: Client;
+  router: Router;
+  concurrency: number;
+  prefetch: number;
+  queues: readonly string[] | undefined;
+  format: Format | undefined;
+  workerId: string | undefined;
+  jobTimeoutMs: number | undefined;
+  shutdownTimeoutMs: number;
+  idleTimeoutMs: number;
+  reconnect: Backoff & { healthyAfterMs: number };
+  maxFrameBytes: number | undefined;
+  acks: WorkerOptions["acks"];
+  hooks: WorkerHooks;
+  logger: Logger;
+}
+
+export function workerSettings(options: WorkerOptions): WorkerSettings {
+  if (typeof options?.client?.openTake !== "function") throw new ZizqArgumentError("client", "expected a Client");
+  if (typeof options.router?.dispatch !== "function") throw new ZizqArgumentError("router", "expected a Router");
+  const concurrency = integerAtLeast("concurrency", options.concurrency ?? 10, 1);
+  const jobTimeoutMs = options.jobTimeout === undefined ? undefined : toMs(options.jobTimeout, "jobTimeout");
+  if (jobTimeoutMs === 0) throw new ZizqArgumentError("jobTimeout", "expected a duration > 0; leave it out for none");
+  const idleTimeoutMs = toMs(options.idleTimeout ?? 9_000, "idleTimeout");
+  if (idleTimeoutMs === 0) throw new ZizqArgumentError("idleTimeout", "expected a duration > 0");
+  const reconnect = options.reconnect ?? {};
+  return {
+    client: options.client,
+    router: options.router,
+    concurrency,
+    // 0 would mean "no limit" to the server; a worker always wants a window.
+    prefetch: integerAtLeast("prefetch", options.prefetch ?? Math.max(2 * concurrency, 32), 1),
+    queues: options.queues,
+    format: options.format,
+    workerId: options.workerId,
+    jobTimeoutMs,
+    shutdownTimeoutMs: toMs(options.shutdownTimeout ?? 30_000, "shutdownTimeout"),
+    idleTimeoutMs,
+    reconnect: {
+      initialDelayMs: toMs(reconnect.initialDelayMs ?? 100, "reconnect.initialDelayMs"),
+      maxDelayMs: toMs(reconnect.maxDelayMs ?? 30_000, "reconnect.maxDelayMs"),
+      healthyAfterMs: toMs(reconnect.healthyAfterMs ?? 10_000, "reconnect.healthyAfterMs"),
+      random: options.random ?? Math.random,
+    },
+    maxFrameBytes: options.maxFrameBytes,
+    acks: options.acks,
+    hooks: options.hooks ?? {},
+    logger: options.logger ?? console,
+  };
+}

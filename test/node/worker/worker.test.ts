@@ -1,0 +1,159 @@
+/**
+ * The Worker's own rules, in-process against the test server: options checked with named
+ * errors, a 4xx on the take request thrown from `run`, reconnects with backoff after failed
+ * connects, one run at a time, hooks that throw, and an idle worker's ack leaving at once.
+ * Streams over real sockets, faults and shutdown under load are in reliability.test.ts.
+ */
+import { describe, expect, it } from "vitest";
+import { Client, defineJob, Router, Worker, ZizqArgumentError, ZizqError, ZizqHttpError } from "../../../src/index.ts";
+import { createTestServer } from "../../../src/testing/index.ts";
+import type { Logger } from "../../../src/worker/logger.ts";
+
+const Noop = defineJob<{ n: number }>({ type: "noop", queue: "q" });
+
+function collecting(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, warn: (message) => lines.push(message), error: (message) => lines.push(message) };
+}
+
+function setup() {
+  const server = createTestServer();
+  const client = new Client({ url: "http://zizq.test", fetch: server.fetch });
+  return { server, client };
+}
+
+describe("Worker options", () => {
+  const { client } = setup();
+  const router = new Router();
+  it.each([
+    [{ concurrency: 0 }, "concurrency"],
+    [{ concurrency: 1.5 }, "concurrency"],
+    [{ prefetch: 0 }, "prefetch"],
+    [{ jobTimeout: 0 }, "jobTimeout"],
+    [{ jobTimeout: "soon" }, "jobTimeout"],
+    [{ shutdownTimeout: -1 }, "shutdownTimeout"],
+    [{ idleTimeout: 0 }, "idleTimeout"],
+    [{ reconnect: { maxDelayMs: -5 } }, "reconnect.maxDelayMs"],
+  ])("refuses %o naming %s", (bad, field) => {
+    const attempt = () => new Worker({ client, router, ...(bad as object) });
+    expect(attempt).toThrow(ZizqArgumentError);
+    expect(attempt).toThrow(expect.objectContaining({ field }));
+  });
+
+  it("refuses a missing client or router", () => {
+    expect(() => new Worker({ client: {} as Client, router })).toThrow(expect.objectContaining({ field: "client" }));
+    expect(() => new Worker({ client, router: {} as Router })).toThrow(expect.objectContaining({ field: "router" }));
+  });
+
+  it("refuses bad drain limits before taking anything", async () => {
+    const worker = new Worker({ client, router });
+    await expect(worker.drain({ maxJobs: 0 })).rejects.toThrow(expect.objectContaining({ field: "maxJobs" }));
+    await expect(worker.drain({ idleMs: 0 })).rejects.toThrow(expect.objectContaining({ field: "idleMs" }));
+    expect(worker.stats().connections).toBe(0);
+  });
+});
+
+describe("Worker run", () => {
+  it("throws a 4xx on the take request from run, after stopping cleanly", async () => {
+    const { server } = setup();
+    // A base URL with a wrong path prefix: every request is a 404, which no retry can fix.
+    const client = new Client({ url: "http://zizq.test/wrong", fetch: server.fetch });
+    const logger = collecting();
+    const worker = new Worker({ client, router: new Router(), logger });
+    const error = await worker.run().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ZizqHttpError);
+    expect((error as ZizqHttpError).status).toBeGreaterThanOrEqual(400);
+    expect((error as ZizqHttpError).status).toBeLessThan(500);
+    expect(worker.stats().connections).toBe(0);
+    expect(worker.stats().state).toBe("idle");
+  });
+
+  it("retries a take request that cannot connect, with backoff, until it opens", async () => {
+    const { server, client: real } = setup();
+    await real.enqueue(Noop, { n: 1 });
+    let failures = 3;
+    const flaky: typeof fetch = (input, init) => {
+      if (String(input).includes("/jobs/take") && failures-- > 0) return Promise.reject(new TypeError("fetch failed"));
+      return server.fetch(input, init);
+    };
+    const client = new Client({ url: "http://zizq.test", fetch: flaky });
+    const logger = collecting();
+    const handled: number[] = [];
+    const router = new Router().route(Noop, (payload) => void handled.push(payload.n));
+    const worker = new Worker({ client, router, logger, reconnect: { initialDelayMs: 1, maxDelayMs: 5 } });
+    const summary = await worker.drain({ idleMs: 300 });
+    expect(handled).toEqual([1]);
+    expect(summary.completed).toBe(1);
+    expect(logger.lines.filter((line) => line.startsWith("could not open the take stream"))).toHaveLength(3);
+    expect(worker.stats().connections).toBe(1);
+  });
+
+  it("runs once at a time, and stop() on an idle worker resolves", async () => {
+    const { client } = setup();
+    const worker = new Worker({ client, router: new Router(), logger: collecting() });
+    await worker.stop();
+    const controller = new AbortController();
+    const running = worker.run(controller.signal);
+    await expect(worker.run()).rejects.toBeInstanceOf(ZizqError);
+    await expect(worker.drain()).rejects.toBeInstanceOf(ZizqError);
+    controller.abort();
+    await running;
+    expect(worker.stats().state).toBe("idle");
+  });
+
+  it("keeps going when a hook throws, and logs it", async () => {
+    const { client } = setup();
+    await client.enqueueBulk([Noop.with({ n: 1 }), Noop.with({ n: 2 })]);
+    const logger = collecting();
+    const throwing = () => {
+      throw new Error("hook bug");
+    };
+    const worker = new Worker({
+      client,
+      router: new Router().route(Noop, () => {}),
+      logger,
+      hooks: { onJobStart: throwing, onJobSuccess: throwing, onAckFlush: throwing, onConnect: throwing, onDisconnect: throwing },
+    });
+    const summary = await worker.drain({ idleMs: 200 });
+    expect(summary).toMatchObject({ processed: 2, completed: 2, failed: 0, reason: "idle" });
+    expect(logger.lines).toContain("the onJobStart hook threw");
+    expect(logger.lines).toContain("the onAckFlush hook threw");
+    expect(await client.jobs({ status: ["ready", "in_flight"] }).count()).toBe(0);
+  });
+
+  it("sends an idle worker's ack in the same turn its handler ends, with no timer", async () => {
+    const { server } = setup();
+    const events: string[] = [];
+    const watching: typeof fetch = (input, init) => {
+      if (String(input).endsWith("/jobs/success")) events.push("ack");
+      return server.fetch(input, init);
+    };
+    const client = new Client({ url: "http://zizq.test", fetch: watching });
+    // Load the ack calls first, as a running worker has: the first use of a client imports them.
+    await client.ack("0000000000000000000000000").catch(() => {});
+    await client.enqueue(Noop, { n: 1 });
+    // A timer set as the handler ends fires after an ack sent from microtasks, before one sent from a timer.
+    const router = new Router().route(Noop, () => {
+      events.push("handler");
+      setTimeout(() => events.push("timer"), 0);
+    });
+    await new Worker({ client, router, logger: collecting() }).drain({ idleMs: 200 });
+    expect(events).toEqual(["handler", "ack", "timer"]);
+  });
+
+  it("does not call a drain idle while its take is still opening or its acks are still out", async () => {
+    const { server } = setup();
+    // A slow take answer (a cold start) and slow acks (which the server waits for before sending more).
+    const slow: typeof fetch = async (input, init) => {
+      const path = new URL(String(input)).pathname;
+      if (path === "/jobs/take" || path === "/jobs/success") await new Promise((resolve) => setTimeout(resolve, 300));
+      return server.fetch(input, init);
+    };
+    const client = new Client({ url: "http://zizq.test", fetch: slow });
+    await client.enqueueBulk(Array.from({ length: 100 }, (_, n) => Noop.with({ n })));
+    const worker = new Worker({ client, router: new Router().route(Noop, () => {}), concurrency: 16, prefetch: 32, logger: collecting() });
+    const summary = await worker.drain({ idleMs: 200 });
+    expect(summary).toMatchObject({ processed: 100, completed: 100, reason: "idle" });
+    expect(await client.jobs({ status: ["ready", "in_flight"] }).count()).toBe(0);
+  });
+});
