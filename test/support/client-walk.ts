@@ -7,7 +7,7 @@
 import * as v from "valibot";
 import { Client, defineJob, type Format, type Job, ZizqError, ZizqNotFoundError, ZizqValidationError } from "../../src/index.ts";
 import { createTestServer } from "../../src/testing/index.ts";
-import type { SmokeAssert } from "./smoke-walk.ts";
+import { type SmokeAssert, within } from "./smoke-walk.ts";
 
 /** The assertions the walk needs: the smoke walk's. */
 export type ClientWalkAssert = SmokeAssert;
@@ -18,23 +18,10 @@ export interface ClientWalkResult {
   enqueued: number;
 }
 
-const WAIT_MS = 5_000;
 
 const SendEmail = defineJob({ type: "send_email", queue: "emails", schema: v.object({ to: v.string() }), priority: 10 });
 const Resize = defineJob<{ width: number }>({ type: "resize", queue: "images" });
 const Order = defineJob({ type: "order", queue: "orders", schema: v.object({ items: v.array(v.object({ sku: v.string() })) }) });
-
-async function bounded<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: nothing within ${WAIT_MS} ms`)), WAIT_MS);
-  });
-  try {
-    return await Promise.race([promise, limit]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function caught(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -97,7 +84,7 @@ export async function clientWalk(format: Format, assert: ClientWalkAssert): Prom
     const taken: Job[] = [];
     try {
       for (let i = 0; i < 4; i++) {
-        const { value, done } = await bounded(reader.read(), "reading a take-stream frame");
+        const { value, done } = await within(reader.read(), "reading a take-stream frame");
         assert.ok(!done, "the take stream ended early");
         taken.push(value as Job);
       }

@@ -191,7 +191,8 @@ export class NdjsonFrames {
   }
 }
 
-async function within<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> {
+/** `promise`, or a rejection naming `what` if it takes longer than `ms`: a hang fails the walk. */
+export async function within<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`gave up waiting for ${what}`)), Math.max(0, ms));

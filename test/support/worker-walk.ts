@@ -25,7 +25,7 @@ import {
 } from "../../src/index.ts";
 import { createTestServer } from "../../src/testing/index.ts";
 import type { TestServer } from "../../src/testing/types.ts";
-import type { SmokeAssert } from "./smoke-walk.ts";
+import { type SmokeAssert, within } from "./smoke-walk.ts";
 
 /** The assertions the walk needs: the smoke walk's. */
 export type WorkerWalkAssert = SmokeAssert;
@@ -70,18 +70,6 @@ const Hang = defineJob<{ i: number }>({ type: "hang", queue: "slow" });
 
 // --- helpers ---
 
-async function bounded<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, limit]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Resolves when `signal` aborts (at once if it has). */
@@ -120,7 +108,7 @@ async function step(format: Format, run: (setup: Setup) => Promise<void>): Promi
     await run(setup);
   } finally {
     const stopping = Promise.all(setup.workers.map((worker) => worker.stop({ immediate: true })));
-    await bounded(stopping, "stopping the step's workers", 1_000).catch(() => {});
+    await within(stopping, "stopping the step's workers", 1_000).catch(() => {});
     server.close();
   }
 }
@@ -227,7 +215,7 @@ export async function typedDrain(format: Format, assert: WorkerWalkAssert): Prom
 
     const worker = new Worker({ client, router, concurrency: 16, logger });
     workers.push(worker);
-    const summary = await bounded(worker.drain({ idleMs: 200 }), "drain of the typed jobs");
+    const summary = await within(worker.drain({ idleMs: 200 }), "drain of the typed jobs", WAIT_MS);
 
     assert.deepEqual(problems, [], "every handler saw its typed, validated payload and context");
     assert.equal(summary.reason, "idle");
@@ -299,7 +287,7 @@ export async function failureOutcomes(format: Format, assert: WorkerWalkAssert):
     });
     workers.push(worker);
     const before = Date.now();
-    const summary = await bounded(worker.drain({ idleMs: 200 }), "drain of the failing jobs");
+    const summary = await within(worker.drain({ idleMs: 200 }), "drain of the failing jobs", WAIT_MS);
     const after = Date.now();
 
     assert.deepEqual({ processed: summary.processed, completed: summary.completed, failed: summary.failed }, { processed: 5, completed: 0, failed: 5 });
@@ -436,7 +424,7 @@ export async function hooksAndStats(format: Format, assert: WorkerWalkAssert): P
       { state: "idle", connected: false, connections: 0, taken: 0, running: 0, buffered: 0, completed: 0, failed: 0, acksPending: 0, ackRequests: 0, badFrames: 0 },
       "a new worker's stats",
     );
-    const summary = await bounded(worker.drain({ idleMs: 200 }), "drain with hooks");
+    const summary = await within(worker.drain({ idleMs: 200 }), "drain with hooks", WAIT_MS);
 
     assert.deepEqual(problems, []);
     assert.deepEqual({ processed: summary.processed, completed: summary.completed, failed: summary.failed }, { processed: good + bad, completed: good, failed: bad });
@@ -482,7 +470,7 @@ export async function hooksAndStats(format: Format, assert: WorkerWalkAssert): P
     assert.deepEqual(server.connections(), []);
 
     // A second drain of the same worker: counters keep counting, nothing more to do.
-    const again = await bounded(worker.drain({ idleMs: 100 }), "a second, empty drain");
+    const again = await within(worker.drain({ idleMs: 100 }), "a second, empty drain", WAIT_MS);
     assert.deepEqual({ processed: again.processed, reason: again.reason }, { processed: 0, reason: "idle" });
     const after = worker.stats();
     assert.deepEqual({ connections: after.connections, completed: after.completed, failed: after.failed, taken: after.taken }, { connections: 2, completed: good, failed: bad, taken: good + bad });
@@ -513,7 +501,7 @@ export async function gracefulStop(format: Format, assert: WorkerWalkAssert): Pr
     workers.push(worker);
     const running = worker.run(controller.signal);
     assert.equal(worker.stats().state, "running");
-    await bounded(running, "run() after its signal aborted");
+    await within(running, "run() after its signal aborted", WAIT_MS);
 
     assert.ok(controller.signal.aborted);
     assert.ok(started.length >= 3 && started.length <= 4, `jobs started before the stop took hold: ${started.length}`);
@@ -538,7 +526,7 @@ export async function gracefulStop(format: Format, assert: WorkerWalkAssert): Pr
     assert.deepEqual(logger.lines, []);
 
     // The same worker runs again after a stop, and an already-aborted signal stops it at once.
-    await bounded(worker.run(AbortSignal.abort()), "run() with an aborted signal");
+    await within(worker.run(AbortSignal.abort()), "run() with an aborted signal", WAIT_MS);
     assert.equal(worker.stats().state, "idle");
     assert.equal(await left(client, "in_flight"), 0);
     assert.deepEqual(server.connections(), []);
@@ -562,7 +550,7 @@ export async function deadlineStop(format: Format, assert: WorkerWalkAssert): Pr
     const worker = new Worker({ client, router, concurrency: 2, shutdownTimeout: 50, logger });
     workers.push(worker);
     const started = Date.now();
-    await bounded(worker.run(controller.signal), "run() past its shutdown deadline");
+    await within(worker.run(controller.signal), "run() past its shutdown deadline", WAIT_MS);
     const took = Date.now() - started;
 
     assert.equal(reasons.length, 2, "both handlers' signals fired at the deadline");
@@ -593,7 +581,7 @@ export async function drainMaxJobs(format: Format, assert: WorkerWalkAssert): Pr
     });
     const worker = new Worker({ client, router, concurrency: 2, logger });
     workers.push(worker);
-    const summary = await bounded(worker.drain({ maxJobs: 5, idleMs: 2_000 }), "drain({ maxJobs: 5 })");
+    const summary = await within(worker.drain({ maxJobs: 5, idleMs: 2_000 }), "drain({ maxJobs: 5 })", WAIT_MS);
 
     assert.equal(summary.reason, "maxJobs");
     assert.deepEqual({ processed: summary.processed, completed: summary.completed, failed: summary.failed }, { processed: 5, completed: 5, failed: 0 });
@@ -647,7 +635,7 @@ export async function jobTimeout(format: Format, assert: WorkerWalkAssert): Prom
     });
     workers.push(worker);
     const startedAt = Date.now();
-    const summary = await bounded(worker.drain({ idleMs: 200 }), "drain with a timed-out job");
+    const summary = await within(worker.drain({ idleMs: 200 }), "drain with a timed-out job", WAIT_MS);
 
     assert.ok(reason instanceof JobTimeoutError, `the handler's signal reason: ${String(reason)}`);
     assert.equal((reason as Error).name, "JobTimeoutError");
@@ -673,7 +661,7 @@ export async function jobTimeout(format: Format, assert: WorkerWalkAssert): Prom
     assert.ok(error?.message.includes("jobTimeout"), `message: ${error?.message}`);
 
     // The late return of the timed-out handler changes nothing.
-    await bounded(hangFinished, "the timed-out handler returning");
+    await within(hangFinished, "the timed-out handler returning", WAIT_MS);
     await sleep(20);
     assert.equal((await client.getJob(hang.id)).status, "scheduled");
     assert.equal(worker.stats().completed, 3);
