@@ -12,6 +12,8 @@ import type { Logger } from "./logger.ts";
 export interface AckPort {
   ackMany(ids: readonly string[]): Promise<{ notFound: string[] }>;
   fail(id: string, failure: Failure): Promise<unknown>;
+  /** Read before a nack is retried, to learn whether the attempt whose answer was lost landed. */
+  getJob(id: string): Promise<{ status: string; attempts: number }>;
 }
 
 export interface AckBatcherOptions {
@@ -53,6 +55,8 @@ interface Batch extends Deferred {
 interface Nack extends Deferred {
   readonly id: string;
   readonly failure: Failure;
+  /** The job's failures when it was taken; a count above it means this nack landed. */
+  readonly attempts: number | undefined;
   next: Nack | undefined;
 }
 
@@ -128,8 +132,8 @@ export class AckBatcher {
    * and logged: it was acked already or handed back). Rejects on a non-transient failure.
    */
   ack(id: string): Promise<void> {
-    if (this.closed) return Promise.reject(closedError());
-    if (typeof id !== "string") return Promise.reject(new ZizqArgumentError("id", `expected a string, got ${typeof id}`));
+    if (this.closed) return refused(closedError());
+    if (typeof id !== "string") return refused(new ZizqArgumentError("id", `expected a string, got ${typeof id}`));
     const flying = this.inFlight;
     if (flying !== undefined && flying.ids.has(id)) return flying.promise;
     let batch = this.tail;
@@ -144,10 +148,14 @@ export class AckBatcher {
     return batch.promise;
   }
 
-  /** Reports a failure. Resolves when it landed; rejects on a non-transient failure. */
-  nack(id: string, failure: Failure): Promise<void> {
-    if (this.closed) return Promise.reject(closedError());
-    const nack: Nack = { id, failure, ...deferred(), next: undefined };
+  /**
+   * Reports a failure. Resolves when it landed; rejects on a non-transient failure. `taken` is the
+   * job as it was taken: without it, a retry after a lost answer could fail the job's next attempt
+   * (Zizq matches a failure by id alone), so a nack without it is not retried.
+   */
+  nack(id: string, failure: Failure, taken?: { attempts: number }): Promise<void> {
+    if (this.closed) return refused(closedError());
+    const nack: Nack = { id, failure, attempts: taken?.attempts, ...deferred(), next: undefined };
     const promise = nack.promise;
     this.nacksPending.add(promise);
     if (this.nacksActive < this.nackConcurrency) void this.runNacks(nack);
@@ -265,18 +273,30 @@ export class AckBatcher {
     for (let attempt = 1; ; attempt++) {
       if (this.abandon.signal.aborted) return this.settleNack(nack, abandonedError(this.abandon.signal.reason));
       try {
+        if (attempt > 1 && (await this.landed(nack))) return this.settleNack(nack);
         await this.port.fail(nack.id, nack.failure);
         return this.settleNack(nack);
       } catch (error) {
         // A retry finding the job not in flight means an attempt whose answer was lost landed.
         if (attempt > 1 && error instanceof ZizqNotFoundError) return this.settleNack(nack);
-        if (!isTransient(error)) {
+        if (!isTransient(error) || nack.attempts === undefined) {
           this.logger?.warn(`nack of job ${nack.id} failed`, { error });
           return this.settleNack(nack, error);
         }
         this.logger?.debug?.(`nack of job ${nack.id} failed; retrying`, { error, attempt });
         await this.backoff(attempt);
       }
+    }
+  }
+
+  /** Whether an earlier attempt of this nack landed: the job's failure count moved past the one it was taken with, or it left flight. */
+  private async landed(nack: Nack): Promise<boolean> {
+    try {
+      const job = await this.port.getJob(nack.id);
+      return job.status !== "in_flight" || job.attempts > (nack.attempts as number);
+    } catch (error) {
+      if (error instanceof ZizqNotFoundError) return true;
+      throw error;
     }
   }
 
@@ -307,6 +327,13 @@ export class AckBatcher {
 /** Connection failures, timeouts and 5xx may pass; 4xx answers and anything else will not. */
 function isTransient(error: unknown): boolean {
   return error instanceof ZizqConnectionError || error instanceof ZizqTimeoutError || error instanceof ZizqServerError;
+}
+
+/** A rejected promise that counts as handled, like every promise the batcher hands out. */
+function refused(error: unknown): Promise<void> {
+  const promise = Promise.reject(error);
+  promise.catch(noop);
+  return promise;
 }
 
 function closedError(): ZizqError {

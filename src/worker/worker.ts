@@ -10,6 +10,7 @@ import { toMs } from "../utils/duration.ts";
 import { integerAtLeast } from "../utils/integer.ts";
 import { JobTimeoutError, StreamLostError, WorkerStoppedError } from "./abort-reasons.ts";
 import { AckBatcher } from "./ack-batcher.ts";
+import { RecentIds } from "./recent-ids.ts";
 import { failed, type Outcome } from "./outcome.ts";
 import { type WorkerHooks, type WorkerOptions, type WorkerSettings, workerSettings } from "./worker-options.ts";
 
@@ -110,6 +111,8 @@ export class Worker {
   /** A take request not yet answered: a stop aborts it. */
   #opening: Connection | undefined;
   readonly #running = new Set<Running>();
+  /** Ids of jobs completed lately; Zizq has no lease token, so this is how a redelivered one is recognised. */
+  readonly #done: RecentIds;
   #active = 0;
   /** Stop taking new jobs at this many started (a drain's `maxJobs`). */
   #startLimit = Infinity;
@@ -137,6 +140,8 @@ export class Worker {
     this.#s = workerSettings(options);
     this.#hooks = this.#s.hooks;
     this.#prefetch = this.#s.prefetch;
+    // A redelivered job comes back within a window or two of the reconnect.
+    this.#done = new RecentIds(Math.max(1_024, 4 * (this.#s.prefetch + this.#s.concurrency)));
   }
 
   /**
@@ -425,7 +430,6 @@ export class Worker {
       return;
     }
     this.#s.logger.error(`killing job ${id}: its take-stream frame could not be decoded`, { error });
-    this.#failed++;
     void this.#batcher?.nack(id, { message: error.message, errorType: error.name, kill: true });
   }
 
@@ -433,6 +437,7 @@ export class Worker {
 
   #accept(job: Job<unknown>, conn: Connection): void {
     this.#taken++;
+    if (this.#done.has(job.id)) return this.#redelivered(job);
     if (this.#active < this.#s.concurrency && this.#state === "running") this.#start(job, conn);
     else conn.buffer.push(job);
   }
@@ -492,6 +497,7 @@ export class Worker {
       this.#completed++;
       // Even from a lost stream: the work is done, and the ack wins if the job was not taken again yet.
       void batcher.ack(job.id);
+      this.#done.add(job.id);
       if (this.#hooks.onJobSuccess !== undefined) {
         const info = { durationMs: performance.now() - run.startedAt };
         this.#call("onJobSuccess", () => this.#hooks.onJobSuccess?.(job, info));
@@ -501,11 +507,21 @@ export class Worker {
     this.#failed++;
     // A lost stream's jobs are back in ready; failing one now would count an attempt it never had.
     if (run.conn.lost) this.#s.logger.debug?.(`job ${job.id} failed after its stream was lost; not reported`);
-    else void batcher.nack(job.id, outcome.failure);
+    else void batcher.nack(job.id, outcome.failure, job);
     if (this.#hooks.onJobFailure !== undefined) {
       const info = { error: outcome.error, failure: outcome.failure, durationMs: performance.now() - run.startedAt };
       this.#call("onJobFailure", () => this.#hooks.onJobFailure?.(job, info));
     }
+  }
+
+  /**
+   * A job this worker has run to completion came back: its stream broke before the ack landed, and
+   * the server handed it out again. It is acked, not run: if the first ack landed meanwhile this one
+   * is answered "not found"; if that one came too early (the job was ready then), this one lands.
+   */
+  #redelivered(job: Job<unknown>): void {
+    this.#s.logger.debug?.(`job ${job.id} came back after it completed here; acking it again instead of running it`);
+    void (this.#batcher as AckBatcher).ack(job.id);
   }
 
   readonly #timeOut = (run: Running): void => {

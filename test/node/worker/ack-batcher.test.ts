@@ -79,6 +79,15 @@ class GatedPort implements AckPort {
     }
   }
 
+  /** What `getJob` answers: the job as the server has it now. */
+  job = { status: "in_flight", attempts: 0 };
+  jobReads = 0;
+
+  async getJob(_id: string): Promise<{ status: string; attempts: number }> {
+    this.jobReads++;
+    return this.job;
+  }
+
   /** Answers the oldest unanswered bulk ack. */
   answerAck(result: { notFound: string[] } | Error = { notFound: [] }): void {
     const answer = this.ackAnswers.shift();
@@ -328,19 +337,47 @@ describe("AckBatcher with a fake port", () => {
     expect(batcher.pending).toBe(0);
   });
 
-  it("retries a nack on a transient failure; a retry answered 404 means the first attempt landed", async () => {
+  it("retries a nack on a transient failure once the job shows the first attempt did not land; a retry answered 404 means it did", async () => {
     const port = new GatedPort();
     const clock = gatedSleep();
     const batcher = new AckBatcher(port, { sleep: clock.sleep, random: () => 0 });
-    const nacked = batcher.nack("x", failure);
+    const nacked = batcher.nack("x", failure, { attempts: 0 });
     await turn();
     port.answerNack(timeoutError());
     await turn();
     clock.wake();
     await turn();
+    expect(port.jobReads).toBe(1);
     port.answerNack(notFound());
     await expect(nacked).resolves.toBeUndefined();
     expect(port.nacks.map((call) => call.id)).toEqual(["x", "x"]);
+  });
+
+  it("does not send a retry when the job shows the first attempt landed: its next attempt must not be failed", async () => {
+    const port = new GatedPort();
+    const clock = gatedSleep();
+    const batcher = new AckBatcher(port, { sleep: clock.sleep, random: () => 0 });
+    const nacked = batcher.nack("x", failure, { attempts: 2 });
+    await turn();
+    port.answerNack(timeoutError());
+    // Taken again by another worker meanwhile: in flight, but with one more failure on record.
+    port.job = { status: "in_flight", attempts: 3 };
+    await turn();
+    clock.wake();
+    await expect(nacked).resolves.toBeUndefined();
+    expect(port.nacks).toHaveLength(1);
+  });
+
+  it("does not retry a nack given without the job's attempts", async () => {
+    const port = new GatedPort();
+    const batcher = new AckBatcher(port, { sleep: () => Promise.resolve() });
+    const nacked = batcher.nack("x", failure);
+    await turn();
+    const lost = timeoutError();
+    port.answerNack(lost);
+    await expect(nacked).rejects.toBe(lost);
+    expect(port.nacks).toHaveLength(1);
+    expect(port.jobReads).toBe(0);
   });
 
   it("rejects a nack answered 404 on its first attempt, and one refused with a 400", async () => {
@@ -403,8 +440,8 @@ describe("AckBatcher with a fake port", () => {
     const clock = gatedSleep();
     const batcher = new AckBatcher(port, { sleep: clock.sleep, nackConcurrency: 1 });
     const a = batcher.ack("a");
-    const n1 = batcher.nack("n1", failure);
-    const n2 = batcher.nack("n2", failure);
+    const n1 = batcher.nack("n1", failure, { attempts: 0 });
+    const n2 = batcher.nack("n2", failure, { attempts: 0 });
     await turn();
     void batcher.ack("b");
     port.answerAck(serverError());
@@ -526,7 +563,7 @@ describe("AckBatcher with the in-memory test server", () => {
     server.close();
   });
 
-  it("nacks through the pool; a retry after a lost answer finds the job gone and settles", async () => {
+  it("nacks through the pool; after a lost answer the job shows the nack landed, and no retry is sent", async () => {
     const { server, client, calls } = setup({ nackLostAnswers: 1 });
     await enqueue(client, 4);
     const batcher = new AckBatcher(client, { sleep: () => Promise.resolve(), nackConcurrency: 2 });
@@ -534,8 +571,8 @@ describe("AckBatcher with the in-memory test server", () => {
     const reader = stream.getReader();
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) ids.push((await reader.read()).value!.id);
-    await Promise.all(ids.map((id) => batcher.nack(id, { message: "boom", errorType: "Error" })));
-    expect(calls.nacks).toBe(5);
+    await Promise.all(ids.map((id) => batcher.nack(id, { message: "boom", errorType: "Error" }, { attempts: 0 })));
+    expect(calls.nacks).toBe(4);
     expect(server.connections()[0]!.held).toEqual([]);
     await reader.cancel();
     const failed = await client.jobs({ id: ids }).toArray();

@@ -1,0 +1,182 @@
+/**
+ * Helpers for the Worker reliability tests: the in-memory test server on a real socket, a
+ * client of it, bounded waits, job counts by status, and fetch wrappers that record or break
+ * the requests a Worker makes.
+ */
+import { serve, type ServerHandle } from "../../../adapters/node.ts";
+import type { FetchApp } from "../../../src/serving.ts";
+import { Client, type ClientOptions } from "../../../src/index.ts";
+import { createTestServer } from "../../../src/testing/index.ts";
+import type { TestServer, TestServerOptions } from "../../../src/testing/index.ts";
+import type { Logger } from "../../../src/worker/logger.ts";
+
+export const HOUR_MS = 3_600_000;
+
+/** The test server on a real port. Completed jobs are kept an hour so they can be counted. */
+export interface Served {
+  server: TestServer;
+  handle: ServerHandle;
+  url: string;
+  /** A client with no faults, for enqueueing and inspecting. */
+  admin: Client;
+  close(): Promise<void>;
+}
+
+export async function serveTestServer(options: TestServerOptions = {}, front?: (server: TestServer) => FetchApp): Promise<Served> {
+  const server = createTestServer({ defaultRetention: { completedMs: HOUR_MS }, ...options });
+  const handle = await serve(front ? front(server) : server, { port: 0 });
+  const admin = new Client({ url: handle.url, retry: false });
+  let closed: Promise<void> | undefined;
+  return {
+    server,
+    handle,
+    url: handle.url,
+    admin,
+    close: () =>
+      (closed ??= (async () => {
+        try {
+          await handle.close();
+        } finally {
+          server.close();
+        }
+      })()),
+  };
+}
+
+export function client(url: string, options: Partial<ClientOptions> = {}): Client {
+  return new Client({ url, ...options });
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `condition` every `intervalMs` until it holds; throws naming `what` after `timeoutMs`. */
+export async function waitFor(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  { timeoutMs = 10_000, intervalMs = 10 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    if (await condition()) return;
+    if (performance.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+/** Rejects after `ms` naming `what`, unless `promise` settles first. */
+export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export const STATUSES = ["scheduled", "ready", "in_flight", "completed", "dead"] as const;
+export type Counts = Record<(typeof STATUSES)[number], number>;
+
+/** How many jobs are in each status, asked of the server over HTTP. */
+export async function counts(admin: Client): Promise<Counts> {
+  const values = await Promise.all(STATUSES.map((status) => admin.jobs({ status }).count()));
+  return Object.fromEntries(STATUSES.map((status, i) => [status, values[i]])) as Counts;
+}
+
+/** A logger that keeps what it is told, so a test can show it when something goes wrong. */
+export function collectingLogger(): Logger & { messages: { level: string; message: string }[] } {
+  const messages: { level: string; message: string }[] = [];
+  return {
+    messages,
+    warn: (message: string) => void messages.push({ level: "warn", message }),
+    error: (message: string) => void messages.push({ level: "error", message }),
+    debug: () => {},
+  } as Logger & { messages: { level: string; message: string }[] };
+}
+
+/** The ids of a `POST /jobs/success` body, or undefined for any other request. */
+export function ackIds(input: RequestInfo | URL, init: RequestInit | undefined): string[] | undefined {
+  if ((init?.method ?? "GET") !== "POST" || !String(input instanceof Request ? input.url : input).endsWith("/jobs/success")) return undefined;
+  const body = init?.body;
+  const text = typeof body === "string" ? body : new TextDecoder().decode(body as Uint8Array);
+  return (JSON.parse(text) as { ids: string[] }).ids;
+}
+
+export function urlOf(input: RequestInfo | URL): string {
+  return input instanceof Request ? input.url : String(input);
+}
+
+/** The job id of `POST /jobs/{id}/failure`, or undefined. */
+export function nackId(input: RequestInfo | URL, init: RequestInit | undefined): string | undefined {
+  if ((init?.method ?? "GET") !== "POST") return undefined;
+  return /\/jobs\/([^/]+)\/failure$/.exec(new URL(urlOf(input)).pathname)?.[1];
+}
+
+/** One bulk ack that got an answer: when, and which of its ids the server completed. */
+export interface LandedAck {
+  at: number;
+  status: number;
+  landed: string[];
+  notFound: string[];
+}
+
+/**
+ * A fetch that records, for every bulk ack answered 204 (or 422 with `not_found`), the time the
+ * answer came and the ids the server completed.
+ */
+export function ackRecordingFetch(): { fetch: typeof globalThis.fetch; acks: LandedAck[] } {
+  const acks: LandedAck[] = [];
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const ids = ackIds(input, init);
+    const response = await globalThis.fetch(input, init);
+    if (ids !== undefined) {
+      const at = performance.now();
+      if (response.ok) acks.push({ at, status: response.status, landed: ids, notFound: [] });
+      else if (response.status === 422) {
+        const notFound = ((await response.clone().json()) as { not_found: string[] }).not_found;
+        const missing = new Set(notFound);
+        acks.push({ at, status: 422, landed: ids.filter((id) => !missing.has(id)), notFound });
+      }
+    }
+    return response;
+  };
+  return { fetch, acks };
+}
+
+/** Lines of a UTF-8 byte stream, each rewritten by `rewrite` (which gets it without its `\n`). */
+export function rewriteLines(rewrite: (line: string) => string): TransformStream<Uint8Array, Uint8Array> {
+  const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
+  let carry = "";
+  return new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      const text = carry + decoder.decode(chunk, { stream: true });
+      const end = text.lastIndexOf("\n");
+      if (end === -1) {
+        carry = text;
+        return;
+      }
+      carry = text.slice(end + 1);
+      const lines = text.slice(0, end).split("\n").map(rewrite);
+      controller.enqueue(encoder.encode(`${lines.join("\n")}\n`));
+    },
+    flush(controller) {
+      const rest = carry + decoder.decode();
+      if (rest !== "") controller.enqueue(encoder.encode(rewrite(rest)));
+    },
+  });
+}
+
+/** A front for the test server whose take streams pass through `rewriteLines(rewrite)`; other requests pass as they are. */
+export function rewritingTakeFront(rewrite: (line: string) => string): (server: TestServer) => FetchApp {
+  return (server) => ({
+    fetch: async (request) => {
+      const response = await server.fetch(request);
+      if (new URL(request.url).pathname !== "/jobs/take" || !response.ok || response.body === null) return response;
+      // Cancelling the rewritten body (the client went away) cancels the server's stream, which requeues what it held.
+      return new Response(response.body.pipeThrough(rewriteLines(rewrite)), { status: response.status, headers: response.headers });
+    },
+  });
+}
