@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<void>> = {
   server: async () => (await import("./server.ts")).run(),
   client: async () => (await import("./client.ts")).run(),
   msgpack: async () => (await import("./msgpack.ts")).run(),
+  worker: async () => (await import("./worker.ts")).run(),
 };
 
 const wanted = process.argv.slice(2);

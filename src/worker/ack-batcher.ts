@@ -127,6 +127,13 @@ export class AckBatcher {
     return this.acksPending + this.nacksPending.size;
   }
 
+  /** The ids handed to `ack` whose ack has not landed yet, the one in flight included. */
+  unlandedAcks(): string[] {
+    const ids: string[] = this.inFlight === undefined ? [] : [...this.inFlight.ids];
+    for (let batch = this.head; batch !== undefined; batch = batch.next) for (const id of batch.ids) ids.push(id);
+    return ids;
+  }
+
   /**
    * Resolves when the id's ack landed, or the server reported the job not in flight (dropped
    * and logged: it was acked already or handed back). Rejects on a non-transient failure.

@@ -10,12 +10,14 @@ import { toMs } from "../utils/duration.ts";
 import { integerAtLeast } from "../utils/integer.ts";
 import { JobTimeoutError, StreamLostError, WorkerStoppedError } from "./abort-reasons.ts";
 import { AckBatcher } from "./ack-batcher.ts";
-import { RecentIds } from "./recent-ids.ts";
 import { failed, type Outcome } from "./outcome.ts";
 import { type WorkerHooks, type WorkerOptions, type WorkerSettings, workerSettings } from "./worker-options.ts";
 
 /** After the handlers' deadline, acks and nacks still out get this long to land before the stream closes. */
 const ACK_GRACE_MS = 2_000;
+
+/** Ids kept for recognising redelivered jobs, at most. */
+const UNSETTLED_CAP = 10_000;
 
 export interface DrainOptions {
   /** `drain` resolves within about this long: it stops taking early enough for handlers and acks to finish. Default no limit. */
@@ -111,8 +113,11 @@ export class Worker {
   /** A take request not yet answered: a stop aborts it. */
   #opening: Connection | undefined;
   readonly #running = new Set<Running>();
-  /** Ids of jobs completed lately; Zizq has no lease token, so this is how a redelivered one is recognised. */
-  readonly #done: RecentIds;
+  /**
+   * Jobs completed here that a broken stream may have handed back before their ack landed: Zizq
+   * has no lease token, so this is how a redelivered one is recognised. Empty until a stream breaks.
+   */
+  #unsettled = new Set<string>();
   #active = 0;
   /** Stop taking new jobs at this many started (a drain's `maxJobs`). */
   #startLimit = Infinity;
@@ -140,8 +145,6 @@ export class Worker {
     this.#s = workerSettings(options);
     this.#hooks = this.#s.hooks;
     this.#prefetch = this.#s.prefetch;
-    // A redelivered job comes back within a window or two of the reconnect.
-    this.#done = new RecentIds(Math.max(1_024, 4 * (this.#s.prefetch + this.#s.concurrency)));
   }
 
   /**
@@ -410,6 +413,9 @@ export class Worker {
     conn.buffer.length = conn.head = 0;
     if (!closedByUs) {
       conn.lost = true;
+      // Copies taken by other workers never come here: drop old ids rather than grow without bound.
+      if (this.#unsettled.size > UNSETTLED_CAP) this.#unsettled.clear();
+      for (const id of this.#batcher?.unlandedAcks() ?? []) this.#unsettled.add(id);
       const reason = new StreamLostError("the take stream broke; the server has handed this job back", { cause: error });
       conn.handlers.abort(reason);
       for (const run of this.#running) if (run.conn === conn) run.own?.abort(reason);
@@ -437,7 +443,7 @@ export class Worker {
 
   #accept(job: Job<unknown>, conn: Connection): void {
     this.#taken++;
-    if (this.#done.has(job.id)) return this.#redelivered(job);
+    if (this.#unsettled.size !== 0 && this.#unsettled.has(job.id)) return this.#redelivered(job);
     if (this.#active < this.#s.concurrency && this.#state === "running") this.#start(job, conn);
     else conn.buffer.push(job);
   }
@@ -497,7 +503,7 @@ export class Worker {
       this.#completed++;
       // Even from a lost stream: the work is done, and the ack wins if the job was not taken again yet.
       void batcher.ack(job.id);
-      this.#done.add(job.id);
+      if (run.conn.lost) this.#unsettled.add(job.id);
       if (this.#hooks.onJobSuccess !== undefined) {
         const info = { durationMs: performance.now() - run.startedAt };
         this.#call("onJobSuccess", () => this.#hooks.onJobSuccess?.(job, info));
@@ -520,6 +526,7 @@ export class Worker {
    * is answered "not found"; if that one came too early (the job was ready then), this one lands.
    */
   #redelivered(job: Job<unknown>): void {
+    this.#unsettled.delete(job.id);
     this.#s.logger.debug?.(`job ${job.id} came back after it completed here; acking it again instead of running it`);
     void (this.#batcher as AckBatcher).ack(job.id);
   }
