@@ -19,6 +19,13 @@ const ACK_GRACE_MS = 2_000;
 /** Ids kept for recognising redelivered jobs, at most. */
 const UNSETTLED_CAP = 10_000;
 
+export interface StopOptions {
+  /** Skip to the deadline: abort running handlers now and fail their jobs. */
+  immediate?: boolean;
+  /** How long running handlers get; default the worker's `shutdownTimeout`. */
+  timeout?: Duration;
+}
+
 export interface DrainOptions {
   /** `drain` resolves within about this long: it stops taking early enough for handlers and acks to finish. Default no limit. */
   maxMs?: Duration;
@@ -195,14 +202,16 @@ export class Worker {
   }
 
   /**
-   * Stops a running worker gracefully (see `run`); with `immediate`, aborts running handlers now
-   * and fails their jobs, as the shutdown deadline would. Resolves when `run` has returned.
+   * Stops a running worker gracefully (see `run`), giving handlers `timeout` (default the
+   * `shutdownTimeout` option); with `immediate`, aborts running handlers now and fails their jobs,
+   * as the deadline would. Resolves when `run` has returned.
    */
-  stop(options: { immediate?: boolean } = {}): Promise<void> {
+  stop(options: StopOptions = {}): Promise<void> {
+    const timeoutMs = options.timeout === undefined ? this.#s.shutdownTimeoutMs : toMs(options.timeout, "timeout");
     if (this.#state === "idle") return Promise.resolve();
     if (this.#state === "running") {
       const now = performance.now();
-      this.#beginStop({ handlersBy: now + this.#s.shutdownTimeoutMs, acksBy: now + this.#s.shutdownTimeoutMs + ACK_GRACE_MS });
+      this.#beginStop({ handlersBy: now + timeoutMs, acksBy: now + timeoutMs + ACK_GRACE_MS });
     }
     if (options.immediate) this.#deadline.abort();
     return this.#finished;

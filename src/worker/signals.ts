@@ -1,0 +1,50 @@
+import type { Duration } from "../client/types.ts";
+import type { Logger } from "./logger.ts";
+import type { Worker } from "./worker.ts";
+
+/** How a runtime delivers process signals to listeners; each adapter supplies its own. */
+export interface SignalSource {
+  on(signal: string, listener: () => void): void;
+  off(signal: string, listener: () => void): void;
+}
+
+export interface RunWorkerOptions {
+  /** Signals that stop the worker. Default `SIGINT` and `SIGTERM`. */
+  signals?: readonly string[];
+  /** How long running handlers get after the first signal; default the worker's `shutdownTimeout`. */
+  shutdownTimeout?: Duration;
+  /** Where the stop is announced. Default `console`. */
+  logger?: Logger;
+}
+
+/**
+ * Runs `worker` until a signal arrives: the first stops it gracefully, a second stops it at once
+ * (running handlers aborted, their jobs failed). Resolves with the process exit code: 0 after a
+ * graceful stop; 1 after a forced one, or when the worker failed (a 4xx to its take request,
+ * which is logged).
+ */
+export async function runUntilSignalled(worker: Worker, source: SignalSource, options: RunWorkerOptions = {}): Promise<number> {
+  const signals = options.signals ?? ["SIGINT", "SIGTERM"];
+  const logger = options.logger ?? console;
+  let received = 0;
+  const onSignal = (): void => {
+    received++;
+    if (received === 1) {
+      logger.info?.("stopping: running jobs finish and are acked first (signal again to stop at once)");
+      void worker.stop(options.shutdownTimeout === undefined ? {} : { timeout: options.shutdownTimeout });
+    } else {
+      logger.warn("stopping now: running jobs are failed and will be retried");
+      void worker.stop({ immediate: true });
+    }
+  };
+  for (const signal of signals) source.on(signal, onSignal);
+  try {
+    await worker.run();
+    return received > 1 ? 1 : 0;
+  } catch (error) {
+    logger.error("the worker failed", { error });
+    return 1;
+  } finally {
+    for (const signal of signals) source.off(signal, onSignal);
+  }
+}
