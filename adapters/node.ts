@@ -1,8 +1,9 @@
 /**
- * Node adapter: serve a fetch-style app (the in-memory test server, a push endpoint, any Hono
- * app) on a real port.
+ * Node adapter: `runWorker` (process signals into the shared `runUntilSignalled`), `nodeFetch`
+ * (a `fetch` with TLS options, client certificates and keep-alive, through undici) and `serve`
+ * (a fetch-style app — the in-memory test server, a push endpoint, any Hono app — on a real port).
  *
- * One port speaks HTTP/1.1 and HTTP/2 with prior knowledge (h2c) at once, as the real Zizq
+ * `serve`: one port speaks HTTP/1.1 and HTTP/2 with prior knowledge (h2c) at once, as the real Zizq
  * server does: the official Node and Rust clients send h2c to `http://` URLs, so a server that
  * only speaks HTTP/1.1 fails all their calls. Node has no such server built in, so a plain TCP
  * server peeks at the first bytes of each connection and hands the socket to a `node:http` or a
@@ -17,10 +18,129 @@ import {
   type Http2ServerResponse,
 } from "node:http2";
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
+import type { ConnectionOptions } from "node:tls";
 import { getRequestListener } from "@hono/node-server";
 import { type FetchApp, type ServeOptions, type ServerHandle, serverUrl } from "../src/serving.ts";
+import { type RunWorkerOptions, runUntilSignalled } from "../src/worker/signals.ts";
+import type { Worker } from "../src/worker/worker.ts";
 
-export type { FetchApp, ServeOptions, ServerHandle };
+export type { FetchApp, RunWorkerOptions, ServeOptions, ServerHandle };
+
+/**
+ * Runs `worker` until SIGINT or SIGTERM (or `options.signals`): the first stops it gracefully,
+ * a second at once. Resolves with the exit code — 0 after a graceful stop, 1 after a forced stop
+ * or a failed worker — and sets `process.exitCode` to it.
+ */
+export async function runWorker(worker: Worker, options: RunWorkerOptions = {}): Promise<number> {
+  const source = {
+    on: (signal: string, listener: () => void) => void process.on(signal as NodeJS.Signals, listener),
+    off: (signal: string, listener: () => void) => void process.off(signal as NodeJS.Signals, listener),
+  };
+  const code = await runUntilSignalled(worker, source, options);
+  process.exitCode = code;
+  return code;
+}
+
+/** undici version `nodeFetch` is tested with; Node 20's built-in fetch is undici 6, without these options. */
+const UNDICI = "undici@^7.30.2";
+
+export interface NodeFetchOptions {
+  /** Certificate authorities to trust instead of Node's bundled roots, PEM: the server's CA for a private Zizq. */
+  ca?: ConnectionOptions["ca"];
+  /** The client certificate chain, PEM, for mutual TLS. */
+  cert?: ConnectionOptions["cert"];
+  /** The client certificate's private key, PEM. */
+  key?: ConnectionOptions["key"];
+  /** Decrypts an encrypted `key`. */
+  passphrase?: string;
+  /** Server name for SNI and the certificate check, when it differs from the URL's host. */
+  servername?: string;
+  /** Default true. False accepts any server certificate: for experiments only. */
+  rejectUnauthorized?: boolean;
+  /** How long an idle connection stays open; default undici's 4 s, or the server's Keep-Alive hint. */
+  keepAliveTimeoutMs?: number;
+  /** Connections per origin at most; default no limit. A Worker needs 2 or more over HTTP/1.1: its take stream holds one. */
+  connections?: number;
+  /**
+   * Offer HTTP/2 in the TLS handshake (ALPN): one connection carries every request, the take
+   * stream too. Default false: measured against an mTLS server that speaks both, undici's HTTP/2
+   * was 25–45% slower for single requests and no faster for a Worker's acks
+   * (test/node/adapters/h2-bench.ts).
+   */
+  allowH2?: boolean;
+  /** TLS and TCP connect timeout; default undici's 10 s. */
+  connectTimeoutMs?: number;
+}
+
+/** A `fetch` that also frees its connections. */
+export type NodeFetch = typeof globalThis.fetch & {
+  /** Closes the connection pool once its requests are done (stop the worker first: a take stream never is). */
+  close(): Promise<void>;
+};
+
+type Undici = typeof import("undici");
+type UndiciFetch = (input: string, init: Record<string, unknown>) => Promise<Response>;
+
+/**
+ * A `fetch` over an undici `Agent` with these TLS and pool options, for
+ * `new Client({ url, fetch: nodeFetch({ ca, cert, key }) })`. undici (an optional peer
+ * dependency) loads on the first request, so programs that only `serve` never need it.
+ */
+export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
+  let loaded: Promise<{ fetch: UndiciFetch; dispatcher: InstanceType<Undici["Agent"]> }> | undefined;
+  const load = () =>
+    (loaded ??= importUndici().then((undici) => ({
+      fetch: undici.fetch as unknown as UndiciFetch,
+      dispatcher: new undici.Agent({
+        connect: {
+          ca: options.ca,
+          cert: options.cert,
+          key: options.key,
+          passphrase: options.passphrase,
+          servername: options.servername,
+          rejectUnauthorized: options.rejectUnauthorized ?? true,
+          timeout: options.connectTimeoutMs,
+        },
+        keepAliveTimeout: options.keepAliveTimeoutMs,
+        connections: options.connections,
+        allowH2: options.allowH2 ?? false,
+      }),
+    })));
+  const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const undici = await load();
+    // undici's own Request class does not take the global one: pass its parts instead.
+    const [url, request] = typeof input === "string" || input instanceof URL ? [String(input), { ...init }] : await unpack(input, init);
+    const response = await undici.fetch(url, { ...request, dispatcher: undici.dispatcher });
+    // Callers (ky among them) check `instanceof Response`, the global class; the body streams through as is.
+    const { status, statusText, headers } = response;
+    const wrapped = new Response(response.body, { status, statusText, headers });
+    Object.defineProperty(wrapped, "url", { value: response.url });
+    return wrapped;
+  };
+  const close = async (): Promise<void> => {
+    if (loaded) await (await loaded).dispatcher.close();
+  };
+  return Object.assign(fetch, { close }) as NodeFetch;
+}
+
+async function importUndici(): Promise<Undici> {
+  try {
+    return await import("undici");
+  } catch (error) {
+    if ((error as { code?: string }).code !== "ERR_MODULE_NOT_FOUND") throw error;
+    throw new Error(`zizq-edge/node: nodeFetch() needs the undici package (an optional peer dependency): npm install ${UNDICI}`, {
+      cause: error,
+    });
+  }
+}
+
+async function unpack(request: Request, init: RequestInit = {}): Promise<[string, Record<string, unknown>]> {
+  const body = request.body === null ? null : await request.arrayBuffer();
+  return [
+    request.url,
+    { method: request.method, headers: request.headers, body, signal: request.signal, redirect: request.redirect, ...init },
+  ];
+}
 
 /** What a client sends first on an HTTP/2 prior-knowledge connection (RFC 9113 §3.4). */
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");

@@ -1,0 +1,112 @@
+/**
+ * nodeFetch over real TLS: the in-memory Zizq behind HTTPS that demands a client certificate signed
+ * by a CA made at test time (test/support/tls-server.ts). The right CA and client certificate get
+ * through, take stream included; a missing or foreign client certificate, a wrong CA, or Node's
+ * default trust store do not.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type NodeFetch, nodeFetch } from "../../../adapters/node.ts";
+import { Client, defineJob, Router, Worker, ZizqConnectionError } from "../../../src/index.ts";
+import { startTlsZizq, type TlsZizq } from "../../support/tls-server.ts";
+import { run } from "./child.ts";
+
+// Completed jobs are kept for a minute, so the test can count them.
+const Ping = defineJob<{ n: number }>({ type: "ping", queue: "tls", retention: { completedMs: 60_000 } });
+const silent = { warn: () => {}, error: () => {}, info: () => {} };
+
+let zizq: TlsZizq;
+const opened: NodeFetch[] = [];
+
+/** A fetch closed after the tests. */
+function tracked(options: Parameters<typeof nodeFetch>[0]): NodeFetch {
+  const fetch = nodeFetch(options);
+  opened.push(fetch);
+  return fetch;
+}
+
+/** The error `health()` rejects with through `fetch` (no retries: each refusal would be repeated). */
+async function refusal(fetch: typeof globalThis.fetch | undefined): Promise<ZizqConnectionError> {
+  const client = new Client({ url: zizq.url, retry: false, ...(fetch ? { fetch } : {}) });
+  const error = await client.health().then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(error).toBeInstanceOf(ZizqConnectionError);
+  return error as ZizqConnectionError;
+}
+
+/** The innermost cause's message: undici's "fetch failed" wraps the socket's error. */
+function rootCause(error: unknown): string {
+  let at = error;
+  while (at instanceof Error && at.cause instanceof Error) at = at.cause;
+  return at instanceof Error ? `${(at as NodeJS.ErrnoException).code ?? ""} ${at.message}` : String(at);
+}
+
+beforeAll(async () => {
+  zizq = await startTlsZizq();
+});
+
+afterAll(async () => {
+  await Promise.all(opened.map((fetch) => fetch.close()));
+  await zizq?.close();
+});
+
+describe("nodeFetch with mutual TLS", () => {
+  it("reaches the server with the CA and a client certificate; a Worker drains 200 jobs over the take stream", async () => {
+    const { ca, client: mine } = zizq.certificates;
+    const fetch = tracked({ ca: ca.cert, cert: mine.cert, key: mine.key });
+    const client = new Client({ url: zizq.url, fetch });
+    expect(await client.health()).toBe("ok");
+
+    await client.enqueueBulk(Array.from({ length: 200 }, (_, n) => Ping.with({ n })));
+    const seen = new Set<number>();
+    const router = new Router().route(Ping, async ({ n }) => void seen.add(n));
+    const worker = new Worker({ client, router, concurrency: 8, queues: ["tls"], logger: silent });
+    const summary = await worker.drain({ idleMs: 300, maxMs: 15_000 });
+
+    expect(summary).toMatchObject({ completed: 200, failed: 0, reason: "idle" });
+    expect(seen.size).toBe(200);
+    expect(worker.stats()).toMatchObject({ connections: 1, acksPending: 0 });
+    expect(await client.jobs({ queue: "tls", status: "completed" }).count()).toBe(200);
+    expect(await client.jobs({ status: ["ready", "in_flight", "scheduled", "dead"] }).count()).toBe(0);
+  });
+
+  it("takes a Request as well as a URL, and answers with a global Response", async () => {
+    const { ca, client: mine } = zizq.certificates;
+    const fetch = tracked({ ca: ca.cert, cert: mine.cert, key: mine.key });
+    const response = await fetch(new Request(`${zizq.url}/health`, { headers: { accept: "application/json" } }));
+    expect(response).toBeInstanceOf(Response);
+    expect(response.status).toBe(200);
+    expect(response.url).toBe(`${zizq.url}/health`);
+    expect(await response.json()).toEqual({ status: "ok" });
+  });
+
+  it("is refused without a client certificate", async () => {
+    const error = await refusal(tracked({ ca: zizq.certificates.ca.cert }));
+    expect(error.message).toMatch(/^GET \/health: could not reach the Zizq server/);
+  });
+
+  it("is refused with a client certificate signed by another CA", async () => {
+    const { ca, otherClient } = zizq.certificates;
+    await refusal(tracked({ ca: ca.cert, cert: otherClient.cert, key: otherClient.key }));
+  });
+
+  it("rejects the server's certificate when trusting another CA", async () => {
+    const { otherCa, client: mine } = zizq.certificates;
+    const error = await refusal(tracked({ ca: otherCa.cert, cert: mine.cert, key: mine.key }));
+    expect(rootCause(error)).toMatch(/certificate/);
+  });
+
+  it("rejects the server's certificate with the global fetch and Node's default CAs", async () => {
+    const error = await refusal(undefined);
+    expect(rootCause(error)).toMatch(/SELF_SIGNED_CERT_IN_CHAIN|certificate/);
+  });
+
+  it("names the package to install when undici is missing", async () => {
+    const child = run("test/node/adapters/fixtures/fetch-health.ts", { ZIZQ_URL: zizq.url }, [
+      "./test/node/adapters/fixtures/without-undici.ts",
+    ]);
+    expect(await child.exited, child.output()).toBe(0);
+    expect(child.output()).toMatch(/ZizqConnectionError: .*nodeFetch\(\) needs the undici package .*npm install undici@\^7\.30\.2/);
+  });
+});
