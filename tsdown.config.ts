@@ -7,6 +7,7 @@ export default defineConfig({
     node: "adapters/node.ts",
     bun: "adapters/bun.ts",
     deno: "adapters/deno.ts",
+    cloudflare: "adapters/cloudflare.ts",
   },
   format: "esm",
   dts: true,
