@@ -34,5 +34,5 @@ export type { Outcome } from "./worker/outcome.ts";
 export { type FallbackHandler, type Handler, type HandlerContext, Router } from "./worker/router.ts";
 export { JobTimeoutError, StreamLostError, WorkerStoppedError } from "./worker/abort-reasons.ts";
 export { type DrainOptions, type DrainSummary, type StopOptions, Worker, type WorkerStats } from "./worker/worker.ts";
-export type { ReconnectPolicy, WorkerHooks, WorkerOptions } from "./worker/worker-options.ts";
+export type { Dispatcher, ReconnectPolicy, WorkerHooks, WorkerOptions } from "./worker/worker-options.ts";
 export { type RunWorkerOptions, runUntilSignalled, type SignalSource } from "./worker/signals.ts";

@@ -6,7 +6,9 @@ import { NonRetryableError, RetryAfterError } from "./handler-errors.ts";
 export type Outcome =
   | { readonly kind: "completed" }
   /** `error` is what was thrown (absent for an unknown type), for hooks and logs; `failure` is what to nack with. */
-  | { readonly kind: "failed"; readonly failure: Failure; readonly error?: unknown };
+  | { readonly kind: "failed"; readonly failure: Failure; readonly error?: unknown }
+  /** Already reported to Zizq by someone else (a push endpoint with its own Client): nothing to ack or nack. */
+  | { readonly kind: "settled"; readonly completed: boolean };
 
 /** Shared: a completed job costs no allocation. */
 export const COMPLETED: Outcome = Object.freeze({ kind: "completed" });

@@ -8,7 +8,13 @@ import type { Backoff } from "../utils/backoff.ts";
 import { toMs } from "../utils/duration.ts";
 import { integerAtLeast } from "../utils/integer.ts";
 import type { Logger } from "./logger.ts";
-import type { Router } from "./router.ts";
+import type { Outcome } from "./outcome.ts";
+import type { HandlerContext } from "./router.ts";
+
+/** What runs each job and says how it ended: a `Router`, or a relay's delivery. */
+export interface Dispatcher {
+  dispatch(job: Job<unknown>, ctx: Pick<HandlerContext, "signal" | "log">): Promise<Outcome>;
+}
 
 /** Observers of a worker's life; a hook that throws is logged and does not touch the job. */
 export interface WorkerHooks {
@@ -36,7 +42,8 @@ export interface ReconnectPolicy {
 
 export interface WorkerOptions {
   client: Client;
-  router: Router;
+  /** Runs each job: a `Router` of typed handlers. */
+  router: Dispatcher;
   /** Handlers running at once. Default 10. */
   concurrency?: number;
   /**
@@ -74,7 +81,7 @@ export interface WorkerOptions {
 /** The options, checked and with defaults in place. */
 export interface WorkerSettings {
   client: Client;
-  router: Router;
+  router: Dispatcher;
   concurrency: number;
   prefetch: number;
   queues: readonly string[] | undefined;

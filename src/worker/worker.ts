@@ -519,6 +519,11 @@ export class Worker {
       }
       return;
     }
+    if (outcome.kind === "settled") {
+      if (outcome.completed) this.#completed++;
+      else this.#failed++;
+      return;
+    }
     this.#failed++;
     // A lost stream's jobs are back in ready; failing one now would count an attempt it never had.
     if (run.conn.lost) this.#s.logger.debug?.(`job ${job.id} failed after its stream was lost; not reported`);

@@ -338,7 +338,7 @@ describe("Router outcomes applied to jobs taken from the test server", () => {
         const outcome = await router.dispatch(job, { signal: controller.signal, log: silent }, now);
         outcomes.set(job.id, outcome);
         if (outcome.kind === "completed") await client.ack(job.id);
-        else await client.fail(job.id, outcome.failure);
+        else await client.fail(job.id, failureOf(outcome));
       }
       expect(server.connections()[0]!.held).toEqual([]);
     } finally {

@@ -5,7 +5,7 @@
  * Streams over real sockets, faults and shutdown under load are in reliability.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { Client, defineJob, Router, Worker, ZizqArgumentError, ZizqError, ZizqHttpError } from "../../../src/index.ts";
+import { Client, defineJob, type Job, Router, Worker, ZizqArgumentError, ZizqError, ZizqHttpError } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
 import type { Logger } from "../../../src/worker/logger.ts";
 
@@ -155,5 +155,30 @@ describe("Worker run", () => {
     const summary = await worker.drain({ idleMs: 200 });
     expect(summary).toMatchObject({ processed: 100, completed: 100, reason: "idle" });
     expect(await client.jobs({ status: ["ready", "in_flight"] }).count()).toBe(0);
+  });
+
+  it("takes any dispatcher; a job it reports settled elsewhere is neither acked nor failed again", async () => {
+    const { server } = setup();
+    let bulkAcks = 0;
+    const counting: typeof fetch = (input, init) => {
+      if (String(input).endsWith("/jobs/success")) bulkAcks++;
+      return server.fetch(input, init);
+    };
+    const client = new Client({ url: "http://zizq.test", fetch: counting });
+    await client.enqueueBulk([Noop.with({ n: 1 }), Noop.with({ n: 2 })]);
+    // A relay-like dispatcher: something else reported each job (here, the dispatcher itself).
+    const dispatcher = {
+      async dispatch(job: Job<unknown>) {
+        if ((job.payload as { n: number }).n === 1) await client.ack(job.id);
+        else await client.fail(job.id, { message: "handled elsewhere", kill: true });
+        return { kind: "settled", completed: (job.payload as { n: number }).n === 1 } as const;
+      },
+    };
+    const worker = new Worker({ client, router: dispatcher, logger: collecting() });
+    const summary = await worker.drain({ idleMs: 200 });
+    expect(summary).toMatchObject({ processed: 2, completed: 1, failed: 1 });
+    expect(bulkAcks).toBe(0);
+    expect(await client.jobs({ status: "dead" }).count()).toBe(1);
+    expect(await client.jobs({ status: ["ready", "in_flight", "scheduled"] }).count()).toBe(0);
   });
 });
