@@ -28,7 +28,8 @@ export function start(command: string, args: string[], options: { stdin?: boolea
   };
   const read = Promise.all([collect(process.stdout), collect(process.stderr)]);
   const exited = Promise.all([process.status, read]).then(([status]) => status.code);
-  return { process, output: () => output, exited };
+  // CI sets FORCE_COLOR, which makes Deno colour a child's console.log even into a pipe.
+  return { process, output: () => output.replace(/\x1b\[[0-9;]*m/g, ""), exited };
 }
 
 /** Kills `child` if it still runs and waits for it, so no test leaks a process. */
