@@ -2,7 +2,8 @@ import { Cron } from "croner";
 import type { WireCronEntry, WireCronGroup, WireEnqueue } from "../../protocol/wire.ts";
 import type { CronEntry, CronGroup } from "../../client/crons.ts";
 import type { CronEntryInput, EnqueueInput } from "../http/requests.ts";
-import { f32Decimal, retentionView } from "../store/job.ts";
+import { wireRetention } from "../../protocol/job-wire.ts";
+import { f32Decimal } from "../store/job.ts";
 import { compareUtf8, storedPayload } from "../store/payload.ts";
 import { DEFAULT_PRIORITY } from "../store/store.ts";
 
@@ -267,7 +268,7 @@ function templateView(job: EnqueueInput): WireCronEntry["job"] {
   if (job.backoff) {
     view.backoff = { exponent: f32Decimal(job.backoff.exponent), base_ms: job.backoff.baseMs, jitter_ms: job.backoff.jitterMs };
   }
-  if (job.retention) view.retention = retentionView(job.retention);
+  if (job.retention) view.retention = wireRetention(job.retention);
   if (job.uniqueKey !== undefined) view.unique_key = job.uniqueKey;
   if (job.uniqueWhile !== undefined) view.unique_while = job.uniqueWhile as WireEnqueue["unique_while"];
   if (job.batch) view.batch = { ...job.batch };

@@ -1,4 +1,5 @@
-import type { Job, Retention } from "../../client/types.ts";
+import type { Job } from "../../client/types.ts";
+import { wireJob } from "../../protocol/job-wire.ts";
 import type { WireErrorRecord, WireJob } from "../../protocol/wire.ts";
 
 /** Whoever holds an in-flight job: a take stream. */
@@ -34,34 +35,8 @@ export interface ViewOptions {
   folded?: boolean;
 }
 
-/** The wire form of a job, keys in the server's order and optional keys left out. */
+/** The wire form of a job as the test server answers it. */
 export function jobView(job: StoredJob, options: ViewOptions = {}): WireJob {
-  // Built in the server's key order; the cast covers the keys filled in just below.
-  const view = { id: job.id, type: job.type, queue: job.queue, priority: job.priority, status: job.status } as WireJob;
-  if (options.payload) view.payload = job.payload;
-  view.ready_at = job.readyAt;
-  view.attempts = job.attempts;
-  if (job.retryLimit !== undefined) view.retry_limit = job.retryLimit;
-  if (job.backoff) {
-    const exponent = options.msgpack ? Math.fround(job.backoff.exponent) : f32Decimal(job.backoff.exponent);
-    view.backoff = { exponent, base_ms: job.backoff.baseMs, jitter_ms: job.backoff.jitterMs };
-  }
-  if (job.dequeuedAt !== undefined) view.dequeued_at = job.dequeuedAt;
-  if (job.failedAt !== undefined) view.failed_at = job.failedAt;
-  if (job.retention) view.retention = retentionView(job.retention);
-  if (job.purgeAt !== undefined) view.purge_at = job.purgeAt;
-  if (job.completedAt !== undefined) view.completed_at = job.completedAt;
-  if (job.uniqueKey !== undefined) view.unique_key = job.uniqueKey;
-  if (job.uniqueWhile !== undefined) view.unique_while = job.uniqueWhile;
-  if (options.duplicate !== undefined) view.duplicate = options.duplicate;
-  if (options.folded !== undefined) view.folded = options.folded;
-  if (job.batch) view.batch = { key: job.batch.key, when: job.batch.when, fold: job.batch.fold };
-  return view;
-}
-
-export function retentionView(retention: Retention): NonNullable<WireJob["retention"]> {
-  const view: NonNullable<WireJob["retention"]> = {};
-  if (retention.completedMs !== undefined) view.completed_ms = retention.completedMs;
-  if (retention.deadMs !== undefined) view.dead_ms = retention.deadMs;
-  return view;
+  const { msgpack, ...rest } = options;
+  return wireJob(job, { ...rest, exponent: msgpack ? Math.fround : f32Decimal });
 }
