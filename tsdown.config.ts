@@ -8,6 +8,7 @@ export default defineConfig({
     bun: "adapters/bun.ts",
     deno: "adapters/deno.ts",
     cloudflare: "adapters/cloudflare.ts",
+    hono: "adapters/hono.ts",
   },
   format: "esm",
   dts: true,
