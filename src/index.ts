@@ -36,3 +36,4 @@ export { JobTimeoutError, StreamLostError, WorkerStoppedError } from "./worker/a
 export { type DrainOptions, type DrainSummary, type StopOptions, Worker, type WorkerStats } from "./worker/worker.ts";
 export type { Dispatcher, ReconnectPolicy, WorkerHooks, WorkerOptions } from "./worker/worker-options.ts";
 export { type RunWorkerOptions, runUntilSignalled, type SignalSource } from "./worker/signals.ts";
+export { createRelay, type DeliveryStats, PushDelivery, Relay, type RelayDeliveryOptions, type RelayOptions } from "./relay/relay.ts";

@@ -1,0 +1,354 @@
+/**
+ * The push relay (DESIGN.md §5): a Worker that takes jobs from Zizq and, instead of running them,
+ * POSTs each one, signed with Standard Webhooks, to an HTTP endpoint (`zizqPush` from
+ * `zizq-edge/hono`, on an edge runtime without Zizq credentials), then acks or nacks it by the
+ * endpoint's answer. Same take loop, shutdown and drain as any Worker: `createRelay` returns one.
+ */
+import type { Failure } from "../client/job-calls.ts";
+import type { Job } from "../client/types.ts";
+import { wireJob } from "../protocol/job-wire.ts";
+import { ZizqArgumentError } from "../errors/argument-error.ts";
+import { checkSecrets, signDelivery } from "../push/signature.ts";
+import { toMs } from "../utils/duration.ts";
+import type { Logger } from "../worker/logger.ts";
+import { bounded, COMPLETED, type Outcome } from "../worker/outcome.ts";
+import type { HandlerContext } from "../worker/router.ts";
+import { Worker } from "../worker/worker.ts";
+import type { Dispatcher, WorkerOptions } from "../worker/worker-options.ts";
+import type { Duration } from "../client/types.ts";
+
+/** The largest outcome body read from an endpoint; a longer one is cut (its JSON then fails to parse). */
+const MAX_OUTCOME_BYTES = 64 * 1024;
+
+export interface RelayDeliveryOptions {
+  /** The push endpoint's URL. */
+  endpoint: string | URL;
+  /**
+   * The endpoint's signing secret (`whsec_` + base64), or several during a key rotation: each
+   * delivery then carries one `v1,` signature per secret.
+   */
+  secret: string | readonly string[];
+  /** How long one delivery may take, answer included; a slower one is nacked (retryably). Default 30 s. */
+  timeout?: Duration;
+  /** Same as `timeout`, in ms. */
+  timeoutMs?: number;
+  /** The `fetch` deliveries go through. Default `globalThis.fetch`. */
+  fetch?: typeof globalThis.fetch;
+  /** Extra request headers (an auth header of a gateway in front of the endpoint, say). */
+  headers?: Readonly<Record<string, string>>;
+  /**
+   * After the endpoint refuses a signature (401), every delivery waits this long before the next
+   * try, doubling on each further 401 up to `maxUnauthorizedPause`; the refused job is retried no
+   * sooner. Default 5 s.
+   */
+  unauthorizedPause?: Duration;
+  /** Default 5 minutes. */
+  maxUnauthorizedPause?: Duration;
+  /** Default `console`. */
+  logger?: Logger;
+  /** Clock for `retryAt` and pauses; default `Date.now`. */
+  now?: () => number;
+}
+
+export interface RelayOptions extends Omit<WorkerOptions, "router">, RelayDeliveryOptions {
+  /** Deliveries in flight at once. Default 10. */
+  concurrency?: number;
+}
+
+/** What the endpoint answers after the status line (DESIGN.md §5). */
+interface OutcomeBody {
+  id?: unknown;
+  outcome?: unknown;
+  settled?: unknown;
+  error?: unknown;
+  errorType?: unknown;
+  retryAt?: unknown;
+}
+
+export interface DeliveryStats {
+  /** Requests sent. */
+  delivered: number;
+  /** Deliveries that got no usable answer (network error, timeout, non-JSON error status). */
+  deliveryFailures: number;
+  /** 401 answers: the endpoint refused the signature or the timestamp. */
+  unauthorized: number;
+  /** Outcomes the endpoint reported to Zizq itself (`settled: true`). */
+  settledByEndpoint: number;
+}
+
+/**
+ * Delivers each job to a push endpoint and turns its answer into an Outcome for the Worker:
+ * completed (ack), failed (nack; kill or `retryAt` as the endpoint says), or settled (the endpoint
+ * acked or nacked through its own Client; nothing to do).
+ */
+export class PushDelivery implements Dispatcher {
+  readonly #url: string;
+  readonly #secrets: string | readonly string[];
+  readonly #timeoutMs: number;
+  readonly #fetch: typeof globalThis.fetch;
+  readonly #headers: Readonly<Record<string, string>>;
+  readonly #pauseMs: number;
+  readonly #maxPauseMs: number;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  /** Deliveries wait until this time after a 401 (`#now()` ms). */
+  #pausedUntil = 0;
+  /** Resolves when the current pause ends; every waiting delivery shares it. */
+  #gate: Promise<void> = Promise.resolve();
+  #nextPauseMs: number;
+  readonly stats: DeliveryStats = { delivered: 0, deliveryFailures: 0, unauthorized: 0, settledByEndpoint: 0 };
+
+  constructor(options: RelayDeliveryOptions) {
+    if (options?.endpoint === undefined) throw new ZizqArgumentError("endpoint", "expected the push endpoint's URL");
+    const url = new URL(String(options.endpoint));
+    if (url.protocol !== "https:" && url.protocol !== "http:") {
+      throw new ZizqArgumentError("endpoint", `expected an http(s) URL, got ${url.protocol}`);
+    }
+    // Checked here, so a bad secret fails at startup rather than on every delivery.
+    checkSecrets(options.secret);
+    this.#url = url.href;
+    this.#secrets = options.secret;
+    this.#timeoutMs =
+      options.timeoutMs !== undefined ? toMs(options.timeoutMs, "timeoutMs") : toMs(options.timeout ?? 30_000, "timeout");
+    if (this.#timeoutMs === 0) throw new ZizqArgumentError("timeout", "expected a duration > 0");
+    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.#headers = options.headers ?? {};
+    this.#pauseMs = Math.max(1, toMs(options.unauthorizedPause ?? 5_000, "unauthorizedPause"));
+    this.#maxPauseMs = Math.max(this.#pauseMs, toMs(options.maxUnauthorizedPause ?? 300_000, "maxUnauthorizedPause"));
+    this.#nextPauseMs = this.#pauseMs;
+    this.#log = options.logger ?? console;
+    this.#now = options.now ?? Date.now;
+  }
+
+  get endpoint(): string {
+    return this.#url;
+  }
+
+  async dispatch(job: Job<unknown>, ctx: Pick<HandlerContext, "signal" | "log">): Promise<Outcome> {
+    const wait = this.#pausedUntil - this.#now();
+    if (wait > 0) {
+      try {
+        await Promise.race([this.#gate, aborted(ctx.signal)]);
+      } catch (error) {
+        return delivery(`delivery of job ${job.id} did not start: ${message(error)}`, "PushDeliveryError", error);
+      }
+    }
+    const body = JSON.stringify(wireJob(job, { payload: true }));
+    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(this.#timeoutMs)]);
+    let response: Response;
+    let text: string;
+    this.stats.delivered++;
+    try {
+      const headers = await signDelivery(this.#secrets, body);
+      response = await this.#fetch(this.#url, {
+        method: "POST",
+        headers: { ...this.#headers, "content-type": "application/json", ...headers },
+        body,
+        signal,
+        redirect: "manual",
+      });
+      text = await readCapped(response, signal);
+    } catch (error) {
+      this.stats.deliveryFailures++;
+      if (signal.aborted && !ctx.signal.aborted) {
+        return delivery(`push delivery of job ${job.id} timed out after ${this.#timeoutMs} ms`, "PushTimeoutError", error);
+      }
+      return delivery(`push delivery of job ${job.id} failed: ${message(error)}`, "PushDeliveryError", error);
+    }
+    return this.#outcome(job, response, text);
+  }
+
+  #outcome(job: Job<unknown>, response: Response, text: string): Outcome {
+    const status = response.status;
+    const parsed = parseBody(text);
+    if (status === 401) return this.#unauthorized(job, parsed);
+    this.#nextPauseMs = this.#pauseMs;
+    if (parsed?.settled === true) {
+      this.stats.settledByEndpoint++;
+      return { kind: "settled", completed: parsed.outcome === "completed" };
+    }
+    if (status >= 200 && status < 300) return COMPLETED;
+    if (parsed === undefined || !isOutcomeStatus(status)) {
+      this.stats.deliveryFailures++;
+      const detail = typeof parsed?.error === "string" ? `: ${parsed.error}` : "";
+      const what = parsed === undefined ? "answered" : "refused it with";
+      return delivery(`push endpoint ${what} ${status} for job ${job.id}${detail}`, "PushDeliveryError");
+    }
+    const failure = endpointFailure(parsed, status);
+    if (status === 422 || status === 413) failure.kill = true;
+    else if (status === 503) {
+      const retryAt = retryAtOf(parsed.retryAt, response.headers.get("retry-after"), this.#now());
+      if (retryAt !== undefined) failure.retryAt = retryAt;
+    }
+    return { kind: "failed", failure };
+  }
+
+  /** A signature or timestamp refusal: the secret differs or a clock is off. Loud, and paced so it cannot hot-loop. */
+  #unauthorized(job: Job<unknown>, parsed: OutcomeBody | undefined): Outcome {
+    this.stats.unauthorized++;
+    this.stats.deliveryFailures++;
+    const now = this.#now();
+    const pauseMs = this.#nextPauseMs;
+    // Jobs already on the wire when the first 401 came back do not stretch the pause again.
+    if (this.#pausedUntil <= now) {
+      this.#pausedUntil = now + pauseMs;
+      this.#gate = new Promise((resolve) => {
+        const timer = setTimeout(resolve, pauseMs);
+        // A stopped relay must not be kept alive by a pause (Node, Bun and Deno timers have unref).
+        (timer as { unref?: () => void }).unref?.();
+      });
+      this.#nextPauseMs = Math.min(this.#maxPauseMs, pauseMs * 2);
+      const reason = typeof parsed?.error === "string" ? ` (${parsed.error})` : "";
+      this.#log.error(
+        `push endpoint ${this.#url} refused the delivery signature with 401${reason}: the relay's secret ` +
+          `does not match the endpoint's (check both for the same whsec_ value, or mid-rotation, that the ` +
+          `endpoint lists the new one), or the relay's and endpoint's clocks differ by more than the tolerance ` +
+          `(default 300 s). Deliveries pause for ${pauseMs} ms.`,
+      );
+    }
+    return {
+      kind: "failed",
+      failure: {
+        message: bounded(`push endpoint refused the signature (401) for job ${job.id}: secret mismatch or clock skew`),
+        errorType: "PushUnauthorizedError",
+        retryAt: this.#pausedUntil,
+      },
+    };
+  }
+}
+
+/**
+ * A Worker that delivers each job to `endpoint` instead of running it (see `PushDelivery`): the
+ * same `run(signal)`, `stop()`, `drain()` and `stats()`, plus `delivery.stats` (requests, failed
+ * deliveries, 401s, outcomes the endpoint settled itself).
+ */
+export class Relay extends Worker {
+  readonly delivery: PushDelivery;
+
+  constructor(options: RelayOptions) {
+    const { endpoint, secret, timeout, timeoutMs, fetch, headers, unauthorizedPause, maxUnauthorizedPause, now, ...worker } =
+      options;
+    const delivery = new PushDelivery({
+      endpoint,
+      secret,
+      timeout,
+      timeoutMs,
+      fetch,
+      headers,
+      unauthorizedPause,
+      maxUnauthorizedPause,
+      logger: worker.logger,
+      now,
+    });
+    super({ ...worker, router: delivery });
+    this.delivery = delivery;
+  }
+}
+
+/** `new Relay(options)`: a Worker whose jobs are POSTed, signed, to a push endpoint. */
+export function createRelay(options: RelayOptions): Relay {
+  return new Relay(options);
+}
+
+/** Statuses whose JSON body is the endpoint's outcome of running the job. */
+function isOutcomeStatus(status: number): boolean {
+  return status === 500 || status === 422 || status === 503 || status === 413;
+}
+
+function endpointFailure(body: OutcomeBody, status: number): Failure {
+  const error = body.error;
+  let text: string;
+  let errorType: string | undefined;
+  let backtrace: string | undefined;
+  if (typeof error === "string") text = error;
+  else if (typeof error === "object" && error !== null) {
+    const e = error as { message?: unknown; type?: unknown; errorType?: unknown; name?: unknown; backtrace?: unknown };
+    text = typeof e.message === "string" ? e.message : JSON.stringify(error);
+    const type = e.errorType ?? e.type ?? e.name;
+    if (typeof type === "string") errorType = type;
+    if (typeof e.backtrace === "string") backtrace = e.backtrace;
+  } else text = `push endpoint answered ${status}`;
+  if (errorType === undefined && typeof body.errorType === "string") errorType = body.errorType;
+  const failure: Failure = { message: bounded(text), errorType: errorType ?? `PushEndpoint${status}` };
+  if (backtrace !== undefined) failure.backtrace = bounded(backtrace);
+  return failure;
+}
+
+/** `retryAt` from the body (ms since the epoch, or a date string), else the `Retry-After` header (seconds or an HTTP date). */
+function retryAtOf(fromBody: unknown, header: string | null, now: number): number | undefined {
+  if (typeof fromBody === "number" && Number.isFinite(fromBody)) return fromBody;
+  if (typeof fromBody === "string") {
+    const at = Date.parse(fromBody);
+    if (Number.isFinite(at)) return at;
+  }
+  if (header === null) return undefined;
+  if (/^\d+$/.test(header.trim())) return now + Number(header.trim()) * 1000;
+  const at = Date.parse(header);
+  return Number.isFinite(at) ? at : undefined;
+}
+
+function parseBody(text: string): OutcomeBody | undefined {
+  if (text === "") return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as OutcomeBody) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The body as text, at most MAX_OUTCOME_BYTES of it. */
+async function readCapped(response: Response, signal: AbortSignal): Promise<string> {
+  const body = response.body;
+  if (body === null) return "";
+  const reader = body.getReader();
+  const onAbort = (): void => void reader.cancel(signal.reason).catch(() => {});
+  signal.addEventListener("abort", onAbort, { once: true });
+  const decoder = new TextDecoder();
+  let text = "";
+  let bytes = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.byteLength;
+      text += decoder.decode(value, { stream: true });
+      if (bytes > MAX_OUTCOME_BYTES) {
+        await reader.cancel().catch(() => {});
+        break;
+      }
+    }
+    if (signal.aborted) throw signal.reason;
+    return text + decoder.decode();
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}
+
+function delivery(text: string, errorType: string, error?: unknown): Outcome {
+  return { kind: "failed", failure: { message: bounded(text), errorType }, error };
+}
+
+function message(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: unknown }).cause;
+    return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
+  }
+  return String(error);
+}
+
+/** One promise per signal that rejects when it aborts: waiters share it instead of each adding a listener. */
+const abortions = new WeakMap<AbortSignal, Promise<never>>();
+
+function aborted(signal: AbortSignal): Promise<never> {
+  let promise = abortions.get(signal);
+  if (promise === undefined) {
+    promise = new Promise<never>((_, reject) => {
+      if (signal.aborted) reject(signal.reason);
+      else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    });
+    promise.catch(() => {});
+    abortions.set(signal, promise);
+  }
+  return promise;
+}
