@@ -6,16 +6,21 @@
  *
  *   GET  /         the Zizq server's health and version
  *   POST /emails   enqueue `{ to, subject }`, or an array of them in one request; 202 with the ids
+ *   POST /zizq     the push endpoint, when the PUSH_SECRET secret is set: a relay
+ *                  (examples/push-relay.ts) delivers signed jobs here, run by the same Router
  *   (cron)         drain the `emails` queue for up to 25 s
  */
 import * as v from "valibot";
 import { clientFromEnv, type FetcherBinding, zizqWorker } from "../adapters/cloudflare.ts";
+import { zizqPushHandler } from "../adapters/hono.ts";
 import { defineJob, Router, ZizqError, ZizqValidationError } from "../src/index.ts";
 
 export interface Env {
   ZIZQ_URL: string;
   /** An `[[mtls_certificates]]` binding: when present, every request presents its client certificate. */
   ZIZQ_MTLS?: FetcherBinding;
+  /** The push endpoint's `whsec_` secret (`wrangler secret put PUSH_SECRET`); without it there is no endpoint. */
+  PUSH_SECRET?: string;
 }
 
 const Email = v.object({ to: v.pipe(v.string(), v.email()), subject: v.string() });
@@ -51,9 +56,21 @@ async function health(env: Env): Promise<Response> {
   }
 }
 
-export default zizqWorker<Env>({
+/** One push handler per secret, so its replay store lives as long as the isolate. */
+let push: { secret: string; handle: ReturnType<typeof zizqPushHandler> } | undefined;
+
+function pushEndpoint(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  const secret = env.PUSH_SECRET;
+  if (!secret) return Promise.resolve(new Response("Not Found", { status: 404 }));
+  if (push?.secret !== secret) push = { secret, handle: zizqPushHandler({ router, secrets: [secret] }) };
+  return push.handle(request, ctx);
+}
+
+export default zizqWorker<Env, ExecutionContext>({
   client: (env) => clientFromEnv(env),
   router,
+  pushPath: "/zizq",
+  push: pushEndpoint,
   // The default budget (25 s) suits a cron that fires every minute; see DEFAULT_DRAIN_MS.
   drain: { queues: ["emails"], concurrency: 16 },
   fetch(request, env) {

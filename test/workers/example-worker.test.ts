@@ -6,6 +6,7 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, inject, it, vi } from "vitest";
 import worker, { type Env } from "../../examples/worker.ts";
+import { generateSecret, signDelivery } from "../../adapters/hono.ts";
 import { Client } from "../../src/index.ts";
 import { serverState } from "./server-state.ts";
 import { tolerateCancelledReads } from "./workerd-quirks.ts";
@@ -64,6 +65,44 @@ describe("producer route", () => {
 
   it("answers 404 to other routes", async () => {
     expect((await call(new Request("http://worker.test/nowhere"))).status).toBe(404);
+  });
+});
+
+describe("push endpoint", () => {
+  const frame = {
+    id: "0000000000000000000000push",
+    type: "send_email",
+    queue: "emails",
+    priority: 32768,
+    status: "in_flight",
+    payload: { to: "c@example.com", subject: "Pushed" },
+    ready_at: 0,
+    attempts: 0,
+  };
+  const delivery = async (secret: string, body: unknown) => {
+    const raw = JSON.stringify(body);
+    const headers = await signDelivery(secret, raw);
+    return new Request("http://worker.test/zizq", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: raw });
+  };
+
+  it("runs a signed delivery through the Router and answers the outcome for the relay to apply", async () => {
+    const secret = generateSecret();
+    const response = await call(await delivery(secret, frame), { ...env, PUSH_SECRET: secret });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ id: frame.id, outcome: "completed", settled: false });
+  });
+
+  it("refuses a delivery signed with another secret (401), and a payload failing its schema (422)", async () => {
+    const secret = generateSecret();
+    expect((await call(await delivery(generateSecret(), frame), { ...env, PUSH_SECRET: secret })).status).toBe(401);
+    const bad = { ...frame, id: "000000000000000000000bad01", payload: { to: "not an email", subject: "x" } };
+    const refused = await call(await delivery(secret, bad), { ...env, PUSH_SECRET: secret });
+    expect(refused.status).toBe(422);
+    expect(await refused.json()).toMatchObject({ id: bad.id, outcome: "killed", settled: false });
+  });
+
+  it("is not there without PUSH_SECRET", async () => {
+    expect((await call(await delivery(generateSecret(), frame))).status).toBe(404);
   });
 });
 
