@@ -100,7 +100,8 @@ export class PushDelivery implements Dispatcher {
 
   constructor(options: RelayDeliveryOptions) {
     if (options?.endpoint === undefined) throw new ZizqArgumentError("endpoint", "expected the push endpoint's URL");
-    const url = new URL(String(options.endpoint));
+    const url = URL.canParse(String(options.endpoint)) ? new URL(String(options.endpoint)) : undefined;
+    if (url === undefined) throw new ZizqArgumentError("endpoint", `expected an http(s) URL, got ${JSON.stringify(String(options.endpoint))}`);
     if (url.protocol !== "https:" && url.protocol !== "http:") {
       throw new ZizqArgumentError("endpoint", `expected an http(s) URL, got ${url.protocol}`);
     }

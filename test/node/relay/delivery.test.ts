@@ -1,6 +1,7 @@
 /** How `PushDelivery` maps an endpoint's answer (or its absence) to the Worker's Outcome, with a fake fetch. */
 import { describe, expect, it } from "vitest";
 import type { Job } from "../../../src/client/types.ts";
+import { ZizqError } from "../../../src/errors/zizq-error.ts";
 import { verifyDelivery } from "../../../src/push/signature.ts";
 import { PushDelivery } from "../../../src/relay/relay.ts";
 import { generateSecret, recordingLogger } from "./support.ts";
@@ -103,8 +104,10 @@ describe("PushDelivery", () => {
   });
 
   it("refuses a bad secret or endpoint at construction", () => {
-    expect(() => new PushDelivery({ endpoint: "https://x", secret: "nope" })).toThrow();
-    expect(() => new PushDelivery({ endpoint: "ftp://x", secret: generateSecret() })).toThrow();
-    expect(() => new PushDelivery({ endpoint: "https://x", secret: [] })).toThrow();
+    expect(() => new PushDelivery({ endpoint: "https://x", secret: "nope" })).toThrow(ZizqError);
+    for (const endpoint of ["ftp://x", "not a url"]) {
+      expect(() => new PushDelivery({ endpoint, secret: generateSecret() })).toThrow(expect.objectContaining({ field: "endpoint" }));
+    }
+    expect(() => new PushDelivery({ endpoint: "https://x", secret: [] })).toThrow(ZizqError);
   });
 });
