@@ -1,7 +1,8 @@
-import { ZizqFrameError } from "../errors/frame-error.ts";
+import { decodeJsonFrame, type JsonFraming } from "./json-frame.ts";
 import { LineTransformer } from "./lines.ts";
-import { jsonFrameId } from "./frame-id.ts";
-import { describeCause, excerpt, type FrameDecoderOptions, type FrameSink, frameStream, isFrameObject, skipOrThrow } from "./options.ts";
+import { type FrameDecoderOptions, type FrameSink, frameStream } from "./options.ts";
+
+const NDJSON: JsonFraming = { format: "ndjson", unit: "a line", finalUnit: "the final line, without its newline," };
 
 /**
  * The NDJSON take-stream framing: one compact JSON object per `\n`-terminated line; a lone `\n` is a
@@ -23,29 +24,7 @@ export class NdjsonFrameTransformer extends LineTransformer {
       if (length === 1) return;
       line = line.slice(0, -1);
     }
-    let frame: unknown;
-    try {
-      frame = JSON.parse(line);
-    } catch (cause) {
-      if (line.trim() === "") return;
-      this.bad(line, `invalid JSON (${describeCause(cause)})`, sink, cause);
-      return;
-    }
-    if (isFrameObject(frame)) sink.enqueue(frame);
-    else this.bad(line, "a frame must be a JSON object", sink);
-  }
-
-  /** Throws for a line that is not a job frame, or hands it to `sink.skip` (not a final line cut short). */
-  private bad(line: string, problem: string, sink: FrameSink, cause?: unknown): void {
-    const reason = this.ending ? "truncated" : "malformed";
-    const where = this.ending ? "the final line, without its newline," : "a line";
-    const error = new ZizqFrameError(
-      reason,
-      `ndjson take stream: ${where} is not a job frame: ${problem}; ${line.length} chars: ${excerpt(line)}`,
-      { format: "ndjson", bytes: line.length, jobId: jsonFrameId(line), cause },
-    );
-    if (this.ending) throw error;
-    skipOrThrow(sink, error);
+    decodeJsonFrame(line, sink, NDJSON, this.ending, true);
   }
 }
 

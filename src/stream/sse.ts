@@ -1,7 +1,9 @@
-import { ZizqFrameError } from "../errors/frame-error.ts";
 import { LineTransformer } from "./lines.ts";
 import { jsonFrameId } from "./frame-id.ts";
-import { describeCause, excerpt, type FrameDecoderOptions, type FrameSink, frameStream, isFrameObject, skipOrThrow, tooLarge } from "./options.ts";
+import { decodeJsonFrame, type JsonFraming } from "./json-frame.ts";
+import { type FrameDecoderOptions, type FrameSink, frameStream, tooLarge } from "./options.ts";
+
+const SSE: JsonFraming = { format: "sse", unit: "an event", finalUnit: "the final event, cut short," };
 
 /**
  * The SSE take-stream framing: each job is `data: <json>\n\n`; a heartbeat is the comment
@@ -79,28 +81,7 @@ export class SseFrameTransformer extends LineTransformer {
     const data = this.data;
     this.data = "";
     this.hasData = false;
-    let frame: unknown;
-    try {
-      frame = JSON.parse(data);
-    } catch (cause) {
-      this.bad(data, `invalid JSON (${describeCause(cause)})`, sink, cause);
-      return;
-    }
-    if (isFrameObject(frame)) sink.enqueue(frame);
-    else this.bad(data, "a frame must be a JSON object", sink);
-  }
-
-  /** Throws for an event that is not a job frame, or hands it to `sink.skip` (not a final event cut short). */
-  private bad(data: string, problem: string, sink: FrameSink, cause?: unknown): void {
-    const reason = this.ending ? "truncated" : "malformed";
-    const where = this.ending ? "the final event, cut short," : "an event";
-    const error = new ZizqFrameError(
-      reason,
-      `sse take stream: ${where} is not a job frame: ${problem}; ${data.length} chars: ${excerpt(data)}`,
-      { format: "sse", bytes: data.length, jobId: jsonFrameId(data), cause },
-    );
-    if (this.ending) throw error;
-    skipOrThrow(sink, error);
+    decodeJsonFrame(data, sink, SSE, this.ending);
   }
 }
 
