@@ -287,7 +287,9 @@ export class AckBatcher {
         // A retry finding the job not in flight means an attempt whose answer was lost landed.
         if (attempt > 1 && error instanceof ZizqNotFoundError) return this.settleNack(nack);
         if (!isTransient(error) || nack.attempts === undefined) {
-          this.logger?.warn(`nack of job ${nack.id} failed`, { error });
+          // Not in flight: settled elsewhere (a push endpoint with its own Client) or handed back.
+          if (error instanceof ZizqNotFoundError) this.logger?.info?.(`nack of job ${nack.id}: the job was not in flight`, { error });
+          else this.logger?.warn(`nack of job ${nack.id} failed`, { error });
           return this.settleNack(nack, error);
         }
         this.logger?.debug?.(`nack of job ${nack.id} failed; retrying`, { error, attempt });
