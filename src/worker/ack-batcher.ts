@@ -62,6 +62,10 @@ interface Nack extends Deferred {
 
 const noop = (): void => {};
 
+/** Microtask rounds without a new ack after which a queued send leaves, and the most it waits. */
+const QUIET_ROUNDS = 6;
+const MAX_ROUNDS = 64;
+
 function deferred(): Deferred {
   let resolve!: () => void;
   let reject!: (error: unknown) => void;
@@ -98,6 +102,10 @@ export class AckBatcher {
   /** A send is queued as a microtask, so the ids acked in one synchronous run leave together. */
   private scheduled = false;
   private acksPending = 0;
+  /** The queued send's view of `acksPending`, and the rounds it has waited (see `pumpAcks`). */
+  private seenPending = -1;
+  private quietRounds = 0;
+  private rounds = 0;
 
   private nackHead: Nack | undefined;
   private nackTail: Nack | undefined;
@@ -106,7 +114,25 @@ export class AckBatcher {
   private readonly nacksPending = new Set<Promise<void>>();
 
   private closed = false;
-  private readonly pumpAcks = (): void => this.sendNext();
+  /**
+   * A queued send first lets a few microtask rounds pass, for as long as acks keep arriving:
+   * handlers that finish in the same turn (a chunk's worth of quick jobs, and the jobs that take
+   * their slots) then share one request instead of the first leaving alone. It never waits on a
+   * timer, so an idle worker's ack still leaves within the turn its handler ended in.
+   */
+  private readonly pumpAcks = (): void => {
+    if (this.acksPending !== this.seenPending) {
+      this.seenPending = this.acksPending;
+      this.quietRounds = 0;
+    } else this.quietRounds++;
+    if (this.quietRounds < QUIET_ROUNDS && ++this.rounds < MAX_ROUNDS) {
+      queueMicrotask(this.pumpAcks);
+      return;
+    }
+    this.seenPending = -1;
+    this.quietRounds = this.rounds = 0;
+    this.sendNext();
+  };
 
   constructor(port: AckPort, options: AckBatcherOptions = {}) {
     this.port = port;

@@ -50,7 +50,7 @@ export interface WorkerOptions {
    * Jobs the server may hand this worker before it acks them. Default 2 × concurrency: acks travel
    * in batches with one request in flight, so slots freed by finished jobs come back one round trip
    * later, and the second half of the window keeps handlers busy meanwhile. Measured (README,
-   * Benchmarks): 1 × runs about 25% slower; 4 × runs about 25% faster on no-op jobs but holds jobs
+   * Benchmarks): 1 × runs about 30% slower; 4 × about 30% faster on no-op jobs, but holds jobs
    * back from other workers while they wait here.
    */
   prefetch?: number;

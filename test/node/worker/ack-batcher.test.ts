@@ -150,6 +150,23 @@ describe("AckBatcher with a fake port", () => {
     expect(port.acks).toEqual([["a"]]);
   });
 
+  it("gathers acks that arrive a few microtasks apart (handlers finishing in the same turn) into one request", async () => {
+    const port = new GatedPort();
+    const batcher = new AckBatcher(port);
+    const callsWhenTimerFired = new Promise<number>((resolve) => setTimeout(() => resolve(port.acks.length), 0));
+    void batcher.ack("a");
+    // A job that takes a freed slot finishes a few promise hops later, in the same turn.
+    const hops = async (n: number) => {
+      for (let i = 0; i < n; i++) await Promise.resolve();
+    };
+    await hops(3);
+    void batcher.ack("b");
+    await hops(4);
+    void batcher.ack("c");
+    expect(await callsWhenTimerFired).toBe(1);
+    expect(port.acks).toEqual([["a", "b", "c"]]);
+  });
+
   it("keeps one bulk ack in flight; ids that arrive meanwhile ride the next one", async () => {
     const port = new GatedPort();
     const batcher = new AckBatcher(port);
