@@ -90,6 +90,7 @@ interface Connection {
 interface Running {
   readonly job: Job<unknown>;
   readonly conn: Connection;
+  /** When the handler started, for the hooks' `durationMs`; 0 when no hook needs it. */
   readonly startedAt: number;
   /** Only with a job timeout: the job's own signal. */
   readonly own: AbortController | undefined;
@@ -114,6 +115,8 @@ interface StopPlan {
 export class Worker {
   readonly #s: WorkerSettings;
   readonly #hooks: WorkerHooks;
+  /** Whether a hook reports job durations: without one, no clock is read per job. */
+  readonly #timesJobs: boolean;
   #state: WorkerStats["state"] = "idle";
   #batcher: AckBatcher | undefined;
   #conn: Connection | undefined;
@@ -151,6 +154,7 @@ export class Worker {
   constructor(options: WorkerOptions) {
     this.#s = workerSettings(options);
     this.#hooks = this.#s.hooks;
+    this.#timesJobs = this.#hooks.onJobSuccess !== undefined || this.#hooks.onJobFailure !== undefined;
     this.#prefetch = this.#s.prefetch;
   }
 
@@ -466,7 +470,7 @@ export class Worker {
     this.#active++;
     const timeoutMs = this.#s.jobTimeoutMs;
     const own = timeoutMs === undefined ? undefined : new AbortController();
-    const run: Running = { job, conn, startedAt: performance.now(), own, timer: undefined, settled: false };
+    const run: Running = { job, conn, startedAt: this.#timesJobs ? performance.now() : 0, own, timer: undefined, settled: false };
     if (own !== undefined) run.timer = setTimeout(this.#timeOut, timeoutMs, run);
     this.#running.add(run);
     if (this.#hooks.onJobStart !== undefined) this.#call("onJobStart", () => this.#hooks.onJobStart?.(job));
