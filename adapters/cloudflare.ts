@@ -9,7 +9,7 @@
  */
 import { Client, type ClientOptions } from "../src/client/client.ts";
 import { ZizqArgumentError } from "../src/errors/argument-error.ts";
-import type { Logger } from "../src/worker/logger.ts";
+import { type Logger, toLogger } from "../src/worker/logger.ts";
 import type { Router } from "../src/worker/router.ts";
 import { type DrainOptions, type DrainSummary, Worker } from "../src/worker/worker.ts";
 import type { WorkerOptions } from "../src/worker/worker-options.ts";
@@ -117,13 +117,13 @@ async function drainOnce<Env, Ctx extends WaitUntilContext>(
   const worker = new Worker({ ...workerOptions, client: options.client(env), router: options.router });
   const summary = await worker.drain({ maxMs, maxJobs, idleMs });
   if (options.onDrain) return options.onDrain(summary, controller, env);
-  logSummary(workerOptions.logger ?? console, summary, controller);
+  logSummary(toLogger(workerOptions.logger ?? console), summary, controller);
 }
 
 function logSummary(logger: Logger, summary: DrainSummary, controller: ScheduledInfo): void {
   const { processed, completed, failed, durationMs, reason } = summary;
   const took = Math.round(durationMs);
-  logger.info?.(`zizq drain (${controller.cron}): ${processed} jobs (${completed} completed, ${failed} failed) in ${took} ms, ended by ${reason}`, summary);
+  logger.info(`zizq drain (${controller.cron}): ${processed} jobs (${completed} completed, ${failed} failed) in ${took} ms, ended by ${reason}`, summary);
 }
 
 export interface ClientFromEnvOptions extends Omit<ClientOptions, "url" | "fetch"> {

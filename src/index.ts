@@ -29,7 +29,7 @@ export { type CollectBatchOptions, collectBatch } from "./batch.ts";
 export { canonicalJson, hashedKey, uniqueKey, type UniqueKeyOptions } from "./unique-key.ts";
 export { AckBatcher, type AckBatcherCloseOptions, type AckBatcherOptions, type AckPort } from "./worker/ack-batcher.ts";
 export { NonRetryableError, RetryAfterError } from "./worker/handler-errors.ts";
-export type { Logger } from "./worker/logger.ts";
+export type { LogMethod, Logger, LoggerOption } from "./worker/logger.ts";
 export type { Outcome } from "./worker/outcome.ts";
 export { type FallbackHandler, type Handler, type HandlerContext, Router } from "./worker/router.ts";
 export { JobTimeoutError, StreamLostError, WorkerStoppedError } from "./worker/abort-reasons.ts";

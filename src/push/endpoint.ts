@@ -11,7 +11,7 @@
 import { job as toJob } from "../client/wire-convert.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { AckBatcher, type AckBatcherOptions, type AckPort } from "../worker/ack-batcher.ts";
-import type { Logger } from "../worker/logger.ts";
+import { type LoggerOption, toLogger } from "../worker/logger.ts";
 import type { Outcome } from "../worker/outcome.ts";
 import type { Router } from "../worker/router.ts";
 import { OUTCOME_STATUS, outcomeBody, parseEnvelope, type PushOutcomeBody } from "./envelope.ts";
@@ -55,7 +55,7 @@ export interface PushHandlerOptions {
   /** Called with every internal failure (a throwing replay store, a settle that did not land). */
   onError?: (error: unknown, request: Request) => void;
   /** Handlers' `ctx.log`, and the endpoint's own warnings. Default `console`. */
-  logger?: Logger;
+  logger?: LoggerOption;
   /** Clock, ms. Default `Date.now`. */
   now?: () => number;
   /**
@@ -107,7 +107,7 @@ export function createPushHandler(options: PushHandlerOptions): PushHandler {
   if (!Number.isFinite(toleranceSec) || toleranceSec < 30 || toleranceSec > 900) {
     throw new ZizqArgumentError("toleranceSec", "expected 30–900 seconds");
   }
-  const logger = options.logger ?? console;
+  const logger = toLogger(options.logger ?? console);
   const now = options.now ?? Date.now;
   const replayStore = options.replayStore ?? new MemoryReplayStore({ now });
   const batcher = client === undefined ? undefined : new AckBatcher(client, { ...options.acks, logger });
@@ -116,7 +116,7 @@ export function createPushHandler(options: PushHandlerOptions): PushHandler {
       try {
         onError(error, request);
       } catch {}
-    } else logger.error("zizq push endpoint error", error);
+    } else logger.error("zizq push endpoint error", { error });
   };
   if (skip) logger.warn("zizq push: dangerouslySkipVerification is set — deliveries are NOT authenticated. Never use this in production.");
 

@@ -10,7 +10,7 @@ import { wireJob } from "../protocol/job-wire.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { checkSecrets, signDelivery } from "../push/signature.ts";
 import { toMs } from "../utils/duration.ts";
-import type { Logger } from "../worker/logger.ts";
+import { type Logger, type LoggerOption, toLogger } from "../worker/logger.ts";
 import { bounded, COMPLETED, type Outcome } from "../worker/outcome.ts";
 import type { HandlerContext } from "../worker/router.ts";
 import { Worker } from "../worker/worker.ts";
@@ -44,8 +44,8 @@ export interface RelayDeliveryOptions {
   unauthorizedPause?: Duration;
   /** Default 5 minutes. */
   maxUnauthorizedPause?: Duration;
-  /** Default `console`. */
-  logger?: Logger;
+  /** Default `console`; a pino or winston logger works as it is. */
+  logger?: LoggerOption;
   /** Clock for `retryAt` and pauses; default `Date.now`. */
   now?: () => number;
 }
@@ -117,7 +117,7 @@ export class PushDelivery implements Dispatcher {
     this.#pauseMs = Math.max(1, toMs(options.unauthorizedPause ?? 5_000, "unauthorizedPause"));
     this.#maxPauseMs = Math.max(this.#pauseMs, toMs(options.maxUnauthorizedPause ?? 300_000, "maxUnauthorizedPause"));
     this.#nextPauseMs = this.#pauseMs;
-    this.#log = options.logger ?? console;
+    this.#log = toLogger(options.logger ?? console);
     this.#now = options.now ?? Date.now;
   }
 

@@ -6,7 +6,7 @@ import { ZizqError } from "../errors/zizq-error.ts";
 import type { Failure } from "../client/job-calls.ts";
 import { type Backoff, backoffDelay, sleep } from "../utils/backoff.ts";
 import { integerAtLeast } from "../utils/integer.ts";
-import type { Logger } from "./logger.ts";
+import { type Logger, type LoggerOption, toLogger } from "./logger.ts";
 
 /** What the batcher needs of a client; a `Client` satisfies it. */
 export interface AckPort {
@@ -29,7 +29,7 @@ export interface AckBatcherOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Called after each bulk ack that landed (in full or as a 422 partial success). */
   onFlush?: (info: { ids: number; notFound: string[]; durationMs: number }) => void;
-  logger?: Logger;
+  logger?: LoggerOption;
 }
 
 export interface AckBatcherCloseOptions {
@@ -145,7 +145,7 @@ export class AckBatcher {
     };
     this.sleep = options.sleep ?? sleep;
     this.onFlush = options.onFlush;
-    this.logger = options.logger;
+    this.logger = options.logger && toLogger(options.logger);
   }
 
   /** Acks not yet landed plus nacks not yet settled. */
@@ -262,7 +262,7 @@ export class AckBatcher {
           this.settleBatch(batch, error);
           break;
         }
-        this.logger?.debug?.(`bulk ack of ${ids.length} jobs failed; retrying`, { error, attempt });
+        this.logger?.debug(`bulk ack of ${ids.length} jobs failed; retrying`, { error, attempt });
         await this.backoff(attempt);
       }
     }
@@ -314,11 +314,11 @@ export class AckBatcher {
         if (attempt > 1 && error instanceof ZizqNotFoundError) return this.settleNack(nack);
         if (!isTransient(error) || nack.attempts === undefined) {
           // Not in flight: settled elsewhere (a push endpoint with its own Client) or handed back.
-          if (error instanceof ZizqNotFoundError) this.logger?.info?.(`nack of job ${nack.id}: the job was not in flight`, { error });
+          if (error instanceof ZizqNotFoundError) this.logger?.info(`nack of job ${nack.id}: the job was not in flight`, { error });
           else this.logger?.warn(`nack of job ${nack.id} failed`, { error });
           return this.settleNack(nack, error);
         }
-        this.logger?.debug?.(`nack of job ${nack.id} failed; retrying`, { error, attempt });
+        this.logger?.debug(`nack of job ${nack.id} failed; retrying`, { error, attempt });
         await this.backoff(attempt);
       }
     }

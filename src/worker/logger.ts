@@ -1,7 +1,82 @@
-/** Where the worker, the ack batcher and handlers log; `console` and most structured loggers satisfy it. */
+/** One level of a `Logger`: a message and, optionally, details (`{ error }` carries an error). */
+export type LogMethod = (message: string, details?: unknown) => void;
+
+/** What handlers get as `ctx.log`, and what the worker, push endpoint and relay log through. */
 export interface Logger {
-  debug?(message: string, details?: unknown): void;
-  info?(message: string, details?: unknown): void;
-  warn(message: string, details?: unknown): void;
-  error(message: string, details?: unknown): void;
+  debug: LogMethod;
+  info: LogMethod;
+  warn: LogMethod;
+  error: LogMethod;
+}
+
+/**
+ * What a `logger` option takes: `console`, a pino logger or a winston logger as they are, or any
+ * object with `warn` and `error` (`debug` and `info` too if it has them), which is called as
+ * `(message, details)` with an error under `details.error`.
+ */
+export type LoggerOption = Pick<Logger, "warn" | "error"> & Partial<Pick<Logger, "debug" | "info">>;
+
+const LEVELS = ["debug", "info", "warn", "error"] as const;
+type Level = (typeof LEVELS)[number];
+
+const adapted = new WeakSet<Logger>();
+
+/**
+ * The `Logger` that writes to `option` in its own convention, so that an error and its cause
+ * reach the output: pino wants `(fields, message)` with the error under `err` (its serializer
+ * keeps the stack and causes); winston's JSON output drops an Error's message, stack and cause,
+ * so it gets them as plain fields; console gets the error as an argument of its own, since it
+ * shows causes only a few levels deep. A level the option lacks logs nothing.
+ */
+export function toLogger(option: LoggerOption): Logger {
+  if (adapted.has(option as Logger)) return option as Logger;
+  const write = writerFor(option as Target);
+  const logger = Object.fromEntries(
+    LEVELS.map((level) => [level, (message: string, details?: unknown) => write(level, message, details)]),
+  ) as unknown as Logger;
+  adapted.add(logger);
+  return logger;
+}
+
+type Target = Partial<Record<Level | "bindings" | "log" | "table" | "dir", (...args: unknown[]) => unknown>> & { transports?: unknown };
+type Write = (level: Level, message: string, details: unknown) => void;
+
+/** How to call `target`, told by what it has: pino has `bindings()`, winston transports, a console `table` and `dir`. */
+function writerFor(target: Target): Write {
+  if (typeof target.bindings === "function") return (level, message, details) => void target[level]?.(pinoFields(details), message);
+  const convert =
+    typeof target.log === "function" && Array.isArray(target.transports)
+      ? (details: unknown) => [plain(details)]
+      : typeof target.table === "function" && typeof target.dir === "function"
+        ? consoleArgs
+        : (details: unknown) => [details];
+  return (level, message, details) => void target[level]?.(message, ...(details === undefined ? [] : convert(details)));
+}
+
+/** pino's merge object: the details' fields, the error under `err` where its serializer looks. */
+function pinoFields(details: unknown): object {
+  if (details === undefined) return {};
+  if (details instanceof Error) return { err: details };
+  if (typeof details !== "object" || details === null) return { details };
+  const { error, ...rest } = details as { error?: unknown };
+  return error === undefined ? rest : { ...rest, err: error };
+}
+
+/** The details, with the error as an argument of its own: console shows one more level of causes. */
+function consoleArgs(details: unknown): unknown[] {
+  if (typeof details !== "object" || details === null || details instanceof Error) return [details];
+  const { error, ...rest } = details as { error?: unknown };
+  if (error === undefined) return [details];
+  return Object.keys(rest).length === 0 ? [error] : [rest, error];
+}
+
+/** The details with every Error turned into plain fields (name, message, stack, cause, its own fields). */
+function plain(value: unknown, depth = 0): unknown {
+  if (value instanceof Error) {
+    const { name, message, stack } = value;
+    const cause = value.cause === undefined || depth > 8 ? {} : { cause: plain(value.cause, depth + 1) };
+    return { ...value, name, message, stack, ...cause };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value) || depth > 0) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, plain(field, depth + 1)]));
 }

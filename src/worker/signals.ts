@@ -1,5 +1,5 @@
 import type { Duration } from "../client/types.ts";
-import type { Logger } from "./logger.ts";
+import { type LoggerOption, toLogger } from "./logger.ts";
 import type { Worker } from "./worker.ts";
 
 /** How a runtime delivers process signals to listeners; each adapter supplies its own. */
@@ -14,7 +14,7 @@ export interface RunWorkerOptions {
   /** How long running handlers get after the first signal; default the worker's `shutdownTimeout`. */
   shutdownTimeout?: Duration;
   /** Where the stop is announced. Default `console`. */
-  logger?: Logger;
+  logger?: LoggerOption;
 }
 
 /**
@@ -25,12 +25,12 @@ export interface RunWorkerOptions {
  */
 export async function runUntilSignalled(worker: Worker, source: SignalSource, options: RunWorkerOptions = {}): Promise<number> {
   const signals = options.signals ?? ["SIGINT", "SIGTERM"];
-  const logger = options.logger ?? console;
+  const logger = toLogger(options.logger ?? console);
   let received = 0;
   const onSignal = (): void => {
     received++;
     if (received === 1) {
-      logger.info?.("stopping: running jobs finish and are acked first (signal again to stop at once)");
+      logger.info("stopping: running jobs finish and are acked first (signal again to stop at once)");
       void worker.stop(options.shutdownTimeout === undefined ? {} : { timeout: options.shutdownTimeout });
     } else {
       logger.warn("stopping now: running jobs are failed and will be retried");

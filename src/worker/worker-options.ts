@@ -7,7 +7,7 @@ import type { AckBatcherOptions } from "./ack-batcher.ts";
 import type { Backoff } from "../utils/backoff.ts";
 import { toMs } from "../utils/duration.ts";
 import { integerAtLeast } from "../utils/integer.ts";
-import type { Logger } from "./logger.ts";
+import { type Logger, type LoggerOption, toLogger } from "./logger.ts";
 import type { Outcome } from "./outcome.ts";
 import type { HandlerContext } from "./router.ts";
 
@@ -72,8 +72,8 @@ export interface WorkerOptions {
   /** Tuning of the acks and nacks (batch size, nack pool, retries). */
   acks?: Pick<AckBatcherOptions, "maxBatch" | "nackConcurrency" | "retry">;
   hooks?: WorkerHooks;
-  /** Default `console`. Handlers get it as `ctx.log`. */
-  logger?: Logger;
+  /** `console` (the default), a pino or a winston logger, or any `LoggerOption`. Handlers get it as `ctx.log`. */
+  logger?: LoggerOption;
   /** Source of jitter in [0, 1). Default `Math.random`. */
   random?: () => number;
 }
@@ -127,6 +127,6 @@ export function workerSettings(options: WorkerOptions): WorkerSettings {
     maxFrameBytes: options.maxFrameBytes,
     acks: options.acks,
     hooks: options.hooks ?? {},
-    logger: options.logger ?? console,
+    logger: toLogger(options.logger ?? console),
   };
 }

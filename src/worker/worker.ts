@@ -4,7 +4,7 @@ import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { ZizqFrameError } from "../errors/frame-error.ts";
 import { ZizqHttpError } from "../errors/http-error.ts";
 import { ZizqError } from "../errors/zizq-error.ts";
-import type { FrameSink } from "../stream/options.ts";
+import { describeCause, type FrameSink } from "../stream/options.ts";
 import { backoffDelay, sleep } from "../utils/backoff.ts";
 import { toMs } from "../utils/duration.ts";
 import { integerAtLeast } from "../utils/integer.ts";
@@ -313,6 +313,8 @@ export class Worker {
   async #takeLoop(): Promise<void> {
     const s = this.#s;
     let attempt = 0;
+    // Open failures since the stream was last up: the first is logged with its error, later ones in a line each.
+    let failures = 0;
     while (this.#state === "running") {
       const conn = this.#connection();
       this.#opening = conn;
@@ -330,8 +332,12 @@ export class Worker {
         if (this.#state !== "running") return;
         if (isFatal(error)) throw error;
         attempt++;
-        s.logger.warn(`could not open the take stream (attempt ${attempt}); retrying`, { error });
-        await sleep(backoffDelay(s.reconnect, attempt), this.#stopping.signal);
+        failures++;
+        const delayMs = backoffDelay(s.reconnect, attempt);
+        const retrying = `retrying in ${Math.round(delayMs)} ms`;
+        if (failures === 1) s.logger.warn(`could not open the take stream; ${retrying}`, { error });
+        else s.logger.warn(`could not open the take stream (attempt ${failures}: ${describeCause(error)}); ${retrying}`);
+        await sleep(delayMs, this.#stopping.signal);
         continue;
       } finally {
         this.#opening = undefined;
@@ -340,6 +346,8 @@ export class Worker {
         await opened.body.cancel().catch(noop);
         return;
       }
+      if (failures > 0) s.logger.info(`the take stream is open again after ${failures === 1 ? "a failed attempt" : `${failures} failed attempts`}`);
+      failures = 0;
       const openedAt = performance.now();
       this.#conn = conn;
       this.#connections++;

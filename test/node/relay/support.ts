@@ -16,6 +16,8 @@ export function recordingLogger(): Logger & { errors: string[]; warnings: string
   return {
     errors,
     warnings,
+    debug: () => {},
+    info: () => {},
     warn: (message: string) => void warnings.push(message),
     error: (message: string) => void errors.push(message),
   };

@@ -8,7 +8,7 @@ import type { FetchApp } from "../../../src/serving.ts";
 import { Client, type ClientOptions } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
 import type { TestServer, TestServerOptions } from "../../../src/testing/index.ts";
-import type { Logger } from "../../../src/worker/logger.ts";
+import type { LoggerOption } from "../../../src/worker/logger.ts";
 
 export const HOUR_MS = 3_600_000;
 
@@ -86,14 +86,14 @@ export async function counts(admin: Client): Promise<Counts> {
 }
 
 /** A logger that keeps what it is told, so a test can show it when something goes wrong. */
-export function collectingLogger(): Logger & { messages: { level: string; message: string }[] } {
+export function collectingLogger(): LoggerOption & { messages: { level: string; message: string }[] } {
   const messages: { level: string; message: string }[] = [];
   return {
     messages,
     warn: (message: string) => void messages.push({ level: "warn", message }),
     error: (message: string) => void messages.push({ level: "error", message }),
     debug: () => {},
-  } as Logger & { messages: { level: string; message: string }[] };
+  };
 }
 
 /** The ids of a `POST /jobs/success` body, or undefined for any other request. */

@@ -25,7 +25,7 @@ const Remind = defineJob({
 });
 const Untyped = defineJob<{ id: string }>({ type: "untyped", queue: "misc" });
 
-const silent: Logger = { warn: () => {}, error: () => {} };
+const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 const ctx = () => ({ signal: new AbortController().signal, log: silent });
 
 function jobOf(type: string, payload: unknown, attempts = 0): Job<unknown> {

@@ -7,11 +7,11 @@
 import { describe, expect, it } from "vitest";
 import { Client, defineJob, type Job, Router, Worker, ZizqArgumentError, ZizqError, ZizqHttpError } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
-import type { Logger } from "../../../src/worker/logger.ts";
+import type { LoggerOption } from "../../../src/worker/logger.ts";
 
 const Noop = defineJob<{ n: number }>({ type: "noop", queue: "q" });
 
-function collecting(): Logger & { lines: string[] } {
+function collecting(): LoggerOption & { lines: string[] } {
   const lines: string[] = [];
   return { lines, warn: (message) => lines.push(message), error: (message) => lines.push(message) };
 }
