@@ -20,6 +20,7 @@ import {
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import type { ConnectionOptions } from "node:tls";
 import { getRequestListener } from "@hono/node-server";
+import { ZizqError } from "../src/errors/zizq-error.ts";
 import { type FetchApp, type ServeOptions, type ServerHandle, serverUrl } from "../src/serving.ts";
 import { type RunWorkerOptions, runUntilSignalled } from "../src/worker/signals.ts";
 import type { Worker } from "../src/worker/worker.ts";
@@ -41,8 +42,6 @@ export async function runWorker(worker: Worker, options: RunWorkerOptions = {}):
   return code;
 }
 
-/** undici version `nodeFetch` is tested with; Node 20's built-in fetch is undici 6, without these options. */
-const UNDICI = "undici@^7.30.2";
 
 export interface NodeFetchOptions {
   /** Certificate authorities to trust instead of Node's bundled roots, PEM: the server's CA for a private Zizq. */
@@ -84,9 +83,11 @@ type UndiciFetch = (input: string, init: Record<string, unknown>) => Promise<Res
 /**
  * A `fetch` over an undici `Agent` with these TLS and pool options, for
  * `new Client({ url, fetch: nodeFetch({ ca, cert, key }) })`. undici (an optional peer
- * dependency) loads on the first request, so programs that only `serve` never need it.
+ * dependency; Node's built-in fetch lacks these options) loads on the first request, so programs
+ * that only `serve` never need it; a missing undici throws here, at once.
  */
 export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
+  assertUndiciResolves();
   let loaded: Promise<{ fetch: UndiciFetch; dispatcher: InstanceType<Undici["Agent"]> }> | undefined;
   const load = () =>
     (loaded ??= importUndici().then((undici) => ({
@@ -123,16 +124,34 @@ export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
   return Object.assign(fetch, { close }) as NodeFetch;
 }
 
+/**
+ * Throws the setup error now rather than on the first request, where the client would retry it
+ * and report a connection error. Where `import.meta.resolve` is missing (a CommonJS bundle),
+ * the import's own failure says the same.
+ */
+function assertUndiciResolves(): void {
+  const resolve = (import.meta as { resolve?: (specifier: string) => string }).resolve;
+  if (typeof resolve !== "function") return;
+  try {
+    resolve("undici");
+  } catch (error) {
+    throw missingUndici(error);
+  }
+}
+
 async function importUndici(): Promise<Undici> {
   try {
     return await import("undici");
   } catch (error) {
     if ((error as { code?: string }).code !== "ERR_MODULE_NOT_FOUND") throw error;
-    throw new Error(`zizq-edge/node: nodeFetch() needs the undici package (an optional peer dependency): npm install ${UNDICI}`, {
-      cause: error,
-    });
+    throw missingUndici(error);
   }
 }
+
+const missingUndici = (cause: unknown) =>
+  new ZizqError('nodeFetch needs the optional package "undici" (Node\'s built-in fetch has no TLS or pool options): npm install undici', undefined, {
+    cause,
+  });
 
 async function unpack(request: Request, init: RequestInit = {}): Promise<[string, Record<string, unknown>]> {
   const body = request.body === null ? null : await request.arrayBuffer();

@@ -4,11 +4,15 @@
  * through, take stream included; a missing or foreign client certificate, a wrong CA, or Node's
  * default trust store do not.
  */
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NodeFetch, nodeFetch } from "../../../adapters/node.ts";
 import { Client, defineJob, Router, Worker, ZizqConnectionError } from "../../../src/index.ts";
 import { startTlsZizq, type TlsZizq } from "../../support/tls-server.ts";
-import { run } from "./child.ts";
+import { root } from "./child.ts";
 
 // Completed jobs are kept for a minute, so the test can count them.
 const Ping = defineJob<{ n: number }>({ type: "ping", queue: "tls", retention: { completedMs: 60_000 } });
@@ -102,11 +106,43 @@ describe("nodeFetch with mutual TLS", () => {
     expect(rootCause(error)).toMatch(/SELF_SIGNED_CERT_IN_CHAIN|certificate/);
   });
 
-  it("names the package to install when undici is missing", async () => {
-    const child = run("test/node/adapters/fixtures/fetch-health.ts", { ZIZQ_URL: zizq.url }, [
-      "./test/node/adapters/fixtures/without-undici.ts",
-    ]);
-    expect(await child.exited, child.output()).toBe(0);
-    expect(child.output()).toMatch(/ZizqConnectionError: .*nodeFetch\(\) needs the undici package .*npm install undici@\^7\.30\.2/);
+  it("throws a setup error naming undici at once, from nodeFetch() itself, where undici is not installed", async () => {
+    const project = projectWithoutUndici();
+    try {
+      const child = spawnSync(process.execPath, ["--import", "tsx", "main.ts"], { cwd: project, encoding: "utf8" });
+      expect(child.status, child.stderr).toBe(0);
+      expect(child.stdout.trim()).toBe(
+        'thrown by nodeFetch(): ZizqError: nodeFetch needs the optional package "undici" ' +
+        "(Node's built-in fetch has no TLS or pool options): npm install undici; cause: ERR_MODULE_NOT_FOUND",
+      );
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 });
+
+/**
+ * A project outside the repository with this library's sources and every installed package but
+ * undici, whose `main.ts` calls `nodeFetch()` and prints what it throws.
+ */
+function projectWithoutUndici(): string {
+  const dir = mkdtempSync(join(tmpdir(), "zizq-no-undici-"));
+  for (const folder of ["src", "adapters"]) cpSync(join(root, folder), join(dir, folder), { recursive: true });
+  mkdirSync(join(dir, "node_modules"));
+  for (const name of readdirSync(join(root, "node_modules"))) {
+    if (name !== "undici") symlinkSync(join(root, "node_modules", name), join(dir, "node_modules", name));
+  }
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
+  writeFileSync(
+    join(dir, "main.ts"),
+    `import { nodeFetch } from "./adapters/node.ts";
+try {
+  nodeFetch();
+  console.log("nodeFetch() threw nothing");
+} catch (error) {
+  console.log(\`thrown by nodeFetch(): \${error.name}: \${error.message}; cause: \${error.cause?.code}\`);
+}
+`,
+  );
+  return dir;
+}
