@@ -162,3 +162,21 @@ describe("PATCH check order", () => {
     expect((await t.get(`/jobs/${created.id}`)).body.queue).toBe("q");
   });
 });
+
+describe("the routing fallback", () => {
+  // Zizq's fallback handler takes the same Accept extractor as /health (src/api/primary/handlers.rs,
+  // `not_found`, v0.6.0 and v0.6.1): an unknown path is 404 in JSON or MessagePack, and 406 for an
+  // Accept naming neither, a take-stream type such as NDJSON included; so a client with a wrong base
+  // path sees 406 on its take stream and 404 on its JSON calls.
+  it("answers an unknown path 404 in the negotiated format, or 406 when Accept names neither format", async (ctx) => {
+    const t = await target(ctx);
+    for (const accept of [undefined, "application/json", "*/*"]) {
+      const reply = await t.get("/nope/jobs/take", accept === undefined ? {} : { accept });
+      expect([reply.status, reply.contentType, reply.body], String(accept)).toEqual([404, "application/json", { error: "not found" }]);
+    }
+    const msgpack = await t.get("/nope/jobs/take", { accept: "application/msgpack" });
+    expect([msgpack.status, msgpack.contentType]).toEqual([404, "application/msgpack"]);
+    const ndjson = await t.get("/nope/jobs/take", { accept: "application/x-ndjson" });
+    expect([ndjson.status, ndjson.body]).toEqual([406, { error: "not acceptable", supported: ["application/json", "application/msgpack"] }]);
+  });
+});
