@@ -24,6 +24,7 @@ import type { JobFilter } from "./store/filter.ts";
 import { jobView, type StoredJob } from "./store/job.ts";
 import { InternalError, InvalidOperation, type JobStore, validateBatch } from "./store/store.ts";
 import type { TakeHub } from "./take/hub.ts";
+import type { Logger } from "../worker/logger.ts";
 import type { License } from "./types.ts";
 
 export interface AppDeps {
@@ -32,6 +33,8 @@ export interface AppDeps {
   hub: TakeHub;
   license(): License;
   version: string;
+  /** Where internal errors (500s) are reported. */
+  log: Logger;
   /** Clock-driven work (promotion, cron) brought up to date before each request. */
   catchUp(): void;
   /** Sets the timer for the next due job or cron entry after a request may have added one. */
@@ -82,7 +85,7 @@ export function createApp(deps: AppDeps): Hono {
     const format: Format = tryFormat(c.req.raw);
     if (error instanceof ApiError) return respond(error.format ?? format, error.status, error.body);
     if (error instanceof PlainError) return plainText(error.status, error.message);
-    console.error("zizq test server: internal error", error);
+    deps.log.error("zizq test server: internal error", { error });
     const message = c.req.path.startsWith("/crons") ? "internal error" : "internal server error";
     return respond(format, 500, { error: message });
   });

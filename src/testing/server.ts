@@ -1,3 +1,4 @@
+import { toLogger } from "../worker/logger.ts";
 import { createApp } from "./app.ts";
 import { CronBook } from "./cron/crons.ts";
 import { loadedJq } from "./jq.ts";
@@ -80,6 +81,7 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
     hub,
     license: () => license,
     version: options.version ?? "0.6.1",
+    log: toLogger(options.logger ?? console),
     catchUp,
     arm,
   });

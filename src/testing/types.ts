@@ -1,5 +1,6 @@
 import type { Hono } from "hono";
 import type { Backoff, Retention } from "../client/types.ts";
+import type { LoggerOption } from "../worker/logger.ts";
 
 export type License = "free" | "pro" | "expired";
 
@@ -26,6 +27,8 @@ export interface TestServerOptions {
   reaperIntervalMs?: number;
   /** The version `GET /version` reports. Default `"0.6.1"`. */
   version?: string;
+  /** Where a request that failed inside the server (its 500) is reported. Default `console`. */
+  logger?: LoggerOption;
 }
 
 /** A take stream as the inspection helpers see it. */

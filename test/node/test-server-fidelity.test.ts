@@ -31,8 +31,10 @@ describe("batched jobs", () => {
     expect(again.body).toMatchObject({ id: a.id, folded: true });
   });
 
-  it("writes nothing from a bulk request whose fold fails at fold time", async (ctx) => {
-    const t = await target(ctx, { license: "pro" });
+  it("writes nothing from a bulk request whose fold fails at fold time, and logs the 500's error", async (ctx) => {
+    const logged: { message: string; details: unknown }[] = [];
+    const logger = { warn: () => {}, error: (message: string, details: unknown) => void logged.push({ message, details }) };
+    const t = await target(ctx, { license: "pro", logger });
     // The dry run folds [1] into [1]; at fold time {a:1} into [1] fails.
     const batch = { key: "k", when: "true", fold: "$existing + $new" };
     await t.enqueue({ payload: [1], batch });
@@ -41,6 +43,10 @@ describe("batched jobs", () => {
     expect(reply.body).toEqual({ error: "internal server error" });
     const jobs = (await t.get("/jobs")).body.jobs;
     expect(jobs.map((j: { payload: unknown }) => j.payload)).toEqual([[1]]);
+    if (!t.server) return; // a real server logs to its own output
+    expect(logged).toEqual([
+      { message: "zizq test server: internal error", details: { error: expect.objectContaining({ message: expect.stringContaining("fold expression failed") }) } },
+    ]);
   });
 
   it("fires a cron entry whose template is batched, folding as an enqueue would", async (ctx) => {
