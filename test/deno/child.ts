@@ -28,7 +28,7 @@ export function start(command: string, args: string[], options: { stdin?: boolea
   };
   const read = Promise.all([collect(process.stdout), collect(process.stderr)]);
   const exited = Promise.all([process.status, read]).then(([status]) => status.code);
-  // CI sets FORCE_COLOR, which makes Deno colour a child's console.log even into a pipe.
+  // Any FORCE_COLOR in the environment (0 too) makes Deno colour a child's output even into a pipe.
   return { process, output: () => output.replace(/\x1b\[[0-9;]*m/g, ""), exited };
 }
 
