@@ -29,6 +29,7 @@ export interface AckBatcherOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Called after each bulk ack that landed (in full or as a 422 partial success). */
   onFlush?: (info: { ids: number; notFound: string[]; durationMs: number }) => void;
+  /** Where acks and nacks that failed or found no job are reported; default nowhere. */
   logger?: LoggerOption;
 }
 
