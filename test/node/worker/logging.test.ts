@@ -128,7 +128,7 @@ describe("a worker that cannot reach Zizq", () => {
 const Email = defineJob<{ to: string }>({ type: "email", queue: "mail" });
 
 describe("ctx.log", () => {
-  it("has every level, and reaches pino as fields plus a message", async () => {
+  it("has every level, and reaches a pino child logger as fields plus a message", async () => {
     const server = createTestServer();
     const client = new Client({ url: "http://zizq.test", fetch: server.fetch });
     await client.enqueue(Email, { to: "a@example.com" });
@@ -139,15 +139,16 @@ describe("ctx.log", () => {
       ctx.log.warn("slow");
       ctx.log.error("bounced", { error: new Error("mailbox full") });
     });
-    const worker = new Worker({ client, router, logger: pino({ level: "debug" }, out) });
+    const logger = pino({ level: "debug" }, out).child({ component: "mailer" });
+    const worker = new Worker({ client, router, logger });
     await worker.drain({ maxJobs: 1 });
 
-    const lines = jsonLines(out.text()).map(({ level, msg, to, err }) => ({ level, msg, to, err: (err as { message?: string })?.message }));
+    const lines = jsonLines(out.text()).map(({ level, msg, to, err, component }) => ({ level, msg, to, err: (err as { message?: string })?.message, component }));
     expect(lines).toEqual([
-      { level: 20, msg: "rendering", to: "a@example.com", err: undefined },
-      { level: 30, msg: "sent", to: "a@example.com", err: undefined },
-      { level: 40, msg: "slow", to: undefined, err: undefined },
-      { level: 50, msg: "bounced", to: undefined, err: "mailbox full" },
+      { level: 20, msg: "rendering", to: "a@example.com", err: undefined, component: "mailer" },
+      { level: 30, msg: "sent", to: "a@example.com", err: undefined, component: "mailer" },
+      { level: 40, msg: "slow", to: undefined, err: undefined, component: "mailer" },
+      { level: 50, msg: "bounced", to: undefined, err: "mailbox full", component: "mailer" },
     ]);
   });
 });
