@@ -70,13 +70,16 @@ function consoleArgs(details: unknown): unknown[] {
   return Object.keys(rest).length === 0 ? [error] : [rest, error];
 }
 
-/** The details with every Error turned into plain fields (name, message, stack, cause, its own fields). */
-function plain(value: unknown, depth = 0): unknown {
-  if (value instanceof Error) {
-    const { name, message, stack } = value;
-    const cause = value.cause === undefined || depth > 8 ? {} : { cause: plain(value.cause, depth + 1) };
-    return { ...value, name, message, stack, ...cause };
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value) || depth > 0) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, plain(field, depth + 1)]));
+/** The details with each Error in them, or the details itself if an Error, as plain fields. */
+function plain(details: unknown): unknown {
+  if (typeof details !== "object" || details === null || details instanceof Error || Array.isArray(details)) return plainError(details);
+  return Object.fromEntries(Object.entries(details).map(([key, field]) => [key, plainError(field)]));
+}
+
+/** An Error as its name, message, stack, own fields and causes (8 deep at most); anything else as is. */
+function plainError(value: unknown, depth = 0): unknown {
+  if (!(value instanceof Error)) return value;
+  const { name, message, stack } = value;
+  const cause = value.cause === undefined || depth === 8 ? {} : { cause: plainError(value.cause, depth + 1) };
+  return { ...value, name, message, stack, ...cause };
 }
