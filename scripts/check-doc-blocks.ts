@@ -1,0 +1,143 @@
+/**
+ * `npm run docs:check`: every TypeScript block in README.md and docs/*.md compiles, as written,
+ * against the built package (dist/*.d.ts from `npm run build`) the way a user's project sees it:
+ * `zizq-edge` and each subpath resolve through package.json `exports`, other imports (valibot,
+ * hono) through node_modules.
+ *
+ * Each ```ts block is its own ES module, so a block must define what it uses. Where a block is a
+ * continuation and repeating the setup would bury its point, an HTML comment right above the fence
+ * gives it a prelude that readers do not see:
+ *
+ *   <!-- prelude
+ *   import { Client } from "zizq-edge";
+ *   const client = new Client({ url: "http://127.0.0.1:7890" });
+ *   -->
+ *
+ * Errors are reported at the Markdown file and line of the block.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const scratch = join(root, "node_modules/.cache/doc-blocks");
+
+interface Block {
+  /** The Markdown file, relative to the repo. */
+  doc: string;
+  /** Line of the block's first code line in the Markdown file (1-based). */
+  line: number;
+  prelude: string[];
+  code: string[];
+}
+
+/** README.md and every Markdown file under docs/ except the generated API reference. */
+function docFiles(): string[] {
+  const docs = readdirSync(join(root, "docs"), { recursive: true, encoding: "utf8" })
+    .filter((name) => name.endsWith(".md") && !name.startsWith("api/"))
+    .map((name) => join("docs", name));
+  return ["README.md", ...docs.sort()];
+}
+
+function blocksOf(doc: string): Block[] {
+  const lines = readFileSync(join(root, doc), "utf8").split("\n");
+  const blocks: Block[] = [];
+  let prelude: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.trim() === "<!-- prelude") {
+      const end = lines.indexOf("-->", i);
+      if (end === -1) throw new Error(`${doc}:${i + 1}: unclosed <!-- prelude`);
+      prelude = lines.slice(i + 1, end);
+      i = end;
+      continue;
+    }
+    const fence = /^(\s*)```(ts|typescript)\s*$/.exec(line);
+    if (fence === null) {
+      if (line.trim() !== "") prelude = [];
+      continue;
+    }
+    const end = lines.findIndex((l, j) => j > i && l.trim() === "```");
+    if (end === -1) throw new Error(`${doc}:${i + 1}: unclosed code block`);
+    const indent = fence[1]!.length;
+    blocks.push({ doc, line: i + 2, prelude, code: lines.slice(i + 1, end).map((l) => l.slice(indent)) });
+    prelude = [];
+    i = end;
+  }
+  return blocks;
+}
+
+/** `zizq-edge/x` -> dist's declaration file, read from package.json `exports`. */
+function packagePaths(): Record<string, string[]> {
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+    name: string;
+    exports: Record<string, string | { types?: string }>;
+  };
+  const paths: Record<string, string[]> = {};
+  for (const [subpath, target] of Object.entries(pkg.exports)) {
+    if (typeof target === "string" || target.types === undefined) continue;
+    const types = join(root, target.types);
+    if (!existsSync(types)) throw new Error(`${relative(root, types)} is missing: run \`npm run build\` first`);
+    paths[subpath === "." ? pkg.name : `${pkg.name}/${subpath.slice(2)}`] = [types];
+  }
+  return paths;
+}
+
+const blocks = docFiles().flatMap(blocksOf);
+rmSync(scratch, { recursive: true, force: true });
+mkdirSync(scratch, { recursive: true });
+writeFileSync(join(scratch, "package.json"), JSON.stringify({ type: "module" }));
+const files = blocks.map((block, index) => {
+  const name = `block-${index}.ts`;
+  // `export {}` keeps a block without imports a module, so top-level await compiles.
+  writeFileSync(join(scratch, name), [...block.prelude, ...block.code, "export {};", ""].join("\n"));
+  return name;
+});
+writeFileSync(
+  join(scratch, "tsconfig.json"),
+  JSON.stringify({
+    compilerOptions: {
+      target: "ES2022",
+      module: "NodeNext",
+      moduleResolution: "NodeNext",
+      lib: ["ES2022", "DOM", "DOM.Iterable", "DOM.AsyncIterable"],
+      types: ["node"],
+      typeRoots: [join(root, "node_modules/@types")],
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      paths: packagePaths(),
+    },
+    files,
+  }),
+);
+
+let output = "";
+try {
+  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", scratch, "--pretty", "false"], {
+    encoding: "utf8",
+    stdio: "pipe",
+  });
+} catch (error) {
+  output = String((error as { stdout?: string }).stdout ?? error);
+}
+
+/** `block-3.ts(12,5): error ...` -> `docs/workers.md:40:5 error ...` (or the prelude's line). */
+const report = output
+  .split("\n")
+  .filter((line) => line !== "")
+  .map((line) => {
+    const match = /^(?:\S*\/)?block-(\d+)\.ts\((\d+),(\d+)\): (.*)$/.exec(line);
+    if (match === null) return line;
+    const block = blocks[Number(match[1])]!;
+    const at = Number(match[2]) - block.prelude.length;
+    const where = at >= 1 ? `${block.doc}:${block.line + at - 1}:${match[3]}` : `${block.doc}: the prelude of the block at line ${block.line}`;
+    return `${where} ${match[4]}`;
+  });
+
+if (report.length > 0) {
+  console.error(report.join("\n"));
+  console.error(`\n${report.filter((line) => line.includes(" error TS")).length} errors in ${blocks.length} TypeScript blocks`);
+  process.exit(1);
+}
+console.log(`${blocks.length} TypeScript blocks in ${new Set(blocks.map((b) => b.doc)).size} files type-check against dist/`);
