@@ -1,6 +1,8 @@
 /**
  * Bun adapter: serve a fetch-style app with `Bun.serve`, run a Worker until a process signal, and
  * a `fetch` that speaks TLS and mutual TLS through Bun's own `tls` fetch option.
+ *
+ * @module zizq-edge/bun
  */
 import { type RunWorkerOptions, runUntilSignalled } from "../src/worker/signals.ts";
 import type { Worker } from "../src/worker/worker.ts";

@@ -2,6 +2,8 @@
  * Deno adapter: serve a fetch-style app with `Deno.serve`, run a Worker until a process signal
  * (`Deno.addSignalListener`), and a `fetch` that speaks TLS and mutual TLS through an HTTP
  * client from `Deno.createHttpClient`.
+ *
+ * @module zizq-edge/deno
  */
 import { ZizqArgumentError } from "../src/errors/argument-error.ts";
 import { type FetchApp, type ServeOptions, type ServerHandle, serverUrl } from "../src/serving.ts";

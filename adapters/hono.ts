@@ -5,6 +5,8 @@
  *
  * Nothing is re-implemented here: both wrap the runtime-neutral `createPushHandler`. The body cap
  * is enforced while reading `c.req.raw`'s stream, so it does not depend on Hono's `bodyLimit`.
+ *
+ * @module zizq-edge/hono
  */
 import type { Context, Handler } from "hono";
 import { createPushHandler, type PushHandler, type PushHandlerOptions, type PushWaitUntil } from "../src/push/endpoint.ts";
