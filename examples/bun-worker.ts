@@ -9,8 +9,8 @@
  */
 import { readFile } from "node:fs/promises";
 import * as v from "valibot";
-import { bunFetch, runWorker, serve } from "zizq-edge/bun";
 import { Client, defineJob, NonRetryableError, Router, Worker } from "zizq-edge";
+import { bunFetch, runWorker, serve } from "zizq-edge/bun";
 import { createTestServer } from "zizq-edge/testing";
 
 const SendEmail = defineJob({

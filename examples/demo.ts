@@ -5,8 +5,8 @@
  * a Worker draining a queue of 200 jobs.
  */
 import * as v from "valibot";
-import { serve } from "zizq-edge/node";
 import { Client, defineJob, NonRetryableError, Router, Worker, ZizqValidationError } from "zizq-edge";
+import { serve } from "zizq-edge/node";
 import { createTestServer } from "zizq-edge/testing";
 
 const SendEmail = defineJob({

@@ -26,8 +26,8 @@
  */
 import { Hono } from "hono";
 import * as v from "valibot";
-import { zizqPush } from "zizq-edge/hono";
 import { Client, defineJob, NonRetryableError, RetryAfterError, Router } from "zizq-edge";
+import { zizqPush } from "zizq-edge/hono";
 
 export const SendEmail = defineJob({
   type: "send_email",

@@ -11,9 +11,9 @@
  * PUSH_SECRET may list several secrets, comma-separated, during a key rotation: each delivery then
  * carries one signature per secret.
  */
-import { runWorker, serve } from "zizq-edge/node";
-import { generateSecret } from "zizq-edge/hono";
 import { Client, createRelay } from "zizq-edge";
+import { generateSecret } from "zizq-edge/hono";
+import { runWorker, serve } from "zizq-edge/node";
 import { createTestServer } from "zizq-edge/testing";
 import { endpointApp, SendEmail } from "./push-endpoint.ts";
 

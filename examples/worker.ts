@@ -11,9 +11,9 @@
  *   (cron)         drain the `emails` queue for up to 25 s
  */
 import * as v from "valibot";
+import { defineJob, Router, ZizqError, ZizqValidationError } from "zizq-edge";
 import { clientFromEnv, type FetcherBinding, zizqWorker } from "zizq-edge/cloudflare";
 import { zizqPushHandler } from "zizq-edge/hono";
-import { defineJob, Router, ZizqError, ZizqValidationError } from "zizq-edge";
 
 export interface Env {
   ZIZQ_URL: string;
