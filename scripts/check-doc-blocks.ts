@@ -18,11 +18,12 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
 
 const root = new URL("..", import.meta.url).pathname;
 const scratch = join(root, "node_modules/.cache/doc-blocks");
 
-interface Block {
+export interface Block {
   /** The Markdown file, relative to the repo. */
   doc: string;
   /** Line of the block's first code line in the Markdown file (1-based). */
@@ -39,8 +40,9 @@ function docFiles(): string[] {
   return ["README.md", ...docs.sort()];
 }
 
-function blocksOf(doc: string): Block[] {
-  const lines = readFileSync(join(root, doc), "utf8").split("\n");
+/** The ```ts blocks of one Markdown text, each with the hidden prelude right above it, if any. */
+export function blocksOf(doc: string, text: string): Block[] {
+  const lines = text.split("\n");
   const blocks: Block[] = [];
   let prelude: string[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -83,61 +85,69 @@ function packagePaths(): Record<string, string[]> {
   return paths;
 }
 
-const blocks = docFiles().flatMap(blocksOf);
-rmSync(scratch, { recursive: true, force: true });
-mkdirSync(scratch, { recursive: true });
-writeFileSync(join(scratch, "package.json"), JSON.stringify({ type: "module" }));
-const files = blocks.map((block, index) => {
-  const name = `block-${index}.ts`;
-  // `export {}` keeps a block without imports a module, so top-level await compiles.
-  writeFileSync(join(scratch, name), [...block.prelude, ...block.code, "export {};", ""].join("\n"));
-  return name;
-});
-writeFileSync(
-  join(scratch, "tsconfig.json"),
-  JSON.stringify({
-    compilerOptions: {
-      target: "ES2022",
-      module: "NodeNext",
-      moduleResolution: "NodeNext",
-      lib: ["ES2022", "DOM", "DOM.Iterable", "DOM.AsyncIterable"],
-      types: ["node"],
-      typeRoots: [join(root, "node_modules/@types")],
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      paths: packagePaths(),
-    },
-    files,
-  }),
-);
-
-let output = "";
-try {
-  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", scratch, "--pretty", "false"], {
-    encoding: "utf8",
-    stdio: "pipe",
-  });
-} catch (error) {
-  output = String((error as { stdout?: string }).stdout ?? error);
+/** A tsc line about `block-3.ts(12,5)` -> `docs/workers.md:40:5 ...` (or the prelude's block); other lines as they are. */
+export function inDocs(line: string, blocks: readonly Block[]): string {
+  const match = /^(?:\S*\/)?block-(\d+)\.ts\((\d+),(\d+)\): (.*)$/.exec(line);
+  const block = match === null ? undefined : blocks[Number(match[1])];
+  if (match === null || block === undefined) return line;
+  const at = Number(match[2]) - block.prelude.length;
+  const where = at >= 1 ? `${block.doc}:${block.line + at - 1}:${match[3]}` : `${block.doc}: the prelude of the block at line ${block.line}`;
+  return `${where} ${match[4]}`;
 }
 
-/** `block-3.ts(12,5): error ...` -> `docs/workers.md:40:5 error ...` (or the prelude's line). */
-const report = output
-  .split("\n")
-  .filter((line) => line !== "")
-  .map((line) => {
-    const match = /^(?:\S*\/)?block-(\d+)\.ts\((\d+),(\d+)\): (.*)$/.exec(line);
-    if (match === null) return line;
-    const block = blocks[Number(match[1])]!;
-    const at = Number(match[2]) - block.prelude.length;
-    const where = at >= 1 ? `${block.doc}:${block.line + at - 1}:${match[3]}` : `${block.doc}: the prelude of the block at line ${block.line}`;
-    return `${where} ${match[4]}`;
+function main(): void {
+  const blocks = docFiles().flatMap((doc) => blocksOf(doc, readFileSync(join(root, doc), "utf8")));
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  writeFileSync(join(scratch, "package.json"), JSON.stringify({ type: "module" }));
+  const files = blocks.map((block, index) => {
+    const name = `block-${index}.ts`;
+    // `export {}` keeps a block without imports a module, so top-level await compiles.
+    writeFileSync(join(scratch, name), [...block.prelude, ...block.code, "export {};", ""].join("\n"));
+    return name;
   });
+  writeFileSync(
+    join(scratch, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        lib: ["ES2022", "DOM", "DOM.Iterable", "DOM.AsyncIterable"],
+        types: ["node"],
+        typeRoots: [join(root, "node_modules/@types")],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        paths: packagePaths(),
+      },
+      files,
+    }),
+  );
 
-if (report.length > 0) {
-  console.error(report.join("\n"));
-  console.error(`\n${report.filter((line) => line.includes(" error TS")).length} errors in ${blocks.length} TypeScript blocks`);
-  process.exit(1);
+  let output = "";
+  try {
+    execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", scratch, "--pretty", "false"], {
+      encoding: "utf8",
+      stdio: "pipe",
+    });
+  } catch (error) {
+    // tsc reports on stdout; anything else (a crash) must fail the check too.
+    const failed = error as { stdout?: string; stderr?: string };
+    output = failed.stdout || failed.stderr || String(error);
+  }
+
+  const report = output
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => inDocs(line, blocks));
+
+  if (report.length > 0) {
+    console.error(report.join("\n"));
+    console.error(`\n${report.filter((line) => line.includes(" error TS")).length} errors in ${blocks.length} TypeScript blocks`);
+    process.exit(1);
+  }
+  console.log(`${blocks.length} TypeScript blocks in ${new Set(blocks.map((b) => b.doc)).size} files type-check against dist/`);
 }
-console.log(`${blocks.length} TypeScript blocks in ${new Set(blocks.map((b) => b.doc)).size} files type-check against dist/`);
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) main();
