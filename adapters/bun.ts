@@ -25,6 +25,7 @@ declare const process: {
   exitCode?: number | string | undefined;
 };
 
+/** Serves a fetch-style app (the test server, a push endpoint, a Hono app) with `Bun.serve`; `port` 0 picks a free one. */
 export async function serve(app: FetchApp, options: ServeOptions = {}): Promise<ServerHandle> {
   const hostname = options.hostname ?? "127.0.0.1";
   const server = Bun.serve({ port: options.port ?? 0, hostname, fetch: (request) => app.fetch(request) });
@@ -50,6 +51,7 @@ export async function runWorker(worker: Worker, options: RunWorkerOptions = {}):
 /** PEM text (a string) or its bytes; several CA certificates may be given as an array. */
 export type TlsPem = string | Uint8Array | readonly (string | Uint8Array)[];
 
+/** TLS settings of `bunFetch`, passed as Bun's `tls` fetch option. */
 export interface BunTlsOptions {
   /** CA certificates to trust for the server, instead of the system's. */
   ca?: TlsPem;

@@ -36,6 +36,7 @@ declare const Deno: {
   createHttpClient(options: { caCerts?: string[]; cert?: string; key?: string }): DenoHttpClient;
 };
 
+/** Serves a fetch-style app (the test server, a push endpoint, a Hono app) with `Deno.serve`; `port` 0 picks a free one. */
 export function serve(app: FetchApp, options: ServeOptions = {}): Promise<ServerHandle> {
   const hostname = options.hostname ?? "127.0.0.1";
   // Deno closes every connection, streaming ones too, when the server's signal aborts.
@@ -78,6 +79,7 @@ export async function runWorker(worker: Worker, options: RunWorkerOptions = {}):
   return code;
 }
 
+/** TLS settings of `denoFetch`, for `Deno.createHttpClient`. */
 export interface DenoTlsOptions {
   /** CA certificates (PEM) trusted for the server, in addition to the system's roots. */
   ca?: string | readonly string[];

@@ -21,6 +21,7 @@ export { MemoryReplayStore } from "../src/push/replay-store.ts";
 export type { MemoryReplayStoreOptions, ReplayStore } from "../src/push/replay-store.ts";
 export { generateSecret, signDelivery, verifyDelivery } from "../src/push/signature.ts";
 
+/** Options of `zizqPush` and `zizqPushHandler`. */
 export type ZizqPushOptions = PushHandlerOptions;
 
 /** The endpoint as a Hono handler; on Workers the settle runs under `c.executionCtx.waitUntil`. */
