@@ -13,11 +13,12 @@
  *   const client = new Client({ url: "http://127.0.0.1:7890" });
  *   -->
  *
- * Errors are reported at the Markdown file and line of the block.
+ * Errors are reported at the Markdown file and line of the block. Relative links between these
+ * files, and their #anchors, are checked too: a guide that moves must not leave a dead link.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, normalize, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -69,6 +70,48 @@ export function blocksOf(doc: string, text: string): Block[] {
   return blocks;
 }
 
+/** The lines of a Markdown text outside fenced code blocks, with their 1-based numbers. */
+function prose(text: string): [number, string][] {
+  let fenced = false;
+  return text.split("\n").flatMap((line, i): [number, string][] => {
+    if (/^\s*```/.test(line)) fenced = !fenced;
+    else if (!fenced) return [[i + 1, line]];
+    return [];
+  });
+}
+
+/** GitHub's anchors for a text's headings: lower case, punctuation dropped, spaces as hyphens, repeats numbered. */
+export function anchorsOf(text: string): Set<string> {
+  const anchors = new Set<string>();
+  for (const [, line] of prose(text)) {
+    const heading = /^#{1,6}\s+(.*)$/.exec(line);
+    if (heading === null) continue;
+    const slug = heading[1]!.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");
+    let anchor = slug;
+    for (let n = 1; anchors.has(anchor); n++) anchor = `${slug}-${n}`;
+    anchors.add(anchor);
+  }
+  return anchors;
+}
+
+/** Relative links of `doc` whose file or #anchor does not exist; `read` answers a repo file's text, or undefined. */
+export function brokenLinks(doc: string, text: string, read: (path: string) => string | undefined): string[] {
+  const broken: string[] = [];
+  for (const [line, content] of prose(text)) {
+    for (const [, target] of content.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z][a-z+.-]*:/i.test(target!)) continue; // https:, mailto:
+      const [file, anchor] = target!.split("#", 2) as [string, string | undefined];
+      const path = file === "" ? doc : normalize(join(dirname(doc), file));
+      const linked = read(path);
+      if (linked === undefined) broken.push(`${doc}:${line}: ${target} links to a missing file`);
+      else if (anchor !== undefined && path.endsWith(".md") && !anchorsOf(linked).has(anchor)) {
+        broken.push(`${doc}:${line}: ${target} links to a missing heading`);
+      }
+    }
+  }
+  return broken;
+}
+
 /** `zizq-edge/x` -> dist's declaration file, read from package.json `exports`. */
 function packagePaths(): Record<string, string[]> {
   const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
@@ -96,7 +139,10 @@ export function inDocs(line: string, blocks: readonly Block[]): string {
 }
 
 function main(): void {
-  const blocks = docFiles().flatMap((doc) => blocksOf(doc, readFileSync(join(root, doc), "utf8")));
+  const read = (path: string) => (existsSync(join(root, path)) ? readFileSync(join(root, path), "utf8") : undefined);
+  const docs = docFiles();
+  const links = docs.flatMap((doc) => brokenLinks(doc, read(doc)!, read));
+  const blocks = docs.flatMap((doc) => blocksOf(doc, read(doc)!));
   rmSync(scratch, { recursive: true, force: true });
   mkdirSync(scratch, { recursive: true });
   writeFileSync(join(scratch, "package.json"), JSON.stringify({ type: "module" }));
@@ -137,17 +183,21 @@ function main(): void {
     output = failed.stdout || failed.stderr || String(error);
   }
 
-  const report = output
-    .split("\n")
-    .filter((line) => line !== "")
-    .map((line) => inDocs(line, blocks));
+  const report = [
+    ...links,
+    ...output
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => inDocs(line, blocks)),
+  ];
 
   if (report.length > 0) {
     console.error(report.join("\n"));
-    console.error(`\n${report.filter((line) => line.includes(" error TS")).length} errors in ${blocks.length} TypeScript blocks`);
+    const errors = report.filter((line) => line.includes(" error TS")).length;
+    console.error(`\n${errors} errors in ${blocks.length} TypeScript blocks; ${links.length} broken links`);
     process.exit(1);
   }
-  console.log(`${blocks.length} TypeScript blocks in ${new Set(blocks.map((b) => b.doc)).size} files type-check against dist/`);
+  console.log(`${blocks.length} TypeScript blocks in ${docs.length} files type-check against dist/; their relative links resolve`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) main();

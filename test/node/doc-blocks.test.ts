@@ -1,10 +1,10 @@
 /**
  * scripts/check-doc-blocks.ts (`npm run docs:check`): which Markdown code it compiles, with which
- * hidden prelude, and how tsc's lines are traced back to the Markdown. The whole check runs in CI
- * against the built package; this covers the parsing it relies on.
+ * hidden prelude, how tsc's lines are traced back to the Markdown, and which links it finds dead.
+ * The whole check runs in CI against the built package; this covers the parsing it relies on.
  */
 import { describe, expect, test } from "vitest";
-import { blocksOf, inDocs } from "../../scripts/check-doc-blocks.ts";
+import { anchorsOf, blocksOf, brokenLinks, inDocs } from "../../scripts/check-doc-blocks.ts";
 
 const doc = [
   "# Guide", //                                   1
@@ -73,5 +73,38 @@ describe("inDocs", () => {
 
   test("other lines pass through", () => {
     expect(inDocs("  Type 'number' is not assignable to type 'string'.", blocks)).toBe("  Type 'number' is not assignable to type 'string'.");
+  });
+});
+
+describe("links", () => {
+  const files: Record<string, string> = {
+    "README.md": "# zizq-edge\n\n## Install\n\nSee [the guide](docs/guide.md#cloudflare-workers-zizq-edgecloudflare).\n",
+    "docs/guide.md": [
+      "# Guide",
+      "## Cloudflare Workers: `zizq-edge/cloudflare`",
+      "## Options",
+      "## Options",
+      "```sh",
+      "# not a heading",
+      "```",
+    ].join("\n"),
+  };
+  const read = (path: string) => files[path];
+
+  test("anchors follow GitHub's headings, outside code, repeats numbered", () => {
+    expect([...anchorsOf(files["docs/guide.md"]!)]).toEqual(["guide", "cloudflare-workers-zizq-edgecloudflare", "options", "options-1"]);
+  });
+
+  test("a link to an existing file and heading, or to the web, is fine", () => {
+    expect(brokenLinks("README.md", files["README.md"]!, read)).toEqual([]);
+    expect(brokenLinks("docs/guide.md", "[up](../README.md#install) [web](https://zizq.dev/x#y) [here](#options-1)", read)).toEqual([]);
+  });
+
+  test("a missing file or heading is reported with the line, links inside code are not", () => {
+    const text = ["[a](missing.md)", "[b](../README.md#nope)", "```md", "[c](ignored.md)", "```"].join("\n");
+    expect(brokenLinks("docs/guide.md", text, read)).toEqual([
+      "docs/guide.md:1: missing.md links to a missing file",
+      "docs/guide.md:2: ../README.md#nope links to a missing heading",
+    ]);
   });
 });
