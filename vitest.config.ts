@@ -1,10 +1,22 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
+import importMap from "./examples/import-map.json" with { type: "json" };
+
+/**
+ * `zizq-edge` and its subpaths resolve to the sources, so examples import the package by name as
+ * users do. One map serves Deno (`--import-map`) and vitest; tsconfig.json `paths` repeats it for tsc, tsx and Bun.
+ */
+const alias = Object.entries(importMap.imports).map(([name, path]) => ({
+  find: new RegExp(`^${name}$`),
+  replacement: new URL(path, new URL("./examples/", import.meta.url)).pathname,
+}));
+
 export default defineConfig({
   test: {
     projects: [
       {
+        resolve: { alias },
         test: {
           name: "node",
           // jq-web's CommonJS export is a Promise; vitest's default interop would turn the module
@@ -18,6 +30,7 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias },
         plugins: [
           cloudflareTest({
             main: "./test/workers/worker.ts",

@@ -1,6 +1,8 @@
 /**
  * Bun adapter: serve a fetch-style app with `Bun.serve`, run a Worker until a process signal, and
  * a `fetch` that speaks TLS and mutual TLS through Bun's own `tls` fetch option.
+ *
+ * @module zizq-edge/bun
  */
 import { type RunWorkerOptions, runUntilSignalled } from "../src/worker/signals.ts";
 import type { Worker } from "../src/worker/worker.ts";
@@ -23,6 +25,7 @@ declare const process: {
   exitCode?: number | string | undefined;
 };
 
+/** Serves a fetch-style app (the test server, a push endpoint, a Hono app) with `Bun.serve`; `port` 0 picks a free one. */
 export async function serve(app: FetchApp, options: ServeOptions = {}): Promise<ServerHandle> {
   const hostname = options.hostname ?? "127.0.0.1";
   const server = Bun.serve({ port: options.port ?? 0, hostname, fetch: (request) => app.fetch(request) });
@@ -48,6 +51,7 @@ export async function runWorker(worker: Worker, options: RunWorkerOptions = {}):
 /** PEM text (a string) or its bytes; several CA certificates may be given as an array. */
 export type TlsPem = string | Uint8Array | readonly (string | Uint8Array)[];
 
+/** TLS settings of `bunFetch`, passed as Bun's `tls` fetch option. */
 export interface BunTlsOptions {
   /** CA certificates to trust for the server, instead of the system's. */
   ca?: TlsPem;

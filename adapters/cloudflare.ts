@@ -6,6 +6,8 @@
  * Nothing here runs jobs or talks to Zizq itself: `scheduled` is `Worker.drain` under
  * `ctx.waitUntil`, and the Client is the core one with the binding's `fetch` handed in. The
  * Workers types are described structurally, so the package needs no @cloudflare/workers-types.
+ *
+ * @module zizq-edge/cloudflare
  */
 import { Client, type ClientOptions } from "../src/client/client.ts";
 import { ZizqArgumentError } from "../src/errors/argument-error.ts";

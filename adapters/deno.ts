@@ -2,6 +2,8 @@
  * Deno adapter: serve a fetch-style app with `Deno.serve`, run a Worker until a process signal
  * (`Deno.addSignalListener`), and a `fetch` that speaks TLS and mutual TLS through an HTTP
  * client from `Deno.createHttpClient`.
+ *
+ * @module zizq-edge/deno
  */
 import { ZizqArgumentError } from "../src/errors/argument-error.ts";
 import { type FetchApp, type ServeOptions, type ServerHandle, serverUrl } from "../src/serving.ts";
@@ -34,6 +36,7 @@ declare const Deno: {
   createHttpClient(options: { caCerts?: string[]; cert?: string; key?: string }): DenoHttpClient;
 };
 
+/** Serves a fetch-style app (the test server, a push endpoint, a Hono app) with `Deno.serve`; `port` 0 picks a free one. */
 export function serve(app: FetchApp, options: ServeOptions = {}): Promise<ServerHandle> {
   const hostname = options.hostname ?? "127.0.0.1";
   // Deno closes every connection, streaming ones too, when the server's signal aborts.
@@ -76,6 +79,7 @@ export async function runWorker(worker: Worker, options: RunWorkerOptions = {}):
   return code;
 }
 
+/** TLS settings of `denoFetch`, for `Deno.createHttpClient`. */
 export interface DenoTlsOptions {
   /** CA certificates (PEM) trusted for the server, in addition to the system's roots. */
   ca?: string | readonly string[];

@@ -5,6 +5,8 @@
  *
  * Nothing is re-implemented here: both wrap the runtime-neutral `createPushHandler`. The body cap
  * is enforced while reading `c.req.raw`'s stream, so it does not depend on Hono's `bodyLimit`.
+ *
+ * @module zizq-edge/hono
  */
 import type { Context, Handler } from "hono";
 import { createPushHandler, type PushHandler, type PushHandlerOptions, type PushWaitUntil } from "../src/push/endpoint.ts";
@@ -19,6 +21,7 @@ export { MemoryReplayStore } from "../src/push/replay-store.ts";
 export type { MemoryReplayStoreOptions, ReplayStore } from "../src/push/replay-store.ts";
 export { generateSecret, signDelivery, verifyDelivery } from "../src/push/signature.ts";
 
+/** Options of `zizqPush` and `zizqPushHandler`. */
 export type ZizqPushOptions = PushHandlerOptions;
 
 /** The endpoint as a Hono handler; on Workers the settle runs under `c.executionCtx.waitUntil`. */

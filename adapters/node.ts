@@ -10,6 +10,8 @@
  * `node:http2` server that never listens on its own. `@hono/node-server` turns both protocols'
  * request/response objects into `Request`/`Response`, streams response bodies, and cancels the
  * body stream when the client goes away; nothing of that is repeated here.
+ *
+ * @module zizq-edge/node
  */
 import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from "node:http";
 import {

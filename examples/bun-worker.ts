@@ -9,9 +9,9 @@
  */
 import { readFile } from "node:fs/promises";
 import * as v from "valibot";
-import { bunFetch, runWorker, serve } from "../adapters/bun.ts";
-import { Client, defineJob, NonRetryableError, Router, Worker } from "../src/index.ts";
-import { createTestServer } from "../src/testing/index.ts";
+import { Client, defineJob, NonRetryableError, Router, Worker } from "zizq-edge";
+import { bunFetch, runWorker, serve } from "zizq-edge/bun";
+import { createTestServer } from "zizq-edge/testing";
 
 const SendEmail = defineJob({
   type: "send_email",

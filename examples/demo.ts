@@ -5,9 +5,9 @@
  * a Worker draining a queue of 200 jobs.
  */
 import * as v from "valibot";
-import { serve } from "../adapters/node.ts";
-import { Client, defineJob, NonRetryableError, Router, Worker, ZizqValidationError } from "../src/index.ts";
-import { createTestServer } from "../src/testing/index.ts";
+import { Client, defineJob, NonRetryableError, Router, Worker, ZizqValidationError } from "zizq-edge";
+import { serve } from "zizq-edge/node";
+import { createTestServer } from "zizq-edge/testing";
 
 const SendEmail = defineJob({
   type: "send_email",

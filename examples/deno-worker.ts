@@ -8,9 +8,9 @@
  * (a client certificate and its key for mutual TLS), all PEM file paths, it connects over TLS.
  */
 import * as v from "valibot";
-import { type DenoFetch, denoFetch, runWorker, serve } from "../adapters/deno.ts";
-import { Client, defineJob, NonRetryableError, Router, Worker } from "../src/index.ts";
-import { createTestServer } from "../src/testing/index.ts";
+import { Client, defineJob, NonRetryableError, Router, Worker } from "zizq-edge";
+import { type DenoFetch, denoFetch, runWorker, serve } from "zizq-edge/deno";
+import { createTestServer } from "zizq-edge/testing";
 
 /** The part of Deno's API used here (typed locally, so the root type check needs no Deno types). */
 declare const Deno: {

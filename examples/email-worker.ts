@@ -4,9 +4,9 @@
  * Uses the embedded test server on a loopback port, seeded with jobs, unless ZIZQ_URL is set.
  */
 import * as v from "valibot";
-import { serve } from "../adapters/node.ts";
-import { Client, defineJob, NonRetryableError, Router, Worker } from "../src/index.ts";
-import { createTestServer } from "../src/testing/index.ts";
+import { Client, defineJob, NonRetryableError, Router, Worker } from "zizq-edge";
+import { serve } from "zizq-edge/node";
+import { createTestServer } from "zizq-edge/testing";
 
 const SendEmail = defineJob({
   type: "send_email",

@@ -9,9 +9,9 @@
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as v from "valibot";
-import { nodeFetch, runWorker, serve } from "../adapters/node.ts";
-import { Client, defineJob, NonRetryableError, Router, Worker } from "../src/index.ts";
-import { createTestServer } from "../src/testing/index.ts";
+import { Client, defineJob, NonRetryableError, Router, Worker } from "zizq-edge";
+import { nodeFetch, runWorker, serve } from "zizq-edge/node";
+import { createTestServer } from "zizq-edge/testing";
 
 const ResizeImage = defineJob({
   type: "resize_image",

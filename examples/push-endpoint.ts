@@ -26,8 +26,8 @@
  */
 import { Hono } from "hono";
 import * as v from "valibot";
-import { zizqPush } from "../adapters/hono.ts";
-import { Client, defineJob, NonRetryableError, RetryAfterError, Router } from "../src/index.ts";
+import { Client, defineJob, NonRetryableError, RetryAfterError, Router } from "zizq-edge";
+import { zizqPush } from "zizq-edge/hono";
 
 export const SendEmail = defineJob({
   type: "send_email",
@@ -63,7 +63,7 @@ if (isMain) {
   const client = process.env.ZIZQ_URL ? new Client({ url: process.env.ZIZQ_URL }) : undefined;
   const app = endpointApp({ secrets: secret, client });
   const port = Number(process.env.PORT ?? 8787);
-  const { serve } = "Bun" in globalThis ? await import("../adapters/bun.ts") : await import("../adapters/node.ts");
+  const { serve } = "Bun" in globalThis ? await import("zizq-edge/bun") : await import("zizq-edge/node");
   const handle = await serve(app, { port });
   console.log(`push endpoint on ${handle.url}/zizq${client ? " (settling through its own Client)" : ""}`);
 }

@@ -11,10 +11,10 @@
  * PUSH_SECRET may list several secrets, comma-separated, during a key rotation: each delivery then
  * carries one signature per secret.
  */
-import { runWorker, serve } from "../adapters/node.ts";
-import { generateSecret } from "../adapters/hono.ts";
-import { Client, createRelay } from "../src/index.ts";
-import { createTestServer } from "../src/testing/index.ts";
+import { Client, createRelay } from "zizq-edge";
+import { generateSecret } from "zizq-edge/hono";
+import { runWorker, serve } from "zizq-edge/node";
+import { createTestServer } from "zizq-edge/testing";
 import { endpointApp, SendEmail } from "./push-endpoint.ts";
 
 const demo = process.argv.includes("--demo");

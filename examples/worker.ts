@@ -11,9 +11,9 @@
  *   (cron)         drain the `emails` queue for up to 25 s
  */
 import * as v from "valibot";
-import { clientFromEnv, type FetcherBinding, zizqWorker } from "../adapters/cloudflare.ts";
-import { zizqPushHandler } from "../adapters/hono.ts";
-import { defineJob, Router, ZizqError, ZizqValidationError } from "../src/index.ts";
+import { defineJob, Router, ZizqError, ZizqValidationError } from "zizq-edge";
+import { clientFromEnv, type FetcherBinding, zizqWorker } from "zizq-edge/cloudflare";
+import { zizqPushHandler } from "zizq-edge/hono";
 
 export interface Env {
   ZIZQ_URL: string;

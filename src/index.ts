@@ -1,5 +1,7 @@
 /**
  * zizq-edge: a client for the Zizq job queue that needs only `fetch`, web streams and Web Crypto.
+ *
+ * @module zizq-edge
  */
 export { SUPPORTED_MAJOR } from "./client/version.ts";
 export type { Failure } from "./client/job-calls.ts";

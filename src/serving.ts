@@ -5,6 +5,7 @@ export interface FetchApp {
   fetch(request: Request): Response | Promise<Response>;
 }
 
+/** Where `serve` listens. */
 export interface ServeOptions {
   /** Port to listen on. Default 0: any free port (read the real one from the handle). */
   port?: number;
@@ -14,6 +15,7 @@ export interface ServeOptions {
   signal?: AbortSignal;
 }
 
+/** A listening server, from `serve`. */
 export interface ServerHandle {
   /** `http://hostname:port`, with the port actually bound. */
   url: string;

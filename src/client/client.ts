@@ -12,6 +12,7 @@ import { Transport, type TransportOptions } from "./transport.ts";
 import type { EnqueuedJob, ErrorRecord, Job, JobInfo } from "./types.ts";
 import { enqueuedJob } from "./wire-convert.ts";
 
+/** Options of `new Client(...)`; only `url` is required. */
 export interface ClientOptions extends TransportOptions {
   /** The clock used to turn `delay` into `ready_at`. Default `Date.now`. */
   now?: () => number;

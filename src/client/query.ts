@@ -65,10 +65,12 @@ export class JobQuery<Payload = unknown> implements AsyncIterable<Job<Payload>> 
     return new JobQuery(this.transport, this.state.filter, { ...this.state, pageSize: size });
   }
 
+  /** Every matching job, page by page as the loop asks for them. */
   async *[Symbol.asyncIterator](): AsyncIterator<Job<Payload>> {
     yield* (await run()).jobs<Payload>(this.transport, this.state);
   }
 
+  /** Every matching job, in one array: mind the size of the result. */
   async toArray(): Promise<Job<Payload>[]> {
     return collect(this);
   }
@@ -79,6 +81,7 @@ export class JobQuery<Payload = unknown> implements AsyncIterable<Job<Payload>> 
     return undefined;
   }
 
+  /** How many jobs match, from the server's count endpoint (no job is fetched). */
   async count(): Promise<number> {
     return (await run()).count(this.transport, this.state.filter);
   }
@@ -108,10 +111,12 @@ export class ErrorQuery implements AsyncIterable<ErrorRecord> {
     return new ErrorQuery(this.transport, this.jobId, size);
   }
 
+  /** Every error record, oldest attempt first, page by page. */
   async *[Symbol.asyncIterator](): AsyncIterator<ErrorRecord> {
     yield* (await run()).errors(this.transport, this.jobId, this.size);
   }
 
+  /** Every error record, in one array. */
   async toArray(): Promise<ErrorRecord[]> {
     return collect(this);
   }

@@ -30,6 +30,7 @@ export interface PushWaitUntil {
   waitUntil(promise: Promise<unknown>): void;
 }
 
+/** Options of the push endpoint (`zizqPush`, `zizqPushHandler`). */
 export interface PushHandlerOptions {
   /** Runs each delivered job: the same Router a pull Worker uses. */
   router: Router;
@@ -65,6 +66,7 @@ export interface PushHandlerOptions {
   dangerouslySkipVerification?: boolean;
 }
 
+/** The push endpoint as a fetch handler; extra arguments (a Worker's `ctx`) may carry `waitUntil`. */
 export type PushHandler = (request: Request, ...rest: unknown[]) => Promise<Response>;
 
 const JSON_HEADERS = { "content-type": "application/json" } as const;

@@ -19,6 +19,7 @@ export type PushRejectReason =
   | "invalid_json" // 400
   | "invalid_envelope"; // 400 (JSON, but not a job frame)
 
+/** The HTTP status the push endpoint answers for each reason it refuses a delivery. */
 export const REJECT_STATUS: Readonly<Record<PushRejectReason, number>> = Object.freeze({
   method_not_allowed: 405,
   unsupported_media_type: 415,

@@ -14,6 +14,7 @@ export interface ReplayStore {
   seen(id: string, expiresAtMs: number): boolean | Promise<boolean>;
 }
 
+/** Options of the in-memory replay store, the push endpoint's default. */
 export interface MemoryReplayStoreOptions {
   /** Ids held at most; the least recently recorded goes first. Default 10 000. */
   maxEntries?: number;

@@ -20,6 +20,7 @@ import type { Duration } from "../client/types.ts";
 /** The largest outcome body read from an endpoint; a longer one is cut (its JSON then fails to parse). */
 const MAX_OUTCOME_BYTES = 64 * 1024;
 
+/** Where and how a relay delivers jobs: the push endpoint, its secret, timeouts. */
 export interface RelayDeliveryOptions {
   /** The push endpoint's URL. */
   endpoint: string | URL;
@@ -50,6 +51,7 @@ export interface RelayDeliveryOptions {
   now?: () => number;
 }
 
+/** Options of `createRelay`: a Worker's options (but `router`) and the delivery's. */
 export interface RelayOptions extends Omit<WorkerOptions, "router">, RelayDeliveryOptions {
   /** Deliveries in flight at once. Default 10. */
   concurrency?: number;
@@ -65,6 +67,7 @@ interface OutcomeBody {
   retryAt?: unknown;
 }
 
+/** A relay's delivery counters, next to its Worker's `stats()`. */
 export interface DeliveryStats {
   /** Requests sent. */
   delivered: number;

@@ -2,10 +2,12 @@ import type { Hono } from "hono";
 import type { Backoff, Retention } from "../client/types.ts";
 import type { LoggerOption } from "../worker/logger.ts";
 
+/** The licence tier the test server acts out: Pro features answer 403 on `free` and `expired`. */
 export type License = "free" | "pro" | "expired";
 
 export type { Backoff } from "../client/types.ts";
 
+/** Options of `createTestServer`; every one has the real server's default. */
 export interface TestServerOptions {
   /** Licence tier. `"expired"` answers Pro features the way an expired licence does. Default `"free"`. */
   license?: License;
@@ -41,6 +43,7 @@ export interface ConnectionInfo {
   held: string[];
 }
 
+/** The in-memory Zizq, from `createTestServer`. */
 export interface TestServer {
   /**
    * Handles a request in-process, as the server would over HTTP. It has `fetch`'s signature, so

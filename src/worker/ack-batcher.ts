@@ -16,6 +16,7 @@ export interface AckPort {
   getJob(id: string): Promise<{ status: string; attempts: number }>;
 }
 
+/** Options of `new AckBatcher(port, options)`; a Worker sets them from its `acks` option. */
 export interface AckBatcherOptions {
   /** Ids per bulk ack. Default 1000. */
   maxBatch?: number;
@@ -33,6 +34,7 @@ export interface AckBatcherOptions {
   logger?: LoggerOption;
 }
 
+/** Options of `ackBatcher.close()`. */
 export interface AckBatcherCloseOptions {
   /**
    * When it aborts, retries stop: work not yet landed is rejected with a `ZizqError` (the

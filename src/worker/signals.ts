@@ -8,6 +8,7 @@ export interface SignalSource {
   off(signal: string, listener: () => void): void;
 }
 
+/** Options of each adapter's `runWorker(worker, options)`. */
 export interface RunWorkerOptions {
   /** Signals that stop the worker. Default `SIGINT` and `SIGTERM`. */
   signals?: readonly string[];

@@ -18,7 +18,9 @@ export interface Dispatcher {
 
 /** Observers of a worker's life; a hook that throws is logged and does not touch the job. */
 export interface WorkerHooks {
+  /** A job's handler is about to run. */
   onJobStart?(job: Job<unknown>): void;
+  /** A job's handler returned; its ack is queued. */
   onJobSuccess?(job: Job<unknown>, info: { durationMs: number }): void;
   /** `failure` is what is reported to the server; `error` is what was thrown (absent for an unknown type). */
   onJobFailure?(job: Job<unknown>, info: { error: unknown; failure: Failure; durationMs: number }): void;
@@ -40,6 +42,7 @@ export interface ReconnectPolicy {
   healthyAfterMs?: number;
 }
 
+/** Options of `new Worker(...)`; every one but `client` and `router` has a default. */
 export interface WorkerOptions {
   client: Client;
   /** Runs each job: a `Router` of typed handlers. */

@@ -19,6 +19,7 @@ const ACK_GRACE_MS = 2_000;
 /** Ids kept for recognising redelivered jobs, at most. */
 const UNSETTLED_CAP = 10_000;
 
+/** Options of `worker.stop()`. */
 export interface StopOptions {
   /** Skip to the deadline: abort running handlers now and fail their jobs. */
   immediate?: boolean;
@@ -26,6 +27,7 @@ export interface StopOptions {
   timeout?: Duration;
 }
 
+/** Limits of `worker.drain()`: it ends at the first one reached. */
 export interface DrainOptions {
   /** `drain` resolves within about this long: it stops taking early enough for handlers and acks to finish. Default no limit. */
   maxMs?: Duration;
@@ -37,6 +39,7 @@ export interface DrainOptions {
   signal?: AbortSignal;
 }
 
+/** What `worker.drain()` resolves with. */
 export interface DrainSummary {
   /** Jobs run to an outcome: `completed + failed`. */
   processed: number;
@@ -47,6 +50,7 @@ export interface DrainSummary {
   reason: "maxJobs" | "maxMs" | "idle" | "signal";
 }
 
+/** A snapshot of a worker's counters, from `worker.stats()`. */
 export interface WorkerStats {
   state: "idle" | "running" | "stopping";
   /** A take stream is open. */
