@@ -3,6 +3,7 @@ import type { Duration, Job } from "../client/types.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { ZizqFrameError } from "../errors/frame-error.ts";
 import { ZizqHttpError } from "../errors/http-error.ts";
+import { ZizqTimeoutError } from "../errors/timeout-error.ts";
 import { ZizqError } from "../errors/zizq-error.ts";
 import type { FrameSink } from "../stream/options.ts";
 import { backoffDelay, sleep } from "../utils/backoff.ts";
@@ -316,24 +317,22 @@ export class Worker {
     while (this.#state === "running") {
       const conn = this.#connection();
       this.#opening = conn;
+      // The silence watchdog starts with the response; until then this deadline stands in for it.
+      const unanswered = setTimeout(abortUnanswered, s.idleTimeoutMs, conn.stream, s.idleTimeoutMs);
       let opened: TakeConnection;
       try {
-        opened = await s.client.openTake({
-          queues: s.queues,
-          prefetch: this.#prefetch,
-          format: s.format,
-          workerId: s.workerId,
-          maxFrameBytes: s.maxFrameBytes,
-          signal: conn.stream.signal,
-        });
+        opened = await this.#open(conn.stream.signal);
       } catch (error) {
         if (this.#state !== "running") return;
         if (isFatal(error)) throw error;
         attempt++;
-        s.logger.warn(`could not open the take stream (attempt ${attempt}); retrying`, { error });
+        const reason = conn.stream.signal.reason;
+        if (reason instanceof ZizqTimeoutError) s.logger.warn(`the take request had no answer within ${s.idleTimeoutMs} ms (attempt ${attempt}); retrying`, { error: reason });
+        else s.logger.warn(`could not open the take stream (attempt ${attempt}); retrying`, { error });
         await sleep(backoffDelay(s.reconnect, attempt), this.#stopping.signal);
         continue;
       } finally {
+        clearTimeout(unanswered);
         this.#opening = undefined;
       }
       if (this.#state !== "running") {
@@ -354,6 +353,37 @@ export class Worker {
       attempt++;
       await sleep(backoffDelay(s.reconnect, attempt), this.#stopping.signal);
     }
+  }
+
+  /**
+   * Sends the take request. Once `signal` aborts it is not waited for, even by a fetch that ignores
+   * its signal, and a response that still comes is closed: it would hold jobs nobody reads.
+   */
+  #open(signal: AbortSignal): Promise<TakeConnection> {
+    const s = this.#s;
+    const opening = s.client.openTake({
+      queues: s.queues,
+      prefetch: this.#prefetch,
+      format: s.format,
+      workerId: s.workerId,
+      maxFrameBytes: s.maxFrameBytes,
+      signal,
+    });
+    return new Promise<TakeConnection>((resolve, reject) => {
+      const onAbort = (): void => reject(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+      opening.then(
+        (opened) => {
+          signal.removeEventListener("abort", onAbort);
+          if (signal.aborted) void opened.body.cancel().catch(noop);
+          else resolve(opened);
+        },
+        (error: unknown) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+      );
+    });
   }
 
   #connection(): Connection {
@@ -608,6 +638,11 @@ export class Worker {
 function isFatal(error: unknown): boolean {
   if (error instanceof ZizqHttpError) return error.status >= 400 && error.status < 500;
   return error instanceof ZizqArgumentError || (error instanceof ZizqFrameError && error.reason === "unsupported_format");
+}
+
+/** The take request's deadline: no response headers within the idle timeout. */
+function abortUnanswered(stream: AbortController, ms: number): void {
+  stream.abort(new ZizqTimeoutError({ method: "GET", path: "/jobs/take" }, ms));
 }
 
 function noop(): void {}

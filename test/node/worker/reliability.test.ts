@@ -22,6 +22,7 @@ import {
   type Served,
   serveTestServer,
   sleep,
+  tcpFront,
   waitFor,
   within,
 } from "./reliability-helpers.ts";
@@ -394,6 +395,65 @@ describe("Worker reliability (real sockets)", () => {
     expect(running.outcome.settled).toBe(false);
     await within(worker.stop(), 10_000, "stop()");
     expect(running.outcome).toEqual({ settled: true });
+  });
+
+  describe("5b: a take request that is never answered is cut off, logged, and sent again; jobs flow once a server answers", () => {
+    for (const mode of ["silent", "headers"] as const) {
+      it(mode === "silent" ? "a front that accepts connections and never answers" : "a front that sends headers and never a byte after", async () => {
+        const s = await served();
+        const front = await tcpFront(s.url);
+        cleanups.push(() => front.close());
+        front.mode = mode;
+        const ids = await enqueueWork(s.admin, 3);
+        const ran: string[] = [];
+        const router = new Router().route(Work, (_payload, ctx) => void ran.push(ctx.job.id));
+        const logger = collectingLogger();
+        const disconnects: unknown[] = [];
+        const worker = newWorker({
+          client: client(front.url, { retry: false }),
+          router,
+          idleTimeout: 200,
+          logger,
+          hooks: { onDisconnect: (info) => void disconnects.push(info.error) },
+        });
+        const running = start(worker);
+
+        await waitFor("the worker to try again", () => front.connections >= 3, { timeoutMs: 10_000 });
+        expect(ran).toEqual([]);
+        const warnings = logger.messages.filter((m) => m.level === "warn").map((m) => m.message);
+        if (mode === "silent") {
+          expect(warnings).toContainEqual(expect.stringMatching(/take request had no answer within 200 ms/));
+          expect(worker.stats().connections).toBe(0);
+        } else {
+          expect(warnings).toContainEqual(expect.stringMatching(/take stream \d+ lost; reconnecting/));
+          expect(String(disconnects[0])).toMatch(/silent/);
+        }
+
+        front.mode = "forward";
+        await waitFor("the jobs to run", () => ran.length === 3, { timeoutMs: 10_000 });
+        await waitFor("the jobs to complete", async () => (await s.admin.jobs({ status: "completed" }).count()) === 3, { timeoutMs: 5_000 });
+        expect(running.outcome.settled).toBe(false);
+        await within(worker.stop(), 10_000, "stop()");
+        expect(running.outcome).toEqual({ settled: true });
+        expect(ran.sort()).toEqual([...ids].sort());
+        expect(logger.messages.filter((m) => m.level === "error")).toEqual([]);
+      });
+    }
+
+    it("stop() during a take request that is never answered ends without waiting for the deadline, even with a fetch that ignores its signal", async () => {
+      const s = await served();
+      const front = await tcpFront(s.url);
+      cleanups.push(() => front.close());
+      const deaf: typeof globalThis.fetch = (input, init) => globalThis.fetch(input, { ...init, signal: null });
+      for (const fetch of [globalThis.fetch, deaf]) {
+        const before = front.connections;
+        const worker = newWorker({ client: client(front.url, { fetch }), router: new Router(), idleTimeout: 60_000 });
+        const running = start(worker);
+        await waitFor("the take request to be sent", () => front.connections > before);
+        await within(worker.stop(), 5_000, `stop() with ${fetch === deaf ? "a fetch that ignores its signal" : "the global fetch"}`);
+        expect(running.outcome).toEqual({ settled: true });
+      }
+    });
   });
 
   describe("6: a bad frame ends in a clear outcome, never a crashed worker", () => {
