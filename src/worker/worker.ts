@@ -125,10 +125,15 @@ export class Worker {
   #opening: Connection | undefined;
   readonly #running = new Set<Running>();
   /**
-   * Jobs completed here that a broken stream may have handed back before their ack landed: Zizq
-   * has no lease token, so this is how a redelivered one is recognised. Empty until a stream breaks.
+   * Jobs completed here that the server may hand out again: their ack had not landed when their
+   * stream broke, or it came back "not in flight". Zizq has no lease token, so this is how a
+   * redelivered one is recognised. Empty until a stream breaks or an ack is refused; oldest first.
    */
-  #unsettled = new Set<string>();
+  readonly #unsettled = new Set<string>();
+  /** Handlers still running for jobs of a broken stream, by job id: a copy of one must wait for it. */
+  readonly #lostRuns = new Map<string, Running>();
+  /** Copies that arrived while their original was still running here (see `#guarded`). */
+  readonly #copies = new Map<string, { job: Job<unknown>; conn: Connection }>();
   #active = 0;
   /** Stop taking new jobs at this many started (a drain's `maxJobs`). */
   #startLimit = Infinity;
@@ -177,6 +182,7 @@ export class Worker {
       random: this.#s.reconnect.random,
       onFlush: (info) => {
         this.#ackRequests++;
+        for (const id of info.notFound) this.#remember(id);
         if (this.#hooks.onAckFlush !== undefined) this.#call("onAckFlush", () => this.#hooks.onAckFlush?.(info));
       },
     });
@@ -456,12 +462,14 @@ export class Worker {
     conn.buffer.length = conn.head = 0;
     if (!closedByUs) {
       conn.lost = true;
-      // Copies taken by other workers never come here: drop old ids rather than grow without bound.
-      if (this.#unsettled.size > UNSETTLED_CAP) this.#unsettled.clear();
-      for (const id of this.#batcher?.unlandedAcks() ?? []) this.#unsettled.add(id);
+      for (const id of this.#batcher?.unlandedAcks() ?? []) this.#remember(id);
       const reason = new StreamLostError("the take stream broke; the server has handed this job back", { cause: error });
       conn.handlers.abort(reason);
-      for (const run of this.#running) if (run.conn === conn) run.own?.abort(reason);
+      for (const run of this.#running) {
+        if (run.conn !== conn) continue;
+        run.own?.abort(reason);
+        this.#lostRuns.set(run.job.id, run);
+      }
       this.#s.logger.warn(`take stream ${conn.id} lost; reconnecting`, { error });
     }
     if (this.#hooks.onDisconnect !== undefined) {
@@ -486,9 +494,50 @@ export class Worker {
 
   #accept(job: Job<unknown>, conn: Connection): void {
     this.#taken++;
-    if (this.#unsettled.size !== 0 && this.#unsettled.has(job.id)) return this.#redelivered(job);
+    if (this.#guarded(job, conn)) return;
     if (this.#active < this.#s.concurrency && this.#state === "running") this.#start(job, conn);
     else conn.buffer.push(job);
+  }
+
+  /**
+   * The redelivery guard, checked when a job arrives and again when it leaves the buffer (its
+   * original may have completed while it waited): a copy of a job completed here is acked, and a
+   * copy of one whose handler still runs here waits for that handler's outcome. Returns whether
+   * it took the job. Costs two size checks until a stream breaks or an ack is refused.
+   */
+  #guarded(job: Job<unknown>, conn: Connection): boolean {
+    if (this.#unsettled.size === 0 && this.#lostRuns.size === 0) return false;
+    if (this.#unsettled.has(job.id)) {
+      this.#redelivered(job);
+      return true;
+    }
+    if (!this.#lostRuns.has(job.id)) return false;
+    this.#copies.set(job.id, { job, conn });
+    return true;
+  }
+
+  /**
+   * Remembers a job completed here that the server may hand out again. Acking such a copy instead
+   * of running it is right only because the work it stands for is done: ids come here only from
+   * acks, and only handlers that completed are acked (never a failure, never a job merely
+   * received). An ack answered "not in flight" means the server took the job back (it saw the
+   * stream break first) or completed it already; either way the handler here did finish it.
+   */
+  #remember(id: string): void {
+    const ids = this.#unsettled;
+    ids.add(id);
+    // Copies taken by other workers never come here: forget the oldest rather than grow without bound.
+    if (ids.size > UNSETTLED_CAP) ids.delete(ids.values().next().value as string);
+  }
+
+  /** A handler of a broken stream's job ended: a copy waiting for it is acked (see `#guarded`) or queued to run. */
+  #releaseCopy(id: string): void {
+    const copy = this.#copies.get(id);
+    if (copy === undefined) return;
+    this.#copies.delete(id);
+    // Its own stream broke too: the server has the copy back.
+    if (copy.conn !== this.#conn) return;
+    if (!this.#guarded(copy.job, copy.conn)) copy.conn.buffer.push(copy.job);
   }
 
   #buffered(): number {
@@ -518,7 +567,7 @@ export class Worker {
       while (conn.head < buffer.length && this.#active < this.#s.concurrency && this.#state === "running") {
         const job = buffer[conn.head] as Job<unknown>;
         buffer[conn.head++] = undefined as unknown as Job<unknown>;
-        this.#start(job, conn);
+        if (!this.#guarded(job, conn)) this.#start(job, conn);
       }
       if (conn.head === buffer.length) buffer.length = conn.head = 0;
     }
@@ -540,13 +589,19 @@ export class Worker {
     if (run.timer !== undefined) clearTimeout(run.timer);
     this.#running.delete(run);
     this.#active--;
+    this.#report(run, outcome);
+    if (run.conn.lost && this.#lostRuns.delete(run.job.id)) this.#releaseCopy(run.job.id);
+  }
+
+  /** Tells the server, the counters and the hooks how a job ended. */
+  #report(run: Running, outcome: Outcome): void {
     const job = run.job;
     const batcher = this.#batcher as AckBatcher;
     if (outcome.kind === "completed") {
       this.#completed++;
       // Even from a lost stream: the work is done, and the ack wins if the job was not taken again yet.
       void batcher.ack(job.id);
-      if (run.conn.lost) this.#unsettled.add(job.id);
+      if (run.conn.lost) this.#remember(job.id);
       if (this.#hooks.onJobSuccess !== undefined) {
         const info = { durationMs: performance.now() - run.startedAt };
         this.#call("onJobSuccess", () => this.#hooks.onJobSuccess?.(job, info));

@@ -182,6 +182,47 @@ export function rewritingTakeFront(rewrite: (line: string) => string): (server: 
   });
 }
 
+/**
+ * A fetch whose take responses keep the end of their body (an error or a close) from the reader
+ * until `release()`: the server sees the stream break before the worker does, as through a proxy.
+ * `broken` resolves when the first end is being held. Later ends pass once released.
+ */
+export function heldBreakFetch(inner: typeof globalThis.fetch = globalThis.fetch): {
+  fetch: typeof globalThis.fetch;
+  broken: Promise<void>;
+  release(): void;
+} {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let markBroken!: () => void;
+  const broken = new Promise<void>((resolve) => (markBroken = resolve));
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const response = await inner(input, init);
+    if (new URL(urlOf(input)).pathname !== "/jobs/take" || response.body === null) return response;
+    const reader = response.body.getReader();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        let next: ReadableStreamReadResult<Uint8Array>;
+        try {
+          next = await reader.read();
+        } catch (error) {
+          markBroken();
+          await released;
+          controller.error(error);
+          return;
+        }
+        if (!next.done) return controller.enqueue(next.value);
+        markBroken();
+        await released;
+        controller.close();
+      },
+      cancel: (reason) => reader.cancel(reason),
+    });
+    return new Response(body, { status: response.status, headers: response.headers });
+  };
+  return { fetch, broken, release };
+}
+
 export type FrontMode = "silent" | "headers" | "forward";
 
 /**

@@ -17,6 +17,7 @@ import {
   client,
   collectingLogger,
   counts,
+  heldBreakFetch,
   nackId,
   rewritingTakeFront,
   type Served,
@@ -222,6 +223,105 @@ describe("Worker reliability (real sockets)", () => {
     expect(await settledCounts(s.admin)).toEqual({ scheduled: 0, ready: 0, in_flight: 0, completed: 1, dead: 0 });
     // The work was done and its ack landed: starting it again is a duplicate the worker could have known about.
     expect(starts.filter((at) => at > landedAt).length, "runs started after the job's ack landed").toBe(0);
+  });
+
+  it("1c: a copy that waits in the buffer while its original runs (every slot busy) is acked, not run, once the original completes", async () => {
+    muteDroppedStreamLogs();
+    const s = await served();
+    const [id] = await enqueueWork(s.admin, 1);
+    const { fetch, acks } = ackRecordingFetch();
+    let releaseFirst!: () => void;
+    const firstRunHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    cleanups.push(async () => releaseFirst());
+    const starts: number[] = [];
+    const router = new Router().route(Work, async () => {
+      starts.push(performance.now());
+      if (starts.length === 1) await firstRunHeld; // ignores its signal
+    });
+    const worker = newWorker({ client: client(s.url, { fetch }), router, concurrency: 1 });
+    const running = start(worker);
+
+    await waitFor("the first run to start", () => starts.length === 1);
+    s.server.dropConnections(); // the worker sees it at once, reconnects, and is handed the job again
+    await waitFor("the copy to arrive while the original still holds the only slot", () => worker.stats().taken === 2, { timeoutMs: 5_000 });
+    releaseFirst();
+    await waitFor("the job to complete", async () => (await s.admin.getJob(id as string)).status === "completed", { timeoutMs: 5_000 });
+    await waitFor("the acks to land", () => worker.stats().acksPending === 0, { timeoutMs: 5_000 });
+    await within(worker.stop(), 10_000, "stop()");
+    expect(running.outcome).toEqual({ settled: true });
+    expect(starts.length, "runs of the job").toBe(1);
+    expect(acks.some((ack) => ack.landed.includes(id as string))).toBe(true);
+    expect(worker.stats()).toMatchObject({ completed: 1, failed: 0, running: 0 });
+    expect(await settledCounts(s.admin)).toEqual({ scheduled: 0, ready: 0, in_flight: 0, completed: 1, dead: 0 });
+  });
+
+  it("1d: a copy arriving with a slot free waits for its original: acked when the original completed, run when it failed", async () => {
+    muteDroppedStreamLogs();
+    const s = await served();
+    const [completes, fails] = (await enqueueWork(s.admin, 2)) as [string, string];
+    const gates = new Map<string, () => void>();
+    const originals = new Map<string, Promise<void>>();
+    for (const id of [completes, fails]) originals.set(id, new Promise<void>((resolve) => gates.set(id, resolve)));
+    cleanups.push(async () => gates.forEach((open) => open()));
+    const starts = new Map<string, number>();
+    const router = new Router().route(Work, async (_payload, ctx) => {
+      const runs = (starts.get(ctx.job.id) ?? 0) + 1;
+      starts.set(ctx.job.id, runs);
+      if (runs > 1) return;
+      await originals.get(ctx.job.id); // ignores its signal
+      if (ctx.job.id === fails) throw new Error("the original failed");
+    });
+    const worker = newWorker({ client: client(s.url), router, concurrency: 4 });
+    const running = start(worker);
+
+    await waitFor("both originals to run", () => starts.size === 2);
+    s.server.dropConnections();
+    await waitFor("both copies to arrive", () => worker.stats().taken === 4, { timeoutMs: 5_000 });
+    expect(Object.fromEntries(starts), "runs while the originals still run").toEqual({ [completes]: 1, [fails]: 1 });
+    gates.get(completes)?.();
+    gates.get(fails)?.();
+    await waitFor("both jobs to complete", async () => (await s.admin.jobs({ status: "completed" }).count()) === 2, { timeoutMs: 5_000 });
+    await within(worker.stop(), 10_000, "stop()");
+    expect(running.outcome).toEqual({ settled: true });
+    expect(Object.fromEntries(starts)).toEqual({ [completes]: 1, [fails]: 2 });
+    // The failure of a lost stream's job is not reported: the copy's run is the job's first attempt.
+    expect(await s.admin.errors(fails).toArray()).toEqual([]);
+    expect(await settledCounts(s.admin)).toEqual({ scheduled: 0, ready: 0, in_flight: 0, completed: 2, dead: 0 });
+  });
+
+  it("1e: a job whose ack came back 'not in flight' (the server saw the stream break first) is acked, not run, when it comes back", async () => {
+    muteDroppedStreamLogs();
+    const s = await served();
+    const [id] = await enqueueWork(s.admin, 1);
+    const recording = ackRecordingFetch();
+    const held = heldBreakFetch(recording.fetch);
+    cleanups.push(async () => held.release());
+    let releaseFirst!: () => void;
+    const firstRunHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    cleanups.push(async () => releaseFirst());
+    let starts = 0;
+    const router = new Router().route(Work, async () => {
+      if (++starts === 1) await firstRunHeld;
+    });
+    // A long idle timeout: the worker learns of the break only when the test lets it.
+    const worker = newWorker({ client: client(s.url, { fetch: held.fetch }), router, concurrency: 1, idleTimeout: 60_000 });
+    const running = start(worker);
+
+    await waitFor("the first run to start", () => starts === 1);
+    s.server.dropConnections();
+    await held.broken;
+    expect((await s.admin.getJob(id as string)).status, "the job is back in ready on the server").toBe("ready");
+    expect(worker.stats().connected).toBe(true);
+    releaseFirst(); // completes; its ack is answered 422 not_found
+    await waitFor("the ack to come back not in flight", () => recording.acks.some((ack) => ack.notFound.includes(id as string)), { timeoutMs: 5_000 });
+    held.release(); // now the worker sees the break, reconnects, and is handed the job again
+    await waitFor("the job to complete", async () => (await s.admin.getJob(id as string)).status === "completed", { timeoutMs: 5_000 });
+    await within(worker.stop(), 10_000, "stop()");
+    expect(running.outcome).toEqual({ settled: true });
+    expect(worker.stats().taken).toBe(2);
+    expect(starts, "runs of the job").toBe(1);
+    expect(recording.acks.some((ack) => ack.landed.includes(id as string))).toBe(true);
+    expect(await settledCounts(s.admin)).toEqual({ scheduled: 0, ready: 0, in_flight: 0, completed: 1, dead: 0 });
   });
 
   it("2: recovers when acks and nacks fail for a while (503s, network errors, timeouts): nothing lost, batcher drained, no crash", async () => {
