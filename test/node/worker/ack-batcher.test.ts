@@ -475,6 +475,44 @@ describe("AckBatcher with a fake port", () => {
     expect(port.acks).toEqual([["a"]]);
     expect(port.nacks.map((call) => call.id)).toEqual(["n1"]);
   });
+
+  it("close with a signal does not wait for requests that never answer, and sends nothing after it aborts", async () => {
+    // Neither the bulk ack nor the job read before the nack's retry answers until the test says so.
+    const read = deferred<{ status: string; attempts: number }>();
+    const port = new (class extends GatedPort {
+      override getJob(): Promise<{ status: string; attempts: number }> {
+        this.jobReads++;
+        return read.promise;
+      }
+    })();
+    const clock = gatedSleep();
+    const batcher = new AckBatcher(port, { sleep: clock.sleep });
+    const a = batcher.ack("a");
+    const n = batcher.nack("n", failure, { attempts: 0 });
+    await turn();
+    port.answerNack(serverError());
+    await turn();
+    clock.wake();
+    await turn();
+    expect(port.jobReads).toBe(1);
+    const deadline = new AbortController();
+    const closed = watch(batcher.close({ signal: deadline.signal }));
+    await turn();
+    expect(closed.settled).toBe(false);
+    deadline.abort(new Error("deadline"));
+    await turn();
+    expect(closed).toEqual({ settled: true, error: undefined });
+    await expect(a).rejects.toBeInstanceOf(ZizqError);
+    await expect(n).rejects.toBeInstanceOf(ZizqError);
+    expect(batcher.pending).toBe(0);
+    // The requests still out answer late: nothing more is sent (the read says the nack did not land).
+    port.answerAck();
+    read.resolve({ status: "in_flight", attempts: 0 });
+    await turn();
+    expect(port.acks).toEqual([["a"]]);
+    expect(port.nacks.map((call) => call.id)).toEqual(["n"]);
+    expect(port.maxAckInFlight).toBe(1);
+  });
 });
 
 describe("AckBatcher with the in-memory test server", () => {

@@ -462,6 +462,30 @@ describe("Worker reliability (real sockets)", () => {
     expect(worker.stats()).toMatchObject({ completed: 0, failed: 4, running: 0, acksPending: 0 });
   });
 
+  it("4b: a stop whose last ack never answers (client timeoutMs: false) ends at the ack deadline; the job goes back to ready", async () => {
+    let answerAcks!: () => void;
+    const acksHeld = new Promise<void>((resolve) => (answerAcks = resolve));
+    const s = await served({}, (server) => ({
+      fetch: async (request) => {
+        if (request.method === "POST" && new URL(request.url).pathname === "/jobs/success") await acksHeld;
+        return server.fetch(request);
+      },
+    }));
+    // Registered after the server, so it runs first: the held request ends before the server closes.
+    cleanups.push(async () => answerAcks());
+    const [id] = await enqueueWork(s.admin, 1);
+    const router = new Router().route(Work, () => {});
+    const worker = newWorker({ client: client(s.url, { timeoutMs: false }), router, shutdownTimeout: 100 });
+    const running = start(worker);
+
+    await waitFor("the job's ack to be sent", () => worker.stats().completed === 1 && worker.stats().acksPending === 1);
+    await within(worker.stop(), 8_000, "stop()");
+    expect(running.outcome).toEqual({ settled: true });
+    expect(worker.stats().acksPending).toBe(0);
+    expect(await settledCounts(s.admin)).toEqual({ scheduled: 0, ready: 1, in_flight: 0, completed: 0, dead: 0 });
+    expect((await s.admin.getJob(id as string)).attempts).toBe(0);
+  });
+
   it("5: a silent stream (no heartbeats) is detected and reopened, and jobs flow on the new one", async () => {
     const s = await served({ heartbeatMs: 3_600_000 });
     const connects: number[] = [];
