@@ -168,10 +168,19 @@ export class AckBatcher {
    * and logged: it was acked already or handed back). Rejects on a non-transient failure.
    */
   ack(id: string): Promise<void> {
+    const flying = this.inFlight;
+    if (flying !== undefined && !this.closed && flying.ids.has(id)) return flying.promise;
+    return this.ackAgain(id);
+  }
+
+  /**
+   * Acks `id` in the next request even when the one out carries it: for a job handed out again
+   * after a take stream broke. The request out may have reached the server before that, while the
+   * job was not in flight; then it answers "not in flight" and leaves the new copy in flight.
+   */
+  ackAgain(id: string): Promise<void> {
     if (this.closed) return refused(closedError());
     if (typeof id !== "string") return refused(new ZizqArgumentError("id", `expected a string, got ${typeof id}`));
-    const flying = this.inFlight;
-    if (flying !== undefined && flying.ids.has(id)) return flying.promise;
     let batch = this.tail;
     if (batch === undefined || (batch.ids.size >= this.maxBatch && !batch.ids.has(id))) batch = this.newBatch();
     const size = batch.ids.size;

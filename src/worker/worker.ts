@@ -627,11 +627,12 @@ export class Worker {
    * A job this worker has run to completion came back: its stream broke before the ack landed, and
    * the server handed it out again. It is acked, not run: if the first ack landed meanwhile this one
    * is answered "not found"; if that one came too early (the job was ready then), this one lands.
+   * Hence `ackAgain`: an ack of it still out does not stand for this one.
    */
   #redelivered(job: Job<unknown>): void {
     this.#unsettled.delete(job.id);
     this.#s.logger.debug?.(`job ${job.id} came back after it completed here; acking it again instead of running it`);
-    void (this.#batcher as AckBatcher).ack(job.id);
+    void (this.#batcher as AckBatcher).ackAgain(job.id);
   }
 
   readonly #timeOut = (run: Running): void => {

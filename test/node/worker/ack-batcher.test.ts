@@ -249,6 +249,25 @@ describe("AckBatcher with a fake port", () => {
     expect(port.acks).toEqual([["a", "b"]]);
   });
 
+  it("ackAgain sends an id in the next request even while a request carrying it is out", async () => {
+    const port = new GatedPort();
+    const batcher = new AckBatcher(port, { logger: { warn: () => {}, error: () => {} } });
+    const first = watch(batcher.ack("a"));
+    await turn();
+    const again = watch(batcher.ackAgain("a"));
+    await turn();
+    expect(port.acks).toEqual([["a"]]);
+    port.answerAck({ notFound: ["a"] }); // it reached the server before the job was handed out again
+    await turn();
+    expect(first).toEqual({ settled: true, error: undefined });
+    expect(again.settled).toBe(false);
+    expect(port.acks).toEqual([["a"], ["a"]]);
+    port.answerAck();
+    await turn();
+    expect(again).toEqual({ settled: true, error: undefined });
+    expect(port.maxAckInFlight).toBe(1);
+  });
+
   it("drops a 422's not_found ids with a log, and resolves every promise", async () => {
     const port = new GatedPort();
     const logger = { warn: vi.fn(), debug: vi.fn(), error: vi.fn() };

@@ -324,6 +324,49 @@ describe("Worker reliability (real sockets)", () => {
     expect(await settledCounts(s.admin)).toEqual({ scheduled: 0, ready: 0, in_flight: 0, completed: 1, dead: 0 });
   });
 
+  it("1f: a copy that arrives while the ack of its original is out is acked again once that ack comes back 'not in flight'", async () => {
+    muteDroppedStreamLogs();
+    const s = await served();
+    const [id] = await enqueueWork(s.admin, 1);
+    const recording = ackRecordingFetch();
+    let releaseAckAnswers!: () => void;
+    const ackAnswersHeld = new Promise<void>((resolve) => (releaseAckAnswers = resolve));
+    cleanups.push(async () => releaseAckAnswers());
+    let holdAckAnswers = false;
+    // The server answers the ack at once; the worker hears the answer only when the test says so.
+    const slowAckAnswers: typeof globalThis.fetch = async (input, init) => {
+      const response = await recording.fetch(input, init);
+      if (holdAckAnswers && ackIds(input, init) !== undefined) await ackAnswersHeld;
+      return response;
+    };
+    const held = heldBreakFetch(slowAckAnswers);
+    cleanups.push(async () => held.release());
+    let releaseFirst!: () => void;
+    const firstRunHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    cleanups.push(async () => releaseFirst());
+    let starts = 0;
+    const router = new Router().route(Work, async () => {
+      if (++starts === 1) await firstRunHeld;
+    });
+    const worker = newWorker({ client: client(s.url, { fetch: held.fetch }), router, concurrency: 1, idleTimeout: 60_000 });
+    const running = start(worker);
+
+    await waitFor("the first run to start", () => starts === 1);
+    s.server.dropConnections(); // the server hands the job back; the worker does not know yet
+    await held.broken;
+    holdAckAnswers = true;
+    releaseFirst(); // completes: its ack reaches the server while the job is ready, so it is not in flight
+    await waitFor("the server to answer the ack 'not in flight'", () => recording.acks.some((ack) => ack.notFound.includes(id as string)), { timeoutMs: 5_000 });
+    held.release(); // the worker sees the break with that ack still out, reconnects, and gets the job again
+    await waitFor("the copy to arrive", () => worker.stats().taken === 2, { timeoutMs: 5_000 });
+    releaseAckAnswers();
+    await waitFor("the job to complete", async () => (await s.admin.getJob(id as string)).status === "completed", { timeoutMs: 5_000 });
+    await within(worker.stop(), 10_000, "stop()");
+    expect(running.outcome).toEqual({ settled: true });
+    expect(starts, "runs of the job").toBe(1);
+    expect(await settledCounts(s.admin)).toEqual({ scheduled: 0, ready: 0, in_flight: 0, completed: 1, dead: 0 });
+  });
+
   it("2: recovers when acks and nacks fail for a while (503s, network errors, timeouts): nothing lost, batcher drained, no crash", async () => {
     const s = await served();
     const modes = ["503", "network", "hang"] as const;
