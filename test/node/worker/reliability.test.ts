@@ -101,6 +101,19 @@ async function settledCounts(admin: Client): Promise<Awaited<ReturnType<typeof c
   return counts(admin);
 }
 
+/** A router whose first run waits until `releaseFirst()`, ignoring its signal (like test 1's handlers); later runs end at once. */
+function firstRunHeld(): { router: Router; starts: number[]; releaseFirst: () => void } {
+  let releaseFirst!: () => void;
+  const held = new Promise<void>((resolve) => (releaseFirst = resolve));
+  cleanups.push(async () => releaseFirst());
+  const starts: number[] = [];
+  const router = new Router().route(Work, async () => {
+    starts.push(performance.now());
+    if (starts.length === 1) await held;
+  });
+  return { router, starts, releaseFirst };
+}
+
 describe("Worker reliability (real sockets)", () => {
   it(
     "1: loses no job while the server drops every take stream again and again as 1,000 jobs flow, and never reruns a job after its ack landed",
@@ -196,14 +209,7 @@ describe("Worker reliability (real sockets)", () => {
     }));
     const [id] = await enqueueWork(s.admin, 1);
     const { fetch, acks } = ackRecordingFetch();
-    let releaseFirst!: () => void;
-    const firstRunHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
-    cleanups.push(async () => releaseFirst());
-    const starts: number[] = [];
-    const router = new Router().route(Work, async () => {
-      starts.push(performance.now());
-      if (starts.length === 1) await firstRunHeld; // ignores its signal, like test 1's handlers
-    });
+    const { router, starts, releaseFirst } = firstRunHeld();
     const worker = newWorker({ client: client(s.url, { fetch }), router, concurrency: 1 });
     const running = start(worker);
 
@@ -230,14 +236,7 @@ describe("Worker reliability (real sockets)", () => {
     const s = await served();
     const [id] = await enqueueWork(s.admin, 1);
     const { fetch, acks } = ackRecordingFetch();
-    let releaseFirst!: () => void;
-    const firstRunHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
-    cleanups.push(async () => releaseFirst());
-    const starts: number[] = [];
-    const router = new Router().route(Work, async () => {
-      starts.push(performance.now());
-      if (starts.length === 1) await firstRunHeld; // ignores its signal
-    });
+    const { router, starts, releaseFirst } = firstRunHeld();
     const worker = newWorker({ client: client(s.url, { fetch }), router, concurrency: 1 });
     const running = start(worker);
 
@@ -296,18 +295,12 @@ describe("Worker reliability (real sockets)", () => {
     const recording = ackRecordingFetch();
     const held = heldBreakFetch(recording.fetch);
     cleanups.push(async () => held.release());
-    let releaseFirst!: () => void;
-    const firstRunHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
-    cleanups.push(async () => releaseFirst());
-    let starts = 0;
-    const router = new Router().route(Work, async () => {
-      if (++starts === 1) await firstRunHeld;
-    });
+    const { router, starts, releaseFirst } = firstRunHeld();
     // A long idle timeout: the worker learns of the break only when the test lets it.
     const worker = newWorker({ client: client(s.url, { fetch: held.fetch }), router, concurrency: 1, idleTimeout: 60_000 });
     const running = start(worker);
 
-    await waitFor("the first run to start", () => starts === 1);
+    await waitFor("the first run to start", () => starts.length === 1);
     s.server.dropConnections();
     await held.broken;
     expect((await s.admin.getJob(id as string)).status, "the job is back in ready on the server").toBe("ready");
@@ -319,7 +312,7 @@ describe("Worker reliability (real sockets)", () => {
     await within(worker.stop(), 10_000, "stop()");
     expect(running.outcome).toEqual({ settled: true });
     expect(worker.stats().taken).toBe(2);
-    expect(starts, "runs of the job").toBe(1);
+    expect(starts.length, "runs of the job").toBe(1);
     expect(recording.acks.some((ack) => ack.landed.includes(id as string))).toBe(true);
     expect(await settledCounts(s.admin)).toEqual({ scheduled: 0, ready: 0, in_flight: 0, completed: 1, dead: 0 });
   });
@@ -341,17 +334,11 @@ describe("Worker reliability (real sockets)", () => {
     };
     const held = heldBreakFetch(slowAckAnswers);
     cleanups.push(async () => held.release());
-    let releaseFirst!: () => void;
-    const firstRunHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
-    cleanups.push(async () => releaseFirst());
-    let starts = 0;
-    const router = new Router().route(Work, async () => {
-      if (++starts === 1) await firstRunHeld;
-    });
+    const { router, starts, releaseFirst } = firstRunHeld();
     const worker = newWorker({ client: client(s.url, { fetch: held.fetch }), router, concurrency: 1, idleTimeout: 60_000 });
     const running = start(worker);
 
-    await waitFor("the first run to start", () => starts === 1);
+    await waitFor("the first run to start", () => starts.length === 1);
     s.server.dropConnections(); // the server hands the job back; the worker does not know yet
     await held.broken;
     holdAckAnswers = true;
@@ -363,7 +350,7 @@ describe("Worker reliability (real sockets)", () => {
     await waitFor("the job to complete", async () => (await s.admin.getJob(id as string)).status === "completed", { timeoutMs: 5_000 });
     await within(worker.stop(), 10_000, "stop()");
     expect(running.outcome).toEqual({ settled: true });
-    expect(starts, "runs of the job").toBe(1);
+    expect(starts.length, "runs of the job").toBe(1);
     expect(await settledCounts(s.admin)).toEqual({ scheduled: 0, ready: 0, in_flight: 0, completed: 1, dead: 0 });
   });
 
