@@ -554,7 +554,8 @@ describe("Worker reliability (real sockets)", () => {
   describe("5b: a take request that is never answered is cut off, logged, and sent again; jobs flow once a server answers", () => {
     for (const mode of ["silent", "headers"] as const) {
       it(mode === "silent" ? "a front that accepts connections and never answers" : "a front that sends headers and never a byte after", async () => {
-        const s = await served();
+        // Heartbeats well inside the short idle timeout: once forwarded, a stream stays up.
+        const s = await served({ heartbeatMs: 50 });
         const front = await tcpFront(s.url);
         cleanups.push(() => front.close());
         front.mode = mode;
