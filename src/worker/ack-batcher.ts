@@ -37,8 +37,9 @@ export interface AckBatcherOptions {
 /** Options of `ackBatcher.close()`. */
 export interface AckBatcherCloseOptions {
   /**
-   * When it aborts, retries stop: work not yet landed is rejected with a `ZizqError` (the
-   * server will hand those jobs out again) and `close` resolves once requests still out answer.
+   * When it aborts, `close` resolves at once: retries stop, and work not yet landed, requests
+   * still out included, is rejected with a `ZizqError` (the server will hand those jobs out again,
+   * unless a request still out lands after all). A request that never answers cannot hold it up.
    */
   signal?: AbortSignal;
 }
@@ -48,6 +49,8 @@ interface Deferred {
   readonly promise: Promise<void>;
   resolve: () => void;
   reject: (error: unknown) => void;
+  /** Settled already: by its answer, or by `close`'s deadline while its request was still out. */
+  settled: boolean;
 }
 
 interface Batch extends Deferred {
@@ -78,7 +81,7 @@ function deferred(): Deferred {
   });
   // Failures are logged; a caller may drop the promise without an unhandled rejection.
   promise.catch(noop);
-  return { promise, resolve, reject };
+  return { promise, resolve, reject, settled: false };
 }
 
 /**
@@ -113,8 +116,8 @@ export class AckBatcher {
   private nackHead: Nack | undefined;
   private nackTail: Nack | undefined;
   private nacksActive = 0;
-  /** Every nack not yet settled, for `flush`. */
-  private readonly nacksPending = new Set<Promise<void>>();
+  /** Every nack not yet settled, queued or running, for `flush` and `giveUp`. */
+  private readonly nacksPending = new Set<Nack>();
 
   private closed = false;
   /**
@@ -168,10 +171,19 @@ export class AckBatcher {
    * and logged: it was acked already or handed back). Rejects on a non-transient failure.
    */
   ack(id: string): Promise<void> {
+    const flying = this.inFlight;
+    if (flying !== undefined && !this.closed && flying.ids.has(id)) return flying.promise;
+    return this.ackAgain(id);
+  }
+
+  /**
+   * Acks `id` in the next request even when the one out carries it: for a job handed out again
+   * after a take stream broke. The request out may have reached the server before that, while the
+   * job was not in flight; then it answers "not in flight" and leaves the new copy in flight.
+   */
+  ackAgain(id: string): Promise<void> {
     if (this.closed) return refused(closedError());
     if (typeof id !== "string") return refused(new ZizqArgumentError("id", `expected a string, got ${typeof id}`));
-    const flying = this.inFlight;
-    if (flying !== undefined && flying.ids.has(id)) return flying.promise;
     let batch = this.tail;
     if (batch === undefined || (batch.ids.size >= this.maxBatch && !batch.ids.has(id))) batch = this.newBatch();
     const size = batch.ids.size;
@@ -192,19 +204,19 @@ export class AckBatcher {
   nack(id: string, failure: Failure, taken?: { attempts: number }): Promise<void> {
     if (this.closed) return refused(closedError());
     const nack: Nack = { id, failure, attempts: taken?.attempts, ...deferred(), next: undefined };
-    const promise = nack.promise;
-    this.nacksPending.add(promise);
+    this.nacksPending.add(nack);
     if (this.nacksActive < this.nackConcurrency) void this.runNacks(nack);
     else if (this.nackTail === undefined) this.nackHead = this.nackTail = nack;
     else this.nackTail = this.nackTail.next = nack;
-    return promise;
+    return nack.promise;
   }
 
   /** Resolves (never rejects) when everything handed in so far is settled. */
   async flush(): Promise<void> {
     // Batches settle in order, so the newest one settling means all acks before it have.
     const last = this.tail ?? this.inFlight;
-    const waits: Promise<void>[] = [...this.nacksPending];
+    const waits: Promise<void>[] = [];
+    for (const nack of this.nacksPending) waits.push(nack.promise);
     if (last !== undefined) waits.push(last.promise);
     await Promise.allSettled(waits);
   }
@@ -274,6 +286,8 @@ export class AckBatcher {
   }
 
   private settleBatch(batch: Batch, error?: unknown): void {
+    if (batch.settled) return;
+    batch.settled = true;
     this.acksPending -= batch.ids.size;
     if (error === undefined) batch.resolve();
     else batch.reject(error);
@@ -310,6 +324,8 @@ export class AckBatcher {
       if (this.abandon.signal.aborted) return this.settleNack(nack, abandonedError(this.abandon.signal.reason));
       try {
         if (attempt > 1 && (await this.landed(nack))) return this.settleNack(nack);
+        // Given up while the read was out: no new request leaves.
+        if (nack.settled) return;
         await this.port.fail(nack.id, nack.failure);
         return this.settleNack(nack);
       } catch (error) {
@@ -339,7 +355,9 @@ export class AckBatcher {
   }
 
   private settleNack(nack: Nack, error?: unknown): void {
-    this.nacksPending.delete(nack.promise);
+    if (nack.settled) return;
+    nack.settled = true;
+    this.nacksPending.delete(nack);
     if (error === undefined) nack.resolve();
     else nack.reject(error);
   }
@@ -352,13 +370,19 @@ export class AckBatcher {
     }
   }
 
-  /** Stops retrying: queued work is rejected now, requests still out settle by their answer. */
+  /**
+   * Stops retrying and waiting: everything not landed is rejected now. A request still out is
+   * left to finish on its own (its answer changes nothing); no new one leaves, so the bulk ack
+   * still out stays the only one.
+   */
   private giveUp(reason: unknown): void {
     this.abandon.abort(reason);
     const error = abandonedError(reason);
+    if (this.inFlight !== undefined) this.settleBatch(this.inFlight, error);
     for (let batch = this.head; batch !== undefined; batch = batch.next) this.settleBatch(batch, error);
     this.head = this.tail = undefined;
-    for (let nack = this.takeNack(); nack !== undefined; nack = this.takeNack()) this.settleNack(nack, error);
+    this.nackHead = this.nackTail = undefined;
+    for (const nack of this.nacksPending) this.settleNack(nack, error);
   }
 }
 

@@ -67,7 +67,11 @@ export interface WorkerOptions {
   jobTimeout?: Duration;
   /** How long a graceful stop waits for running handlers before aborting them. Default 30 s. */
   shutdownTimeout?: Duration;
-  /** A stream silent this long (no job, no heartbeat) is presumed dead and reopened. Default 9 s: three of Zizq's 3 s heartbeats. */
+  /**
+   * A take stream silent this long is presumed dead and reopened: once open, no job and no
+   * heartbeat; while opening, no response headers (Zizq sends them at once, so this cuts off only
+   * a hung connection or a proxy that never answers). Default 9 s: three of Zizq's 3 s heartbeats.
+   */
   idleTimeout?: Duration;
   reconnect?: ReconnectPolicy;
   /** The largest job frame accepted, in bytes; a larger job is killed. Default 8 MiB. */

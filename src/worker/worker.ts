@@ -3,6 +3,7 @@ import type { Duration, Job } from "../client/types.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { ZizqFrameError } from "../errors/frame-error.ts";
 import { ZizqHttpError } from "../errors/http-error.ts";
+import { ZizqTimeoutError } from "../errors/timeout-error.ts";
 import { ZizqError } from "../errors/zizq-error.ts";
 import { describeCause, type FrameSink } from "../stream/options.ts";
 import { backoffDelay, sleep } from "../utils/backoff.ts";
@@ -128,10 +129,15 @@ export class Worker {
   #opening: Connection | undefined;
   readonly #running = new Set<Running>();
   /**
-   * Jobs completed here that a broken stream may have handed back before their ack landed: Zizq
-   * has no lease token, so this is how a redelivered one is recognised. Empty until a stream breaks.
+   * Jobs completed here that the server may hand out again: their ack had not landed when their
+   * stream broke, or it came back "not in flight". Zizq has no lease token, so this is how a
+   * redelivered one is recognised. Empty until a stream breaks or an ack is refused; oldest first.
    */
-  #unsettled = new Set<string>();
+  readonly #unsettled = new Set<string>();
+  /** Handlers still running for jobs of a broken stream, by job id: a copy of one must wait for it. */
+  readonly #lostRuns = new Map<string, Running>();
+  /** Copies that arrived while their original was still running here (see `#guarded`). */
+  readonly #copies = new Map<string, { job: Job<unknown>; conn: Connection }>();
   #active = 0;
   /** Stop taking new jobs at this many started (a drain's `maxJobs`). */
   #startLimit = Infinity;
@@ -180,6 +186,7 @@ export class Worker {
       random: this.#s.reconnect.random,
       onFlush: (info) => {
         this.#ackRequests++;
+        for (const id of info.notFound) this.#remember(id);
         if (this.#hooks.onAckFlush !== undefined) this.#call("onAckFlush", () => this.#hooks.onAckFlush?.(info));
       },
     });
@@ -322,16 +329,11 @@ export class Worker {
     while (this.#state === "running") {
       const conn = this.#connection();
       this.#opening = conn;
+      // The silence watchdog starts with the response; until then this deadline stands in for it.
+      const unanswered = setTimeout(abortUnanswered, s.idleTimeoutMs, conn.stream, s.idleTimeoutMs);
       let opened: TakeConnection;
       try {
-        opened = await s.client.openTake({
-          queues: s.queues,
-          prefetch: this.#prefetch,
-          format: s.format,
-          workerId: s.workerId,
-          maxFrameBytes: s.maxFrameBytes,
-          signal: conn.stream.signal,
-        });
+        opened = await this.#open(conn.stream.signal);
       } catch (error) {
         if (this.#state !== "running") return;
         if (isFatal(error)) throw error;
@@ -339,11 +341,15 @@ export class Worker {
         failures++;
         const delayMs = backoffDelay(s.reconnect, attempt);
         const retrying = `retrying in ${Math.round(delayMs)} ms`;
-        if (failures === 1) s.logger.warn(`could not open the take stream; ${retrying}`, { error });
-        else s.logger.warn(`could not open the take stream (attempt ${failures}: ${describeCause(error)}); ${retrying}`);
+        const unansweredBy = conn.stream.signal.reason;
+        const cause = unansweredBy instanceof ZizqTimeoutError ? unansweredBy : error;
+        const what = cause === unansweredBy ? `the take request had no answer within ${s.idleTimeoutMs} ms` : "could not open the take stream";
+        if (failures === 1) s.logger.warn(`${what}; ${retrying}`, { error: cause });
+        else s.logger.warn(`${what} (attempt ${failures}: ${describeCause(cause)}); ${retrying}`);
         await sleep(delayMs, this.#stopping.signal);
         continue;
       } finally {
+        clearTimeout(unanswered);
         this.#opening = undefined;
       }
       if (this.#state !== "running") {
@@ -366,6 +372,37 @@ export class Worker {
       attempt++;
       await sleep(backoffDelay(s.reconnect, attempt), this.#stopping.signal);
     }
+  }
+
+  /**
+   * Sends the take request. Once `signal` aborts it is not waited for, even by a fetch that ignores
+   * its signal, and a response that still comes is closed: it would hold jobs nobody reads.
+   */
+  #open(signal: AbortSignal): Promise<TakeConnection> {
+    const s = this.#s;
+    const opening = s.client.openTake({
+      queues: s.queues,
+      prefetch: this.#prefetch,
+      format: s.format,
+      workerId: s.workerId,
+      maxFrameBytes: s.maxFrameBytes,
+      signal,
+    });
+    return new Promise<TakeConnection>((resolve, reject) => {
+      const onAbort = (): void => reject(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+      opening.then(
+        (opened) => {
+          signal.removeEventListener("abort", onAbort);
+          if (signal.aborted) void opened.body.cancel().catch(noop);
+          else resolve(opened);
+        },
+        (error: unknown) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+      );
+    });
   }
 
   #connection(): Connection {
@@ -438,12 +475,14 @@ export class Worker {
     conn.buffer.length = conn.head = 0;
     if (!closedByUs) {
       conn.lost = true;
-      // Copies taken by other workers never come here: drop old ids rather than grow without bound.
-      if (this.#unsettled.size > UNSETTLED_CAP) this.#unsettled.clear();
-      for (const id of this.#batcher?.unlandedAcks() ?? []) this.#unsettled.add(id);
+      for (const id of this.#batcher?.unlandedAcks() ?? []) this.#remember(id);
       const reason = new StreamLostError("the take stream broke; the server has handed this job back", { cause: error });
       conn.handlers.abort(reason);
-      for (const run of this.#running) if (run.conn === conn) run.own?.abort(reason);
+      for (const run of this.#running) {
+        if (run.conn !== conn) continue;
+        run.own?.abort(reason);
+        this.#lostRuns.set(run.job.id, run);
+      }
       this.#s.logger.warn(`take stream ${conn.id} lost; reconnecting`, { error });
     }
     if (this.#hooks.onDisconnect !== undefined) {
@@ -468,9 +507,50 @@ export class Worker {
 
   #accept(job: Job<unknown>, conn: Connection): void {
     this.#taken++;
-    if (this.#unsettled.size !== 0 && this.#unsettled.has(job.id)) return this.#redelivered(job);
+    if (this.#guarded(job, conn)) return;
     if (this.#active < this.#s.concurrency && this.#state === "running") this.#start(job, conn);
     else conn.buffer.push(job);
+  }
+
+  /**
+   * The redelivery guard, checked when a job arrives and again when it leaves the buffer (its
+   * original may have completed while it waited): a copy of a job completed here is acked, and a
+   * copy of one whose handler still runs here waits for that handler's outcome. Returns whether
+   * it took the job. Costs two size checks until a stream breaks or an ack is refused.
+   */
+  #guarded(job: Job<unknown>, conn: Connection): boolean {
+    if (this.#unsettled.size === 0 && this.#lostRuns.size === 0) return false;
+    if (this.#unsettled.has(job.id)) {
+      this.#redelivered(job);
+      return true;
+    }
+    if (!this.#lostRuns.has(job.id)) return false;
+    this.#copies.set(job.id, { job, conn });
+    return true;
+  }
+
+  /**
+   * Remembers a job completed here that the server may hand out again. Acking such a copy instead
+   * of running it is right only because the work it stands for is done: ids come here only from
+   * acks, and only handlers that completed are acked (never a failure, never a job merely
+   * received). An ack answered "not in flight" means the server took the job back (it saw the
+   * stream break first) or completed it already; either way the handler here did finish it.
+   */
+  #remember(id: string): void {
+    const ids = this.#unsettled;
+    ids.add(id);
+    // Copies taken by other workers never come here: forget the oldest rather than grow without bound.
+    if (ids.size > UNSETTLED_CAP) ids.delete(ids.values().next().value as string);
+  }
+
+  /** A handler of a broken stream's job ended: a copy waiting for it is acked (see `#guarded`) or queued to run. */
+  #releaseCopy(id: string): void {
+    const copy = this.#copies.get(id);
+    if (copy === undefined) return;
+    this.#copies.delete(id);
+    // Its own stream broke too: the server has the copy back.
+    if (copy.conn !== this.#conn) return;
+    if (!this.#guarded(copy.job, copy.conn)) copy.conn.buffer.push(copy.job);
   }
 
   #buffered(): number {
@@ -500,7 +580,7 @@ export class Worker {
       while (conn.head < buffer.length && this.#active < this.#s.concurrency && this.#state === "running") {
         const job = buffer[conn.head] as Job<unknown>;
         buffer[conn.head++] = undefined as unknown as Job<unknown>;
-        this.#start(job, conn);
+        if (!this.#guarded(job, conn)) this.#start(job, conn);
       }
       if (conn.head === buffer.length) buffer.length = conn.head = 0;
     }
@@ -522,13 +602,19 @@ export class Worker {
     if (run.timer !== undefined) clearTimeout(run.timer);
     this.#running.delete(run);
     this.#active--;
+    this.#report(run, outcome);
+    if (run.conn.lost && this.#lostRuns.delete(run.job.id)) this.#releaseCopy(run.job.id);
+  }
+
+  /** Tells the server, the counters and the hooks how a job ended. */
+  #report(run: Running, outcome: Outcome): void {
     const job = run.job;
     const batcher = this.#batcher as AckBatcher;
     if (outcome.kind === "completed") {
       this.#completed++;
       // Even from a lost stream: the work is done, and the ack wins if the job was not taken again yet.
       void batcher.ack(job.id);
-      if (run.conn.lost) this.#unsettled.add(job.id);
+      if (run.conn.lost) this.#remember(job.id);
       if (this.#hooks.onJobSuccess !== undefined) {
         const info = { durationMs: performance.now() - run.startedAt };
         this.#call("onJobSuccess", () => this.#hooks.onJobSuccess?.(job, info));
@@ -554,11 +640,12 @@ export class Worker {
    * A job this worker has run to completion came back: its stream broke before the ack landed, and
    * the server handed it out again. It is acked, not run: if the first ack landed meanwhile this one
    * is answered "not found"; if that one came too early (the job was ready then), this one lands.
+   * Hence `ackAgain`: an ack of it still out does not stand for this one.
    */
   #redelivered(job: Job<unknown>): void {
     this.#unsettled.delete(job.id);
     this.#s.logger.debug?.(`job ${job.id} came back after it completed here; acking it again instead of running it`);
-    void (this.#batcher as AckBatcher).ack(job.id);
+    void (this.#batcher as AckBatcher).ackAgain(job.id);
   }
 
   readonly #timeOut = (run: Running): void => {
@@ -620,6 +707,11 @@ export class Worker {
 function isFatal(error: unknown): boolean {
   if (error instanceof ZizqHttpError) return error.status >= 400 && error.status < 500;
   return error instanceof ZizqArgumentError || (error instanceof ZizqFrameError && error.reason === "unsupported_format");
+}
+
+/** The take request's deadline: no response headers within the idle timeout. */
+function abortUnanswered(stream: AbortController, ms: number): void {
+  stream.abort(new ZizqTimeoutError({ method: "GET", path: "/jobs/take" }, ms));
 }
 
 function noop(): void {}

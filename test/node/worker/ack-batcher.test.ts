@@ -249,6 +249,25 @@ describe("AckBatcher with a fake port", () => {
     expect(port.acks).toEqual([["a", "b"]]);
   });
 
+  it("ackAgain sends an id in the next request even while a request carrying it is out", async () => {
+    const port = new GatedPort();
+    const batcher = new AckBatcher(port, { logger: { warn: () => {}, error: () => {} } });
+    const first = watch(batcher.ack("a"));
+    await turn();
+    const again = watch(batcher.ackAgain("a"));
+    await turn();
+    expect(port.acks).toEqual([["a"]]);
+    port.answerAck({ notFound: ["a"] }); // it reached the server before the job was handed out again
+    await turn();
+    expect(first).toEqual({ settled: true, error: undefined });
+    expect(again.settled).toBe(false);
+    expect(port.acks).toEqual([["a"], ["a"]]);
+    port.answerAck();
+    await turn();
+    expect(again).toEqual({ settled: true, error: undefined });
+    expect(port.maxAckInFlight).toBe(1);
+  });
+
   it("drops a 422's not_found ids with a log, and resolves every promise", async () => {
     const port = new GatedPort();
     const logger = { warn: vi.fn(), debug: vi.fn(), error: vi.fn() };
@@ -474,6 +493,44 @@ describe("AckBatcher with a fake port", () => {
     expect(batcher.pending).toBe(0);
     expect(port.acks).toEqual([["a"]]);
     expect(port.nacks.map((call) => call.id)).toEqual(["n1"]);
+  });
+
+  it("close with a signal does not wait for requests that never answer, and sends nothing after it aborts", async () => {
+    // Neither the bulk ack nor the job read before the nack's retry answers until the test says so.
+    const read = deferred<{ status: string; attempts: number }>();
+    const port = new (class extends GatedPort {
+      override getJob(): Promise<{ status: string; attempts: number }> {
+        this.jobReads++;
+        return read.promise;
+      }
+    })();
+    const clock = gatedSleep();
+    const batcher = new AckBatcher(port, { sleep: clock.sleep });
+    const a = batcher.ack("a");
+    const n = batcher.nack("n", failure, { attempts: 0 });
+    await turn();
+    port.answerNack(serverError());
+    await turn();
+    clock.wake();
+    await turn();
+    expect(port.jobReads).toBe(1);
+    const deadline = new AbortController();
+    const closed = watch(batcher.close({ signal: deadline.signal }));
+    await turn();
+    expect(closed.settled).toBe(false);
+    deadline.abort(new Error("deadline"));
+    await turn();
+    expect(closed).toEqual({ settled: true, error: undefined });
+    await expect(a).rejects.toBeInstanceOf(ZizqError);
+    await expect(n).rejects.toBeInstanceOf(ZizqError);
+    expect(batcher.pending).toBe(0);
+    // The requests still out answer late: nothing more is sent (the read says the nack did not land).
+    port.answerAck();
+    read.resolve({ status: "in_flight", attempts: 0 });
+    await turn();
+    expect(port.acks).toEqual([["a"]]);
+    expect(port.nacks.map((call) => call.id)).toEqual(["n"]);
+    expect(port.maxAckInFlight).toBe(1);
   });
 });
 

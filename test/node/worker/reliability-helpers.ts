@@ -3,6 +3,7 @@
  * client of it, bounded waits, job counts by status, and fetch wrappers that record or break
  * the requests a Worker makes.
  */
+import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { serve, type ServerHandle } from "../../../adapters/node.ts";
 import type { FetchApp } from "../../../src/serving.ts";
 import { Client, type ClientOptions } from "../../../src/index.ts";
@@ -179,4 +180,87 @@ export function rewritingTakeFront(rewrite: (line: string) => string): (server: 
       return new Response(response.body.pipeThrough(rewriteLines(rewrite)), { status: response.status, headers: response.headers });
     },
   });
+}
+
+/**
+ * A fetch whose take responses keep the end of their body (an error or a close) from the reader
+ * until `release()`: the server sees the stream break before the worker does, as through a proxy.
+ * `broken` resolves when the first end is being held. Later ends pass once released.
+ */
+export function heldBreakFetch(inner: typeof globalThis.fetch = globalThis.fetch): {
+  fetch: typeof globalThis.fetch;
+  broken: Promise<void>;
+  release(): void;
+} {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let markBroken!: () => void;
+  const broken = new Promise<void>((resolve) => (markBroken = resolve));
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const response = await inner(input, init);
+    if (new URL(urlOf(input)).pathname !== "/jobs/take" || response.body === null) return response;
+    const reader = response.body.getReader();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        let next: ReadableStreamReadResult<Uint8Array>;
+        try {
+          next = await reader.read();
+        } catch (error) {
+          markBroken();
+          await released;
+          controller.error(error);
+          return;
+        }
+        if (!next.done) return controller.enqueue(next.value);
+        markBroken();
+        await released;
+        controller.close();
+      },
+      cancel: (reason) => reader.cancel(reason),
+    });
+    return new Response(body, { status: response.status, headers: response.headers });
+  };
+  return { fetch, broken, release };
+}
+
+export type FrontMode = "silent" | "headers" | "forward";
+
+/**
+ * A TCP front on 127.0.0.1 for `target`: in `silent` mode it accepts connections and never
+ * answers; in `headers` mode it answers every request with take-stream headers and no byte after;
+ * in `forward` mode it passes bytes both ways. The mode applies to connections made after it is set.
+ */
+export async function tcpFront(target: string): Promise<{ url: string; mode: FrontMode; connections: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+  };
+  const upstream = new URL(target);
+  const server = createServer((socket) => {
+    front.connections++;
+    track(socket);
+    if (front.mode === "headers") {
+      socket.once("data", () => socket.write("HTTP/1.1 200 OK\r\ncontent-type: application/x-ndjson\r\ntransfer-encoding: chunked\r\n\r\n"));
+    } else if (front.mode === "forward") {
+      const to = connect(Number(upstream.port), upstream.hostname);
+      track(to);
+      to.on("close", () => socket.destroy());
+      socket.on("close", () => to.destroy());
+      socket.pipe(to).pipe(socket);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const front = {
+    url: `http://127.0.0.1:${port}`,
+    mode: "silent" as FrontMode,
+    connections: 0,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return front;
 }

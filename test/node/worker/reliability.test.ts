@@ -17,11 +17,13 @@ import {
   client,
   collectingLogger,
   counts,
+  heldBreakFetch,
   nackId,
   rewritingTakeFront,
   type Served,
   serveTestServer,
   sleep,
+  tcpFront,
   waitFor,
   within,
 } from "./reliability-helpers.ts";
@@ -97,6 +99,19 @@ async function enqueueWork(admin: Client, count: number, payload: (i: number) =>
 async function settledCounts(admin: Client): Promise<Awaited<ReturnType<typeof counts>>> {
   await waitFor("no job in flight on the server", async () => (await counts(admin)).in_flight === 0, { timeoutMs: 5_000, intervalMs: 20 });
   return counts(admin);
+}
+
+/** A router whose first run waits until `releaseFirst()`, ignoring its signal (like test 1's handlers); later runs end at once. */
+function firstRunHeld(): { router: Router; starts: number[]; releaseFirst: () => void } {
+  let releaseFirst!: () => void;
+  const held = new Promise<void>((resolve) => (releaseFirst = resolve));
+  cleanups.push(async () => releaseFirst());
+  const starts: number[] = [];
+  const router = new Router().route(Work, async () => {
+    starts.push(performance.now());
+    if (starts.length === 1) await held;
+  });
+  return { router, starts, releaseFirst };
 }
 
 describe("Worker reliability (real sockets)", () => {
@@ -194,14 +209,7 @@ describe("Worker reliability (real sockets)", () => {
     }));
     const [id] = await enqueueWork(s.admin, 1);
     const { fetch, acks } = ackRecordingFetch();
-    let releaseFirst!: () => void;
-    const firstRunHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
-    cleanups.push(async () => releaseFirst());
-    const starts: number[] = [];
-    const router = new Router().route(Work, async () => {
-      starts.push(performance.now());
-      if (starts.length === 1) await firstRunHeld; // ignores its signal, like test 1's handlers
-    });
+    const { router, starts, releaseFirst } = firstRunHeld();
     const worker = newWorker({ client: client(s.url, { fetch }), router, concurrency: 1 });
     const running = start(worker);
 
@@ -221,6 +229,129 @@ describe("Worker reliability (real sockets)", () => {
     expect(await settledCounts(s.admin)).toEqual({ scheduled: 0, ready: 0, in_flight: 0, completed: 1, dead: 0 });
     // The work was done and its ack landed: starting it again is a duplicate the worker could have known about.
     expect(starts.filter((at) => at > landedAt).length, "runs started after the job's ack landed").toBe(0);
+  });
+
+  it("1c: a copy that waits in the buffer while its original runs (every slot busy) is acked, not run, once the original completes", async () => {
+    muteDroppedStreamLogs();
+    const s = await served();
+    const [id] = await enqueueWork(s.admin, 1);
+    const { fetch, acks } = ackRecordingFetch();
+    const { router, starts, releaseFirst } = firstRunHeld();
+    const worker = newWorker({ client: client(s.url, { fetch }), router, concurrency: 1 });
+    const running = start(worker);
+
+    await waitFor("the first run to start", () => starts.length === 1);
+    s.server.dropConnections(); // the worker sees it at once, reconnects, and is handed the job again
+    await waitFor("the copy to arrive while the original still holds the only slot", () => worker.stats().taken === 2, { timeoutMs: 5_000 });
+    releaseFirst();
+    await waitFor("the job to complete", async () => (await s.admin.getJob(id as string)).status === "completed", { timeoutMs: 5_000 });
+    await waitFor("the acks to land", () => worker.stats().acksPending === 0, { timeoutMs: 5_000 });
+    await within(worker.stop(), 10_000, "stop()");
+    expect(running.outcome).toEqual({ settled: true });
+    expect(starts.length, "runs of the job").toBe(1);
+    expect(acks.some((ack) => ack.landed.includes(id as string))).toBe(true);
+    expect(worker.stats()).toMatchObject({ completed: 1, failed: 0, running: 0 });
+    expect(await settledCounts(s.admin)).toEqual({ scheduled: 0, ready: 0, in_flight: 0, completed: 1, dead: 0 });
+  });
+
+  it("1d: a copy arriving with a slot free waits for its original: acked when the original completed, run when it failed", async () => {
+    muteDroppedStreamLogs();
+    const s = await served();
+    const [completes, fails] = (await enqueueWork(s.admin, 2)) as [string, string];
+    const gates = new Map<string, () => void>();
+    const originals = new Map<string, Promise<void>>();
+    for (const id of [completes, fails]) originals.set(id, new Promise<void>((resolve) => gates.set(id, resolve)));
+    cleanups.push(async () => gates.forEach((open) => open()));
+    const starts = new Map<string, number>();
+    const router = new Router().route(Work, async (_payload, ctx) => {
+      const runs = (starts.get(ctx.job.id) ?? 0) + 1;
+      starts.set(ctx.job.id, runs);
+      if (runs > 1) return;
+      await originals.get(ctx.job.id); // ignores its signal
+      if (ctx.job.id === fails) throw new Error("the original failed");
+    });
+    const worker = newWorker({ client: client(s.url), router, concurrency: 4 });
+    const running = start(worker);
+
+    await waitFor("both originals to run", () => starts.size === 2);
+    s.server.dropConnections();
+    await waitFor("both copies to arrive", () => worker.stats().taken === 4, { timeoutMs: 5_000 });
+    expect(Object.fromEntries(starts), "runs while the originals still run").toEqual({ [completes]: 1, [fails]: 1 });
+    gates.get(completes)?.();
+    gates.get(fails)?.();
+    await waitFor("both jobs to complete", async () => (await s.admin.jobs({ status: "completed" }).count()) === 2, { timeoutMs: 5_000 });
+    await within(worker.stop(), 10_000, "stop()");
+    expect(running.outcome).toEqual({ settled: true });
+    expect(Object.fromEntries(starts)).toEqual({ [completes]: 1, [fails]: 2 });
+    // The failure of a lost stream's job is not reported: the copy's run is the job's first attempt.
+    expect(await s.admin.errors(fails).toArray()).toEqual([]);
+    expect(await settledCounts(s.admin)).toEqual({ scheduled: 0, ready: 0, in_flight: 0, completed: 2, dead: 0 });
+  });
+
+  it("1e: a job whose ack came back 'not in flight' (the server saw the stream break first) is acked, not run, when it comes back", async () => {
+    muteDroppedStreamLogs();
+    const s = await served();
+    const [id] = await enqueueWork(s.admin, 1);
+    const recording = ackRecordingFetch();
+    const held = heldBreakFetch(recording.fetch);
+    cleanups.push(async () => held.release());
+    const { router, starts, releaseFirst } = firstRunHeld();
+    // A long idle timeout: the worker learns of the break only when the test lets it.
+    const worker = newWorker({ client: client(s.url, { fetch: held.fetch }), router, concurrency: 1, idleTimeout: 60_000 });
+    const running = start(worker);
+
+    await waitFor("the first run to start", () => starts.length === 1);
+    s.server.dropConnections();
+    await held.broken;
+    expect((await s.admin.getJob(id as string)).status, "the job is back in ready on the server").toBe("ready");
+    expect(worker.stats().connected).toBe(true);
+    releaseFirst(); // completes; its ack is answered 422 not_found
+    await waitFor("the ack to come back not in flight", () => recording.acks.some((ack) => ack.notFound.includes(id as string)), { timeoutMs: 5_000 });
+    held.release(); // now the worker sees the break, reconnects, and is handed the job again
+    await waitFor("the job to complete", async () => (await s.admin.getJob(id as string)).status === "completed", { timeoutMs: 5_000 });
+    await within(worker.stop(), 10_000, "stop()");
+    expect(running.outcome).toEqual({ settled: true });
+    expect(worker.stats().taken).toBe(2);
+    expect(starts.length, "runs of the job").toBe(1);
+    expect(recording.acks.some((ack) => ack.landed.includes(id as string))).toBe(true);
+    expect(await settledCounts(s.admin)).toEqual({ scheduled: 0, ready: 0, in_flight: 0, completed: 1, dead: 0 });
+  });
+
+  it("1f: a copy that arrives while the ack of its original is out is acked again once that ack comes back 'not in flight'", async () => {
+    muteDroppedStreamLogs();
+    const s = await served();
+    const [id] = await enqueueWork(s.admin, 1);
+    const recording = ackRecordingFetch();
+    let releaseAckAnswers!: () => void;
+    const ackAnswersHeld = new Promise<void>((resolve) => (releaseAckAnswers = resolve));
+    cleanups.push(async () => releaseAckAnswers());
+    let holdAckAnswers = false;
+    // The server answers the ack at once; the worker hears the answer only when the test says so.
+    const slowAckAnswers: typeof globalThis.fetch = async (input, init) => {
+      const response = await recording.fetch(input, init);
+      if (holdAckAnswers && ackIds(input, init) !== undefined) await ackAnswersHeld;
+      return response;
+    };
+    const held = heldBreakFetch(slowAckAnswers);
+    cleanups.push(async () => held.release());
+    const { router, starts, releaseFirst } = firstRunHeld();
+    const worker = newWorker({ client: client(s.url, { fetch: held.fetch }), router, concurrency: 1, idleTimeout: 60_000 });
+    const running = start(worker);
+
+    await waitFor("the first run to start", () => starts.length === 1);
+    s.server.dropConnections(); // the server hands the job back; the worker does not know yet
+    await held.broken;
+    holdAckAnswers = true;
+    releaseFirst(); // completes: its ack reaches the server while the job is ready, so it is not in flight
+    await waitFor("the server to answer the ack 'not in flight'", () => recording.acks.some((ack) => ack.notFound.includes(id as string)), { timeoutMs: 5_000 });
+    held.release(); // the worker sees the break with that ack still out, reconnects, and gets the job again
+    await waitFor("the copy to arrive", () => worker.stats().taken === 2, { timeoutMs: 5_000 });
+    releaseAckAnswers();
+    await waitFor("the job to complete", async () => (await s.admin.getJob(id as string)).status === "completed", { timeoutMs: 5_000 });
+    await within(worker.stop(), 10_000, "stop()");
+    expect(running.outcome).toEqual({ settled: true });
+    expect(starts.length, "runs of the job").toBe(1);
+    expect(await settledCounts(s.admin)).toEqual({ scheduled: 0, ready: 0, in_flight: 0, completed: 1, dead: 0 });
   });
 
   it("2: recovers when acks and nacks fail for a while (503s, network errors, timeouts): nothing lost, batcher drained, no crash", async () => {
@@ -361,6 +492,30 @@ describe("Worker reliability (real sockets)", () => {
     expect(worker.stats()).toMatchObject({ completed: 0, failed: 4, running: 0, acksPending: 0 });
   });
 
+  it("4b: a stop whose last ack never answers (client timeoutMs: false) ends at the ack deadline; the job goes back to ready", async () => {
+    let answerAcks!: () => void;
+    const acksHeld = new Promise<void>((resolve) => (answerAcks = resolve));
+    const s = await served({}, (server) => ({
+      fetch: async (request) => {
+        if (request.method === "POST" && new URL(request.url).pathname === "/jobs/success") await acksHeld;
+        return server.fetch(request);
+      },
+    }));
+    // Registered after the server, so it runs first: the held request ends before the server closes.
+    cleanups.push(async () => answerAcks());
+    const [id] = await enqueueWork(s.admin, 1);
+    const router = new Router().route(Work, () => {});
+    const worker = newWorker({ client: client(s.url, { timeoutMs: false }), router, shutdownTimeout: 100 });
+    const running = start(worker);
+
+    await waitFor("the job's ack to be sent", () => worker.stats().completed === 1 && worker.stats().acksPending === 1);
+    await within(worker.stop(), 8_000, "stop()");
+    expect(running.outcome).toEqual({ settled: true });
+    expect(worker.stats().acksPending).toBe(0);
+    expect(await settledCounts(s.admin)).toEqual({ scheduled: 0, ready: 1, in_flight: 0, completed: 0, dead: 0 });
+    expect((await s.admin.getJob(id as string)).attempts).toBe(0);
+  });
+
   it("5: a silent stream (no heartbeats) is detected and reopened, and jobs flow on the new one", async () => {
     const s = await served({ heartbeatMs: 3_600_000 });
     const connects: number[] = [];
@@ -394,6 +549,66 @@ describe("Worker reliability (real sockets)", () => {
     expect(running.outcome.settled).toBe(false);
     await within(worker.stop(), 10_000, "stop()");
     expect(running.outcome).toEqual({ settled: true });
+  });
+
+  describe("5b: a take request that is never answered is cut off, logged, and sent again; jobs flow once a server answers", () => {
+    for (const mode of ["silent", "headers"] as const) {
+      it(mode === "silent" ? "a front that accepts connections and never answers" : "a front that sends headers and never a byte after", async () => {
+        // Heartbeats well inside the short idle timeout: once forwarded, a stream stays up.
+        const s = await served({ heartbeatMs: 50 });
+        const front = await tcpFront(s.url);
+        cleanups.push(() => front.close());
+        front.mode = mode;
+        const ids = await enqueueWork(s.admin, 3);
+        const ran: string[] = [];
+        const router = new Router().route(Work, (_payload, ctx) => void ran.push(ctx.job.id));
+        const logger = collectingLogger();
+        const disconnects: unknown[] = [];
+        const worker = newWorker({
+          client: client(front.url, { retry: false }),
+          router,
+          idleTimeout: 200,
+          logger,
+          hooks: { onDisconnect: (info) => void disconnects.push(info.error) },
+        });
+        const running = start(worker);
+
+        await waitFor("the worker to try again", () => front.connections >= 3, { timeoutMs: 10_000 });
+        expect(ran).toEqual([]);
+        const warnings = logger.messages.filter((m) => m.level === "warn").map((m) => m.message);
+        if (mode === "silent") {
+          expect(warnings).toContainEqual(expect.stringMatching(/take request had no answer within 200 ms/));
+          expect(worker.stats().connections).toBe(0);
+        } else {
+          expect(warnings).toContainEqual(expect.stringMatching(/take stream \d+ lost; reconnecting/));
+          expect(String(disconnects[0])).toMatch(/silent/);
+        }
+
+        front.mode = "forward";
+        await waitFor("the jobs to run", () => ran.length === 3, { timeoutMs: 10_000 });
+        await waitFor("the jobs to complete", async () => (await s.admin.jobs({ status: "completed" }).count()) === 3, { timeoutMs: 5_000 });
+        expect(running.outcome.settled).toBe(false);
+        await within(worker.stop(), 10_000, "stop()");
+        expect(running.outcome).toEqual({ settled: true });
+        expect(ran.sort()).toEqual([...ids].sort());
+        expect(logger.messages.filter((m) => m.level === "error")).toEqual([]);
+      });
+    }
+
+    it("stop() during a take request that is never answered ends without waiting for the deadline, even with a fetch that ignores its signal", async () => {
+      const s = await served();
+      const front = await tcpFront(s.url);
+      cleanups.push(() => front.close());
+      const deaf: typeof globalThis.fetch = (input, init) => globalThis.fetch(input, { ...init, signal: null });
+      for (const fetch of [globalThis.fetch, deaf]) {
+        const before = front.connections;
+        const worker = newWorker({ client: client(front.url, { fetch }), router: new Router(), idleTimeout: 60_000 });
+        const running = start(worker);
+        await waitFor("the take request to be sent", () => front.connections > before);
+        await within(worker.stop(), 5_000, `stop() with ${fetch === deaf ? "a fetch that ignores its signal" : "the global fetch"}`);
+        expect(running.outcome).toEqual({ settled: true });
+      }
+    });
   });
 
   describe("6: a bad frame ends in a clear outcome, never a crashed worker", () => {
