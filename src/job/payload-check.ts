@@ -22,20 +22,32 @@ export interface NotJson {
 
 /**
  * The first place where `payload` is not JSON data, or undefined when it all is. One pass, and
- * no allocation unless something is wrong.
+ * no allocation unless something is wrong: containers are not remembered for finding cycles,
+ * since a cycle shows as nesting past `MAX_DEPTH`, which the wire does not carry anyway; only
+ * then does a second pass remember them, to tell a cycle from deep nesting and say where.
  */
 export function findNotJson(payload: unknown): NotJson | undefined {
-  const base = ancestors.length;
+  const outer = ancestors;
   try {
-    walk(payload, base);
-    return undefined;
-  } catch (error) {
-    if (error instanceof Found) return error.found;
-    // Only the walk's own recursion can overflow: a getter's errors are caught where it is read.
-    if (error instanceof RangeError) return { path: [], value: payload, reason: "depth" };
-    throw error;
+    ancestors = undefined;
+    try {
+      walk(payload, 0);
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof Found)) throw error;
+      if (error.found.reason !== "depth") return error.found;
+    }
+    ancestors = [];
+    try {
+      walk(payload, 0);
+    } catch (error) {
+      if (error instanceof Found) return error.found;
+      throw error;
+    }
+    // The first pass went too deep, the second not: a getter answered differently.
+    return { path: [], value: payload, reason: "depth" };
   } finally {
-    ancestors.length = base;
+    ancestors = outer;
   }
 }
 
@@ -53,13 +65,16 @@ class Found {
 }
 
 /**
- * The containers around the value being checked, for finding cycles. One array serves every
- * check (a check is synchronous); one started inside another, from a getter, looks only above
- * its own base.
+ * Containers nested deeper than this are refused. Each part on the way has its own limit:
+ * serde_json (the server's JSON parser) 128 levels, @msgpack/msgpack's encoder 100 counting the
+ * body and reply around the payload (a cron group wraps it four deep); 64 leaves room for all.
  */
-const ancestors: object[] = [];
+const MAX_DEPTH = 64;
 
-function walk(value: unknown, base: number): void {
+/** The containers around the value being checked, in the second pass only. */
+let ancestors: object[] | undefined;
+
+function walk(value: unknown, depth: number): void {
   switch (typeof value) {
     case "string":
       if (!isWellFormed(value)) throw new Found(value, "value");
@@ -75,21 +90,22 @@ function walk(value: unknown, base: number): void {
     default:
       throw new Found(value, "value");
   }
-  if (ancestors.indexOf(value, base) !== -1) throw new Found(value, "cycle");
-  ancestors.push(value);
-  if (Array.isArray(value)) walkArray(value, base);
-  else walkObject(value, base);
-  ancestors.pop();
+  if (ancestors?.includes(value)) throw new Found(value, "cycle");
+  if (depth === MAX_DEPTH) throw new Found(value, "depth");
+  ancestors?.push(value);
+  if (Array.isArray(value)) walkArray(value, depth + 1);
+  else walkObject(value, depth + 1);
+  ancestors?.pop();
 }
 
-function walkArray(array: unknown[], base: number): void {
+function walkArray(array: unknown[], depth: number): void {
   let i = 0;
   try {
     for (; i < array.length; i++) {
       const item = read(array, i);
       // JSON would write null for it (a hole too), and null is not what was there.
       if (item === undefined) throw new Found(item, "arrayUndefined");
-      walk(item, base);
+      walk(item, depth);
     }
   } catch (error) {
     if (error instanceof Found) error.found.path.unshift(i);
@@ -97,7 +113,7 @@ function walkArray(array: unknown[], base: number): void {
   }
 }
 
-function walkObject(object: object, base: number): void {
+function walkObject(object: object, depth: number): void {
   const prototype = Object.getPrototypeOf(object);
   if (prototype !== Object.prototype && prototype !== null) throw new Found(object, "value");
   // JSON.stringify would call it and MessagePack would not: the two would send different data.
@@ -112,7 +128,7 @@ function walkObject(object: object, base: number): void {
       if (key === "__proto__") throw new Found(key, "protoKey");
       const member = read(object as Record<string, unknown>, key);
       // Both encoders leave undefined members out.
-      if (member !== undefined) walk(member, base);
+      if (member !== undefined) walk(member, depth);
     }
   } catch (error) {
     if (error instanceof Found) error.found.path.unshift(key);

@@ -21,7 +21,7 @@ function message({ value, reason }: NotJson): string {
     case "protoKey":
       return 'a "__proto__" key is refused by MessagePack decoders and becomes a prototype in JavaScript; rename it';
     case "depth":
-      return "is nested too deeply to encode";
+      return "is nested more than 64 levels deep, past what the wire carries reliably";
     case "value":
       return typeof value === "object" && value !== null ? notPlainObject(value) : notJsonPrimitive(value);
   }

@@ -38,8 +38,8 @@ async function failure(call: () => unknown): Promise<unknown> {
 }
 
 // Casts let a row pass what the types forbid: a caller in JavaScript, or with `as any`, can.
-const bad = <T,>(value: unknown) => value as T;
-const entry = (overrides: Record<string, unknown>) => bad<never>({ name: "e", expression: "* * * * *", job: Plain.with({ n: 1 }), ...overrides });
+const bad = (value: unknown) => value as never;
+const entry = (overrides: Record<string, unknown>) => bad({ name: "e", expression: "* * * * *", job: Plain.with({ n: 1 }), ...overrides });
 const log = { warn() {}, error() {} };
 
 /** [call, field named in the error, what is wrong]. */

@@ -28,6 +28,13 @@ class Point {
   ) {}
 }
 
+/** Arrays nested `levels` deep, the innermost empty. */
+function nested(levels: number): unknown {
+  let value: unknown[] = [];
+  for (let i = 1; i < levels; i++) value = [value];
+  return value;
+}
+
 /** A non-JSON leaf, and the start of the message it is refused with. */
 const BAD_LEAVES: [string, () => unknown, string][] = [
   ["BigInt", () => 10n, "a bigint is not JSON data"],
@@ -69,11 +76,8 @@ describe.each(FORMATS)("payloads (%s)", (format) => {
     ["a __proto__ key", () => JSON.parse('{"a":{"__proto__":{"x":1}}}'), "a.__proto__", 'a "__proto__" key'],
     ["a key with a lone surrogate", () => ({ ["k\udc00"]: 1 }), "k\udc00", "a key with a lone surrogate"],
     ["undefined as the payload", () => undefined, "", "undefined is not JSON data; use null"],
-    ["nesting past the stack", () => {
-      let deep: unknown = [];
-      for (let i = 0; i < 200_000; i++) deep = [deep];
-      return deep;
-    }, "", "is nested too deeply to encode"],
+    ["nesting past 64 levels", () => nested(65), Array(64).fill(0).join("."), "is nested more than 64 levels deep"],
+    ["nesting past the stack", () => nested(200_000), Array(64).fill(0).join("."), "is nested more than 64 levels deep"],
   ])("refuses %s", async (_, make, path, message) => {
     const { client, sent } = setup(format);
     const error = await client.enqueue(Any, make()).catch((e: unknown) => e);
@@ -94,6 +98,21 @@ describe.each(FORMATS)("payloads (%s)", (format) => {
       .catch((e: unknown) => e);
     expect((cron as ZizqValidationError).issues).toEqual([{ path: "when", message: expect.stringContaining("a Map") }]);
     expect(sent.requests).toBe(0);
+  });
+
+  it("takes nesting up to 64 levels, and gives it back in a list page, a take frame and a cron group", async () => {
+    const { client, server } = setup(format);
+    const deep = { leaf: nested(63) };
+    const job = await client.enqueue(Any, deep);
+    expect((await client.getJob(job.id)).payload).toEqual(deep);
+    expect((await client.jobs({ id: job.id }).toArray())[0]?.payload).toEqual(deep);
+    const reader = (await client.take({ queues: ["q"] })).getReader();
+    expect((await reader.read()).value?.payload).toEqual(deep);
+    await reader.cancel();
+    server.setLicense("pro");
+    const group = await client.crons.put("g", { entries: [{ name: "e", expression: "0 3 * * *", job: Any.with(deep) }] });
+    expect(group.entries[0]?.job.payload).toEqual(deep);
+    expect((await client.crons.get("g")).entries[0]?.job.payload).toEqual(deep);
   });
 
   it("drops undefined object members, as both encoders do, and keeps null-prototype objects", async () => {
