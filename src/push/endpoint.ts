@@ -11,9 +11,11 @@
 import { job as toJob } from "../client/wire-convert.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { AckBatcher, type AckBatcherOptions, type AckPort } from "../worker/ack-batcher.ts";
+import { checkBoolean, checkFunction, checkObject } from "../utils/arguments.ts";
 import type { Logger } from "../worker/logger.ts";
 import type { Outcome } from "../worker/outcome.ts";
 import type { Router } from "../worker/router.ts";
+import { checkLogger } from "../worker/worker-options.ts";
 import { OUTCOME_STATUS, outcomeBody, parseEnvelope, type PushOutcomeBody } from "./envelope.ts";
 import { ZizqPushRejectedError } from "./errors.ts";
 import { readBodyCapped } from "./read-body.ts";
@@ -97,7 +99,13 @@ function waitUntilOf(args: readonly unknown[]): PushWaitUntil | undefined {
  * directly a Workers `fetch(request, env, ctx)`, and fits `zizqWorker({ push })`.
  */
 export function createPushHandler(options: PushHandlerOptions): PushHandler {
+  checkObject("options", options, true);
   const { router, client, onError } = options;
+  checkFunction("onError", onError);
+  checkFunction("now", options.now);
+  checkLogger(options.logger);
+  checkBoolean("dangerouslySkipVerification", options.dangerouslySkipVerification);
+  checkObject("acks", options.acks);
   if (router === undefined || typeof router.dispatch !== "function") throw new ZizqArgumentError("router", "a Router is required");
   const skip = options.dangerouslySkipVerification === true;
   const secrets = skip && options.secrets === undefined ? [] : checkSecrets(options.secrets ?? []);

@@ -176,7 +176,8 @@ function checkHooks(hooks: WorkerHooks | undefined): void {
   for (const name of HOOKS) checkFunction(`hooks.${name}`, hooks[name]);
 }
 
-function checkLogger(logger: Logger | undefined): void {
+/** A logger has warn and error; debug and info, when given, are functions too. */
+export function checkLogger(logger: Logger | undefined): void {
   if (logger === undefined) return;
   checkObject("logger", logger);
   for (const level of ["warn", "error"] as const) {

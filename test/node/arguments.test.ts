@@ -4,10 +4,13 @@
  * behind a counting fetch.
  */
 import { describe, expect, it } from "vitest";
+import { createPushHandler } from "../../src/push/endpoint.ts";
 import {
   Client,
   type ClientOptions,
+  createRelay,
   defineJob,
+  PushDelivery,
   Router,
   Worker,
   type WorkerOptions,
@@ -41,6 +44,8 @@ async function failure(call: () => unknown): Promise<unknown> {
 const bad = (value: unknown) => value as never;
 const entry = (overrides: Record<string, unknown>) => bad({ name: "e", expression: "* * * * *", job: Plain.with({ n: 1 }), ...overrides });
 const log = { warn() {}, error() {} };
+const SECRET = `whsec_${btoa("a secret of thirty-two bytes....")}`;
+const delivery = { endpoint: "http://push.test/", secret: SECRET, logger: log };
 
 /** [call, field named in the error, what is wrong]. */
 const ROWS: [string, string, (c: Context) => unknown][] = [
@@ -213,6 +218,19 @@ const ROWS: [string, string, (c: Context) => unknown][] = [
   ["stop(null)", "options", (c) => c.worker.stop(bad(null))],
   ["stop timeout in words", "timeout", (c) => c.worker.stop({ timeout: bad("soon") })],
   ["stop immediate as text", "immediate", (c) => c.worker.stop({ immediate: bad("yes") })],
+
+  // --- PushDelivery, createRelay, createPushHandler ---
+  ["PushDelivery(null)", "options", () => new PushDelivery(bad(null))],
+  ["PushDelivery fetch a string", "fetch", () => new PushDelivery({ ...delivery, fetch: bad("fetch") })],
+  ["PushDelivery headers with a number", "headers.x-n", () => new PushDelivery({ ...delivery, headers: bad({ "x-n": 1 }) })],
+  ["PushDelivery timeout past what a timer takes", "timeout", () => new PushDelivery({ ...delivery, timeout: "30d" })],
+  ["PushDelivery logger without error", "logger.error", () => new PushDelivery({ ...delivery, logger: bad({ warn() {} }) })],
+  ["PushDelivery now a number", "now", () => new PushDelivery({ ...delivery, now: bad(1) })],
+  ["createRelay queues a string", "queues", (c) => createRelay({ ...delivery, client: c.client, logger: log, queues: bad("emails") })],
+  ["createPushHandler(null)", "options", () => createPushHandler(bad(null))],
+  ["createPushHandler onError a string", "onError", () => createPushHandler({ router: new Router(), secrets: SECRET, onError: bad("log") })],
+  ["createPushHandler logger a string", "logger", () => createPushHandler({ router: new Router(), secrets: SECRET, logger: bad("console") })],
+  ["createPushHandler skip flag as text", "dangerouslySkipVerification", () => createPushHandler({ router: new Router(), dangerouslySkipVerification: bad("yes") })],
 
   // --- Router ---
   ["route with a type name", "definition", () => new Router().route(bad("plain"), () => {})],
