@@ -8,7 +8,7 @@ export function shown(value: unknown): string {
   return Array.isArray(value) ? "an array" : value instanceof Date ? "a Date" : "an object";
 }
 
-/** A plain options object: not null, an array, a string or a number. */
+/** An options object: any object but null or an array. */
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
