@@ -12,6 +12,7 @@ import {
   defineJob,
   PushDelivery,
   Router,
+  runUntilSignalled,
   Worker,
   type WorkerOptions,
   ZizqArgumentError,
@@ -45,6 +46,7 @@ const bad = (value: unknown) => value as never;
 const entry = (overrides: Record<string, unknown>) => bad({ name: "e", expression: "* * * * *", job: Plain.with({ n: 1 }), ...overrides });
 const log = { warn() {}, error() {} };
 const SECRET = `whsec_${btoa("a secret of thirty-two bytes....")}`;
+const signals = { on() {}, off() {} };
 const delivery = { endpoint: "http://push.test/", secret: SECRET, logger: log };
 
 /** [call, field named in the error, what is wrong]. */
@@ -231,6 +233,11 @@ const ROWS: [string, string, (c: Context) => unknown][] = [
   ["createPushHandler onError a string", "onError", () => createPushHandler({ router: new Router(), secrets: SECRET, onError: bad("log") })],
   ["createPushHandler logger a string", "logger", () => createPushHandler({ router: new Router(), secrets: SECRET, logger: bad("console") })],
   ["createPushHandler skip flag as text", "dangerouslySkipVerification", () => createPushHandler({ router: new Router(), dangerouslySkipVerification: bad("yes") })],
+
+  // --- runUntilSignalled ---
+  ["runUntilSignalled shutdownTimeout in words", "shutdownTimeout", (c) => runUntilSignalled(c.worker, signals, { shutdownTimeout: bad("soon") })],
+  ["runUntilSignalled signals a string", "signals", (c) => runUntilSignalled(c.worker, signals, { signals: bad("SIGTERM") })],
+  ["runUntilSignalled logger without warn", "logger.warn", (c) => runUntilSignalled(c.worker, signals, { logger: bad({ error() {} }) })],
 
   // --- Router ---
   ["route with a type name", "definition", () => new Router().route(bad("plain"), () => {})],
