@@ -5,6 +5,7 @@
  */
 import type { BatchConfig } from "./client/types.ts";
 import { ZizqArgumentError } from "./errors/argument-error.ts";
+import { isWellFormed } from "./utils/well-formed.ts";
 
 /** What `collectBatch` folds: the batch key, the array field and the most items per job. */
 export interface CollectBatchOptions {
@@ -43,9 +44,4 @@ export function collectBatch(options: CollectBatchOptions): BatchConfig {
     // `when` checked both arrays on this very pair (or on the dry run), so fold needs no checks.
     fold: `$existing | ${path} = ${path} + ($new | ${path})`,
   };
-}
-
-/** `String.prototype.isWellFormed`, which the ES2022 lib this project compiles against lacks. */
-function isWellFormed(text: string): boolean {
-  return !/\p{Surrogate}/u.test(text);
 }

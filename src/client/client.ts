@@ -1,8 +1,21 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
-import type { EnqueueOptions, JobDefinition, JobRequest } from "../job/define-job.ts";
+import { type EnqueueOptions, isJobDefinition, type JobDefinition, type JobRequest } from "../job/define-job.ts";
 import { enqueueBody } from "../job/enqueue-body.ts";
+import { findNotJson, notJsonError } from "../job/payload-check.ts";
 import type { WireEnqueue, WireJob } from "../protocol/wire.ts";
+import {
+  checkFunction,
+  checkHeaders,
+  checkKnownKeys,
+  checkObject,
+  checkOneOf,
+  isObject,
+  shown,
+} from "../utils/arguments.ts";
+import { timerMs } from "../utils/duration.ts";
+import { integerIn } from "../utils/integer.ts";
 import { lazyObject } from "../utils/lazy.ts";
+import { FORMATS } from "./codec.ts";
 import type { Failure, JobCalls } from "./job-calls.ts";
 import type { Crons } from "./crons.ts";
 import type { JobPatch } from "./patch.ts";
@@ -34,9 +47,7 @@ export class Client {
   private readonly calls: JobCalls;
 
   constructor(options: ClientOptions) {
-    if (typeof options?.url !== "string" || !/^https?:\/\//.test(options.url)) {
-      throw new ZizqArgumentError("url", `expected an http:// or https:// URL, got ${JSON.stringify(options?.url)}`);
-    }
+    checkClientOptions(options);
     const transport = new Transport(options);
     const now = options.now ?? Date.now;
     this.transport = transport;
@@ -49,6 +60,7 @@ export class Client {
 
   /** Enqueues one job; the payload is checked against the job's schema first. */
   async enqueue<Input, Output>(definition: JobDefinition<Input, Output>, payload: Input, options?: EnqueueOptions): Promise<EnqueuedJob> {
+    if (!isJobDefinition(definition)) throw new ZizqArgumentError("definition", `expected a job type from defineJob, got ${shown(definition)}`);
     const body = await enqueueBody(definition.with(payload, options), this.now());
     return enqueuedJob(await this.post<WireJob>("/jobs", body, body.unique_key !== undefined));
   }
@@ -59,6 +71,12 @@ export class Client {
    */
   // Each request may be of a different job type, so their payload types differ.
   async enqueueBulk(requests: readonly JobRequest<any, any>[]): Promise<EnqueuedJob[]> {
+    if (!Array.isArray(requests)) throw new ZizqArgumentError("requests", `expected an array of Job.with(payload, options), got ${shown(requests)}`);
+    requests.forEach((request, i) => {
+      if (!isJobDefinition(request?.definition) || !isObject(request.options)) {
+        throw new ZizqArgumentError(`requests[${i}]`, `expected Job.with(payload, options), got ${shown(request)}`);
+      }
+    });
     const now = this.now();
     const jobs = await Promise.all(requests.map((request) => enqueueBody(request, now)));
     const idempotent = jobs.length > 0 && jobs.every((body) => body.unique_key !== undefined);
@@ -67,7 +85,10 @@ export class Client {
   }
 
   /** Enqueues a job given in the server's own terms (snake_case), with no schema or defaults. */
-  enqueueRaw(raw: RawJob): Promise<EnqueuedJob> {
+  async enqueueRaw(raw: RawJob): Promise<EnqueuedJob> {
+    if (!isObject(raw)) throw new ZizqArgumentError("raw", `expected a job in the server's terms, got ${shown(raw)}`);
+    const notJson = findNotJson(raw.payload);
+    if (notJson) throw await notJsonError(String(raw.type), notJson);
     return this.calls.enqueueRaw(raw);
   }
 
@@ -166,4 +187,29 @@ export class Client {
   private async post<Body>(path: string, body: unknown, idempotent: boolean): Promise<Body> {
     return (await this.transport.send<Body>({ method: "POST", path, body, idempotent })).body;
   }
+}
+
+/** Every client option, checked when the client is made rather than on its first request. */
+function checkClientOptions(options: ClientOptions): void {
+  if (!isObject(options)) throw new ZizqArgumentError("options", `expected the client's options, got ${shown(options)}`);
+  const { url } = options;
+  if (typeof url !== "string" || !/^https?:\/\//.test(url) || !URL.canParse(url)) {
+    throw new ZizqArgumentError("url", `expected an http:// or https:// URL, got ${shown(url)}`);
+  }
+  checkFunction("fetch", options.fetch);
+  checkFunction("now", options.now);
+  checkOneOf("format", options.format, FORMATS);
+  if (options.timeoutMs !== undefined && options.timeoutMs !== false) {
+    if (typeof options.timeoutMs !== "number") throw new ZizqArgumentError("timeoutMs", `expected ms or false, got ${shown(options.timeoutMs)}`);
+    timerMs(options.timeoutMs, "timeoutMs");
+  }
+  if (options.retry !== undefined && options.retry !== false) {
+    checkObject("retry", options.retry);
+    checkKnownKeys("retry", options.retry as Record<string, unknown>, ["limit", "initialDelayMs", "maxDelayMs"]);
+    const { limit, initialDelayMs, maxDelayMs } = options.retry;
+    integerIn("retry.limit", limit, 0, 100);
+    if (initialDelayMs !== undefined) timerMs(initialDelayMs, "retry.initialDelayMs", true);
+    if (maxDelayMs !== undefined) timerMs(maxDelayMs, "retry.maxDelayMs", true);
+  }
+  checkHeaders("headers", options.headers);
 }

@@ -2,6 +2,7 @@ import { MEDIA } from "../protocol/media.ts";
 
 /** The wire format of request and response bodies. */
 export type Format = "json" | "msgpack";
+export const FORMATS: readonly Format[] = ["json", "msgpack"];
 
 type Msgpack = { encode(value: unknown): Uint8Array; decode(bytes: Uint8Array): unknown };
 let msgpack: Promise<Msgpack> | undefined;

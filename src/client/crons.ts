@@ -1,7 +1,8 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
-import type { JobRequest } from "../job/define-job.ts";
+import { isJobDefinition, type JobRequest } from "../job/define-job.ts";
 import { enqueueBody } from "../job/enqueue-body.ts";
 import type { WireCronEntry, WireCronEntryRequest, WireCronGroup } from "../protocol/wire.ts";
+import { checkBoolean, checkName, checkObject, checkString, shown } from "../utils/arguments.ts";
 import type { Transport } from "./transport.ts";
 import type { Backoff, BatchConfig, Retention, UniqueWhile } from "./types.ts";
 import { backoff, retention } from "./wire-convert.ts";
@@ -74,6 +75,9 @@ export class Crons {
 
   /** Creates or replaces a group; entries not listed are removed, unchanged schedules are kept. */
   async put(group: string, spec: { paused?: boolean; entries: readonly CronEntryInput[] }): Promise<CronGroup> {
+    checkObject("spec", spec, true);
+    checkBoolean("spec.paused", spec.paused);
+    if (!Array.isArray(spec.entries)) throw new ZizqArgumentError("spec.entries", `expected an array of entries, got ${shown(spec.entries)}`);
     const entries = await Promise.all(spec.entries.map((entry, i) => this.entryBody(entry, `entries[${i}]`)));
     const body = spec.paused === undefined ? { entries } : { paused: spec.paused, entries };
     return cronGroup(await this.call<WireCronGroup>("PUT", groupPath(group), body, true));
@@ -136,6 +140,14 @@ export class Crons {
   }
 
   private async entryBody(entry: CronEntryInput, field: string): Promise<WireCronEntryRequest> {
+    checkObject(field, entry, true);
+    checkName(`${field}.name`, entry.name, "cron entry name");
+    if (typeof entry.expression !== "string" || entry.expression.trim() === "") {
+      throw new ZizqArgumentError(`${field}.expression`, `expected a cron expression, got ${shown(entry.expression)}`);
+    }
+    checkString(`${field}.timezone`, entry.timezone);
+    checkBoolean(`${field}.paused`, entry.paused);
+    if (!isJobDefinition(entry.job?.definition)) throw new ZizqArgumentError(`${field}.job`, `expected Job.with(payload), got ${shown(entry.job)}`);
     if (entry.job.options.readyAt !== undefined || entry.job.options.delay !== undefined) {
       throw new ZizqArgumentError(`${field}.job`, "a cron job template cannot set readyAt or delay");
     }
@@ -150,8 +162,15 @@ export class Crons {
   }
 }
 
-const groupPath = (group: string) => `/crons/${encodeURIComponent(group)}`;
-const entryPath = (group: string, name: string) => `${groupPath(group)}/entries/${encodeURIComponent(name)}`;
+function groupPath(group: string): string {
+  checkName("group", group, "cron group name");
+  return `/crons/${encodeURIComponent(group)}`;
+}
+
+function entryPath(group: string, name: string): string {
+  checkName("name", name, "cron entry name");
+  return `${groupPath(group)}/entries/${encodeURIComponent(name)}`;
+}
 
 function cronGroup(wire: WireCronGroup): CronGroup {
   const group: CronGroup = { name: wire.name, paused: wire.paused, entries: wire.entries.map(cronEntry) };

@@ -1,6 +1,7 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { ZizqUnprocessableError } from "../errors/http-error.ts";
 import { ZizqVersionError } from "../errors/version-error.ts";
+import { checkBoolean, checkObject, checkString, shown } from "../utils/arguments.ts";
 import { toEpochMs } from "../utils/duration.ts";
 import type { WireEnqueue, WireErrorRecord, WireJob } from "../protocol/wire.ts";
 import { jobPath } from "./paths.ts";
@@ -40,6 +41,10 @@ export class JobCalls {
   }
 
   async ackMany(ids: readonly string[]): Promise<{ notFound: string[] }> {
+    if (!Array.isArray(ids)) throw new ZizqArgumentError("ids", `expected an array of job ids, got ${shown(ids)}`);
+    ids.forEach((id, i) => {
+      if (typeof id !== "string" || id === "") throw new ZizqArgumentError(`ids[${i}]`, `expected a job id, got ${shown(id)}`);
+    });
     if (ids.length === 0) return { notFound: [] };
     try {
       await this.transport.send({ method: "POST", path: "/jobs/success", body: { ids }, idempotent: true });
@@ -53,7 +58,11 @@ export class JobCalls {
   }
 
   async fail(id: string, failure: Failure): Promise<JobInfo> {
-    if (typeof failure?.message !== "string") throw new ZizqArgumentError("failure.message", "expected a string");
+    checkObject("failure", failure, true);
+    if (typeof failure.message !== "string") throw new ZizqArgumentError("failure.message", `expected a string, got ${shown(failure.message)}`);
+    checkString("failure.errorType", failure.errorType);
+    checkString("failure.backtrace", failure.backtrace);
+    checkBoolean("failure.kill", failure.kill);
     const body: Record<string, unknown> = { message: failure.message };
     if (failure.errorType !== undefined) body.error_type = failure.errorType;
     if (failure.backtrace !== undefined) body.backtrace = failure.backtrace;

@@ -1,8 +1,9 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import type { BackoffInput } from "../job/define-job.ts";
 import { wireBackoff } from "../job/enqueue-body.ts";
-import { nameError } from "../protocol/names.ts";
+import { checkName, checkObject } from "../utils/arguments.ts";
 import { toEpochMs, toMs } from "../utils/duration.ts";
+import { integerIn } from "../utils/integer.ts";
 import type { Duration, Instant } from "./types.ts";
 
 /**
@@ -24,32 +25,29 @@ const PATCH_KEYS = new Set(["queue", "priority", "readyAt", "retryLimit", "backo
 
 /** The PATCH body; refuses what the server would refuse, before anything is sent. */
 export function wirePatch(patch: JobPatch): Record<string, unknown> {
+  checkObject("patch", patch, true);
   const body: Record<string, unknown> = {};
   for (const key of Object.keys(patch)) {
     if (!PATCH_KEYS.has(key)) throw new ZizqArgumentError(`patch.${key}`, `cannot be patched; patchable: ${[...PATCH_KEYS].join(", ")}`);
   }
   if (patch.queue !== undefined) {
-    const error = typeof patch.queue === "string" ? nameError("queue", patch.queue) : "queue must be a string";
-    if (error) throw new ZizqArgumentError("patch.queue", error);
+    checkName("patch.queue", patch.queue, "queue");
     body.queue = patch.queue;
   }
   if (patch.priority !== undefined) {
-    if (!Number.isInteger(patch.priority) || patch.priority < 0 || patch.priority > 0xffff) {
-      throw new ZizqArgumentError("patch.priority", `expected an integer from 0 to 65535, got ${String(patch.priority)}`);
-    }
+    integerIn("patch.priority", patch.priority, 0, 0xffff);
     body.priority = patch.priority;
   }
   if (patch.readyAt !== undefined) body.ready_at = patch.readyAt === null ? null : toEpochMs(patch.readyAt, "patch.readyAt");
   if (patch.retryLimit !== undefined) {
-    if (patch.retryLimit !== null && (!Number.isInteger(patch.retryLimit) || patch.retryLimit < 0 || patch.retryLimit > 0xffff_ffff)) {
-      throw new ZizqArgumentError("patch.retryLimit", `expected an integer from 0 to 4294967295, got ${patch.retryLimit}`);
-    }
+    if (patch.retryLimit !== null) integerIn("patch.retryLimit", patch.retryLimit, 0, 0xffff_ffff);
     body.retry_limit = patch.retryLimit;
   }
   if (patch.backoff !== undefined) body.backoff = patch.backoff === null ? null : wireBackoff(patch.backoff, "patch.backoff");
   if (patch.retention !== undefined) {
     if (patch.retention === null) body.retention = null;
     else {
+      checkObject("patch.retention", patch.retention);
       const retention: Record<string, number | null> = {};
       const { completedMs, deadMs } = patch.retention;
       if (completedMs !== undefined) retention.completed_ms = completedMs === null ? null : toMs(completedMs, "patch.retention.completedMs");

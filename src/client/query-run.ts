@@ -1,6 +1,6 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
-import { nameError } from "../protocol/names.ts";
 import { JOB_STATUSES } from "../protocol/wire.ts";
+import { checkName, checkObject } from "../utils/arguments.ts";
 import { toEpochMs } from "../utils/duration.ts";
 import type { WireErrorPage, WireJobPage } from "../protocol/wire.ts";
 import { jobPath } from "./paths.ts";
@@ -90,6 +90,7 @@ const U32 = 0xffff_ffff;
 
 /** The filter as query parameters, or `undefined` when an empty set makes it match nothing. */
 function filterParams(filter: JobFilter): URLSearchParams | undefined {
+  checkObject("filter", filter, true);
   for (const key of Object.keys(filter)) {
     if (!FILTER_KEYS.has(key)) {
       throw new ZizqArgumentError(`filter.${key}`, `unknown filter; known: ${[...FILTER_KEYS].join(", ")}`);
@@ -104,8 +105,8 @@ function filterParams(filter: JobFilter): URLSearchParams | undefined {
   let matchesNothing = false;
   const sets = [
     ["status", filter.status, checkStatus],
-    ["queue", filter.queue, checkName("queue")],
-    ["type", filter.type, checkName("type")],
+    ["queue", filter.queue, (field: string, value: unknown) => checkName(field, value, "queue")],
+    ["type", filter.type, (field: string, value: unknown) => checkName(field, value, "type")],
     ["id", filter.id, checkId],
   ] as const;
   for (const [key, value, check] of sets) {
@@ -133,11 +134,6 @@ function checkStatus(field: string, value: string): void {
     throw new ZizqArgumentError(field, `unknown status ${JSON.stringify(value)}; known: ${JOB_STATUSES.join(", ")}`);
   }
 }
-
-const checkName = (kind: string) => (field: string, value: string) => {
-  const error = typeof value === "string" ? nameError(kind, value) : `${kind} must be a string`;
-  if (error) throw new ZizqArgumentError(field, error);
-};
 
 function checkId(field: string, value: string): void {
   if (typeof value !== "string" || !/^[0-9a-z]{25}$/.test(value)) {

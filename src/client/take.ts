@@ -3,8 +3,9 @@ import type { RequestInfo } from "../errors/zizq-error.ts";
 import { MEDIA } from "../protocol/media.ts";
 import type { WireJob } from "../protocol/wire.ts";
 import type { FrameDecoderOptions, FrameSink, FrameTransformer } from "../stream/options.ts";
-import { decodeBody, type Format } from "./codec.ts";
+import { decodeBody, type Format, FORMATS } from "./codec.ts";
 import { httpError } from "./failures.ts";
+import { checkHeader, checkObject, checkOneOf, checkQueues, checkSignal } from "../utils/arguments.ts";
 import { integerAtLeast } from "../utils/integer.ts";
 import type { Transport } from "./transport.ts";
 import type { Job } from "./types.ts";
@@ -42,6 +43,11 @@ export async function takeStream(transport: Transport, options: TakeOptions): Pr
  * Worker drives the decoder by hand, chunk by chunk, with no stream stage per job.
  */
 export async function openTake(transport: Transport, options: TakeOptions): Promise<TakeConnection> {
+  checkObject("options", options, true);
+  checkQueues("queues", options.queues);
+  checkOneOf("format", options.format, FORMATS);
+  if (options.workerId !== undefined) checkHeader("workerId", "worker-id", options.workerId);
+  checkSignal("signal", options.signal);
   const params = new URLSearchParams();
   if (options.queues && options.queues.length > 0) params.set("queue", options.queues.join(","));
   if (options.prefetch !== undefined) params.set("prefetch", String(integerAtLeast("prefetch", options.prefetch, 0)));

@@ -1,6 +1,9 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
-import { nameError } from "../protocol/names.ts";
+import { UNIQUE_SCOPES } from "../protocol/wire.ts";
 import type { BatchConfig, Duration, Instant, UniqueWhile } from "../client/types.ts";
+import { checkName, checkObject, checkOneOf, checkString, isObject, shown } from "../utils/arguments.ts";
+import { integerIn } from "../utils/integer.ts";
+import { checkBatch, wireBackoff, wireRetention } from "./enqueue-body.ts";
 import type { StandardSchemaV1 } from "./standard-schema.ts";
 import { validatePayload } from "./validate.ts";
 
@@ -91,17 +94,36 @@ export function defineJob<Payload = unknown>(config: DefineJobConfig<Payload>): 
 export function defineJob<Input, Output>(
   config: DefineJobConfig<Input> & { schema?: StandardSchemaV1<Input, Output> },
 ): JobDefinition<Input, Output> {
+  if (!isObject(config)) throw new ZizqArgumentError("config", `expected the job type's options, got ${shown(config)}`);
   const { type, queue, schema, ...options } = config;
   checkName("type", type);
   checkName("queue", queue);
-  checkJobOptions(options, "defineJob");
+  if (schema !== undefined && typeof schema?.["~standard"]?.validate !== "function") {
+    throw new ZizqArgumentError("schema", "expected a Standard Schema (valibot, zod, arktype, ...)");
+  }
+  checkJobOptions(options, "");
+  checkObject("unique", options.unique);
+  if (options.unique) {
+    if (typeof options.unique.key !== "string" && typeof options.unique.key !== "function") {
+      throw new ZizqArgumentError("unique.key", `expected a string or a function of the payload, got ${shown(options.unique.key)}`);
+    }
+    checkOneOf("unique.while", options.unique.while, UNIQUE_SCOPES);
+  }
+  if (typeof options.batch !== "function") checkBatch("batch", options.batch);
   const definition: JobDefinition<Input, Output> = {
     type,
     queue,
     schema,
     options,
     with: (payload, enqueueOptions = {}) => {
-      checkJobOptions(enqueueOptions, "options");
+      if (!isObject(enqueueOptions)) throw new ZizqArgumentError("options", `expected an object, got ${shown(enqueueOptions)}`);
+      checkJobOptions(enqueueOptions, "options.");
+      checkString("options.uniqueKey", enqueueOptions.uniqueKey);
+      checkOneOf("options.uniqueWhile", enqueueOptions.uniqueWhile, UNIQUE_SCOPES);
+      checkBatch("options.batch", enqueueOptions.batch);
+      if (enqueueOptions.readyAt !== undefined && enqueueOptions.delay !== undefined) {
+        throw new ZizqArgumentError("options.delay", "give readyAt or delay, not both");
+      }
       return { definition, payload, options: enqueueOptions };
     },
     validate: (payload) =>
@@ -110,24 +132,15 @@ export function defineJob<Input, Output>(
   return Object.freeze(definition);
 }
 
-function checkName(field: string, value: unknown): void {
-  if (typeof value !== "string") throw new ZizqArgumentError(field, `expected a string, got ${typeof value}`);
-  const error = nameError(field, value);
-  if (error) throw new ZizqArgumentError(field, error.slice(field.length + 1));
+/** Whether `value` is a job type from `defineJob`. */
+export function isJobDefinition(value: unknown): value is JobDefinition<unknown, unknown> {
+  return isObject(value) && typeof value.with === "function" && typeof value.validate === "function" && typeof value.type === "string";
 }
 
-function checkInteger(field: string, value: number | undefined, max: number): void {
-  if (value === undefined) return;
-  if (!Number.isInteger(value) || value < 0 || value > max) {
-    throw new ZizqArgumentError(field, `expected an integer from 0 to ${max}, got ${value}`);
-  }
-}
-
-/** Range checks the server would otherwise answer with a 400 after the request was sent. */
-function checkJobOptions(options: JobOptions & { readyAt?: unknown; delay?: unknown }, where: string): void {
-  checkInteger(`${where}.priority`, options.priority, 0xffff);
-  checkInteger(`${where}.retryLimit`, options.retryLimit, 0xffff_ffff);
-  if (options.readyAt !== undefined && options.delay !== undefined) {
-    throw new ZizqArgumentError(`${where}.delay`, "give readyAt or delay, not both");
-  }
+/** What the server would refuse with a 400 after the request was sent; `prefix` is "" or "options.". */
+function checkJobOptions(options: JobOptions, prefix: string): void {
+  integerIn(`${prefix}priority`, options.priority, 0, 0xffff);
+  integerIn(`${prefix}retryLimit`, options.retryLimit, 0, 0xffff_ffff);
+  if (options.backoff !== undefined) wireBackoff(options.backoff, `${prefix}backoff`);
+  if (options.retention !== undefined) wireRetention(options.retention, `${prefix}retention`);
 }

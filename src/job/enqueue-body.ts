@@ -1,17 +1,23 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import type { WireEnqueue } from "../protocol/wire.ts";
 import { toEpochMs, toMs } from "../utils/duration.ts";
+import type { BatchConfig } from "../client/types.ts";
+import { checkObject, isObject, shown } from "../utils/arguments.ts";
 import type { BackoffInput, JobRequest, RetentionInput } from "./define-job.ts";
+import { findNotJson, notJsonError } from "./payload-check.ts";
 
 /**
- * The `POST /jobs` body for a request: the payload checked against its schema, the type's
- * defaults under the call's options, unique keys and batch configs resolved. Throws before
- * anything is sent when the payload or an option is wrong.
+ * The `POST /jobs` body for a request: the payload checked against its schema and found to be
+ * plain JSON data (payload-check.ts), the type's defaults under the call's options, unique keys
+ * and batch configs resolved. Throws before anything is sent when the payload or an option is
+ * wrong.
  */
 export async function enqueueBody<Input, Output>(request: JobRequest<Input, Output>, now: number): Promise<WireEnqueue> {
   const { definition, payload, options } = request;
   const defaults = definition.options;
   await definition.validate(payload);
+  const notJson = findNotJson(payload);
+  if (notJson) throw await notJsonError(definition.type, notJson);
 
   const body: WireEnqueue = { type: definition.type, queue: definition.queue, payload };
   const priority = options.priority ?? defaults.priority;
@@ -26,9 +32,9 @@ export async function enqueueBody<Input, Output>(request: JobRequest<Input, Outp
   if (retention) body.retention = wireRetention(retention);
 
   const unique = defaults.unique;
-  const uniqueKey = options.uniqueKey ?? (typeof unique?.key === "function" ? await unique.key(payload, definition) : unique?.key);
+  const uniqueKey = options.uniqueKey ?? (typeof unique?.key === "function" ? await derivedKey(unique.key, payload, definition) : unique?.key);
   const uniqueWhile = options.uniqueWhile ?? unique?.while;
-  const batch = options.batch ?? (typeof defaults.batch === "function" ? defaults.batch(payload) : defaults.batch);
+  const batch = options.batch ?? (typeof defaults.batch === "function" ? derivedBatch(defaults.batch, payload) : defaults.batch);
   if (uniqueWhile !== undefined && uniqueKey === undefined) {
     throw new ZizqArgumentError("uniqueWhile", "needs a uniqueKey");
   }
@@ -41,9 +47,24 @@ export async function enqueueBody<Input, Output>(request: JobRequest<Input, Outp
   return body;
 }
 
+/** A unique key computed from the payload: it must come out a string. */
+async function derivedKey<Input>(key: (payload: Input, job: { type: string }) => string | Promise<string>, payload: Input, job: { type: string }) {
+  const value: unknown = await key(payload, job);
+  if (typeof value !== "string") throw new ZizqArgumentError("unique.key", `the function returned ${shown(value)}, expected a string`);
+  return value;
+}
+
+/** A batch config computed from the payload: it must be one. */
+function derivedBatch<Input>(batch: (payload: Input) => BatchConfig, payload: Input): BatchConfig {
+  const value = batch(payload);
+  checkBatch("batch", value);
+  return value;
+}
+
 export function wireBackoff(backoff: BackoffInput, field = "backoff"): NonNullable<WireEnqueue["backoff"]> {
+  checkObject(field, backoff, true);
   if (typeof backoff.exponent !== "number" || !Number.isFinite(backoff.exponent)) {
-    throw new ZizqArgumentError(`${field}.exponent`, `expected a number, got ${String(backoff.exponent)}`);
+    throw new ZizqArgumentError(`${field}.exponent`, `expected a number, got ${shown(backoff.exponent)}`);
   }
   return {
     exponent: backoff.exponent,
@@ -52,9 +73,19 @@ export function wireBackoff(backoff: BackoffInput, field = "backoff"): NonNullab
   };
 }
 
-function wireRetention(retention: RetentionInput): NonNullable<WireEnqueue["retention"]> {
+export function wireRetention(retention: RetentionInput, field = "retention"): NonNullable<WireEnqueue["retention"]> {
+  checkObject(field, retention, true);
   const wire: NonNullable<WireEnqueue["retention"]> = {};
-  if (retention.completedMs !== undefined) wire.completed_ms = toMs(retention.completedMs, "retention.completedMs");
-  if (retention.deadMs !== undefined) wire.dead_ms = toMs(retention.deadMs, "retention.deadMs");
+  if (retention.completedMs !== undefined) wire.completed_ms = toMs(retention.completedMs, `${field}.completedMs`);
+  if (retention.deadMs !== undefined) wire.dead_ms = toMs(retention.deadMs, `${field}.deadMs`);
   return wire;
+}
+
+/** A batch config: its key, `when` and `fold` are all strings (the server needs all three). */
+export function checkBatch(field: string, batch: unknown): void {
+  if (batch === undefined) return;
+  if (!isObject(batch)) throw new ZizqArgumentError(field, `expected { key, when, fold }, got ${shown(batch)}`);
+  for (const key of ["key", "when", "fold"]) {
+    if (typeof batch[key] !== "string") throw new ZizqArgumentError(`${field}.${key}`, `expected a string, got ${shown(batch[key])}`);
+  }
 }

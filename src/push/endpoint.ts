@@ -11,6 +11,7 @@
 import { job as toJob } from "../client/wire-convert.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { AckBatcher, type AckBatcherOptions, type AckPort } from "../worker/ack-batcher.ts";
+import { checkBoolean, checkFunction, checkObject } from "../utils/arguments.ts";
 import { type LoggerOption, toLogger } from "../worker/logger.ts";
 import type { Outcome } from "../worker/outcome.ts";
 import type { Router } from "../worker/router.ts";
@@ -99,7 +100,12 @@ function waitUntilOf(args: readonly unknown[]): PushWaitUntil | undefined {
  * directly a Workers `fetch(request, env, ctx)`, and fits `zizqWorker({ push })`.
  */
 export function createPushHandler(options: PushHandlerOptions): PushHandler {
+  checkObject("options", options, true);
   const { router, client, onError } = options;
+  checkFunction("onError", onError);
+  checkFunction("now", options.now);
+  checkBoolean("dangerouslySkipVerification", options.dangerouslySkipVerification);
+  checkObject("acks", options.acks);
   if (router === undefined || typeof router.dispatch !== "function") throw new ZizqArgumentError("router", "a Router is required");
   const skip = options.dangerouslySkipVerification === true;
   const secrets = skip && options.secrets === undefined ? [] : checkSecrets(options.secrets ?? []);

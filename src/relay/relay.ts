@@ -9,12 +9,13 @@ import type { Job } from "../client/types.ts";
 import { wireJob } from "../protocol/job-wire.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { checkSecrets, signDelivery } from "../push/signature.ts";
-import { toMs } from "../utils/duration.ts";
+import { checkFunction, checkHeaders, checkObject } from "../utils/arguments.ts";
+import { timerMs } from "../utils/duration.ts";
 import { type Logger, type LoggerOption, toLogger } from "../worker/logger.ts";
 import { bounded, COMPLETED, type Outcome } from "../worker/outcome.ts";
 import type { HandlerContext } from "../worker/router.ts";
 import { Worker } from "../worker/worker.ts";
-import type { Dispatcher, WorkerOptions } from "../worker/worker-options.ts";
+import { type Dispatcher, type WorkerOptions } from "../worker/worker-options.ts";
 import type { Duration } from "../client/types.ts";
 
 /** The largest outcome body read from an endpoint; a longer one is cut (its JSON then fails to parse). */
@@ -102,7 +103,8 @@ export class PushDelivery implements Dispatcher {
   readonly stats: DeliveryStats = { delivered: 0, deliveryFailures: 0, unauthorized: 0, settledByEndpoint: 0 };
 
   constructor(options: RelayDeliveryOptions) {
-    if (options?.endpoint === undefined) throw new ZizqArgumentError("endpoint", "expected the push endpoint's URL");
+    checkObject("options", options, true);
+    if (options.endpoint === undefined) throw new ZizqArgumentError("endpoint", "expected the push endpoint's URL");
     const url = URL.canParse(String(options.endpoint)) ? new URL(String(options.endpoint)) : undefined;
     if (url === undefined) throw new ZizqArgumentError("endpoint", `expected an http(s) URL, got ${JSON.stringify(String(options.endpoint))}`);
     if (url.protocol !== "https:" && url.protocol !== "http:") {
@@ -113,12 +115,14 @@ export class PushDelivery implements Dispatcher {
     this.#url = url.href;
     this.#secrets = options.secret;
     this.#timeoutMs =
-      options.timeoutMs !== undefined ? toMs(options.timeoutMs, "timeoutMs") : toMs(options.timeout ?? 30_000, "timeout");
-    if (this.#timeoutMs === 0) throw new ZizqArgumentError("timeout", "expected a duration > 0");
+      options.timeoutMs !== undefined ? timerMs(options.timeoutMs, "timeoutMs") : timerMs(options.timeout ?? 30_000, "timeout");
+    checkFunction("fetch", options.fetch);
+    checkHeaders("headers", options.headers);
+      checkFunction("now", options.now);
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#headers = options.headers ?? {};
-    this.#pauseMs = Math.max(1, toMs(options.unauthorizedPause ?? 5_000, "unauthorizedPause"));
-    this.#maxPauseMs = Math.max(this.#pauseMs, toMs(options.maxUnauthorizedPause ?? 300_000, "maxUnauthorizedPause"));
+    this.#pauseMs = Math.max(1, timerMs(options.unauthorizedPause ?? 5_000, "unauthorizedPause", true));
+    this.#maxPauseMs = Math.max(this.#pauseMs, timerMs(options.maxUnauthorizedPause ?? 300_000, "maxUnauthorizedPause", true));
     this.#nextPauseMs = this.#pauseMs;
     this.#log = toLogger(options.logger ?? console);
     this.#now = options.now ?? Date.now;

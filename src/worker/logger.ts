@@ -1,3 +1,6 @@
+import { ZizqArgumentError } from "../errors/argument-error.ts";
+import { checkFunction, checkObject } from "../utils/arguments.ts";
+
 /** One level of a `Logger`: a message and, optionally, details (`{ error }` carries an error). */
 export type LogMethod = (message: string, details?: unknown) => void;
 
@@ -30,6 +33,7 @@ const adapted = new WeakSet<Logger>();
  */
 export function toLogger(option: LoggerOption): Logger {
   if (adapted.has(option as Logger)) return option as Logger;
+  checkLogger(option);
   const write = writerFor(option as Target);
   const logger = Object.fromEntries(
     LEVELS.map((level) => [level, (message: string, details?: unknown) => write(level, message, details)]),
@@ -82,4 +86,14 @@ function plainError(value: unknown, depth = 0): unknown {
   const { name, message, stack } = value;
   const cause = value.cause === undefined || depth === 8 ? {} : { cause: plainError(value.cause, depth + 1) };
   return { ...value, name, message, stack, ...cause };
+}
+
+/** Refuses, when an option is read, a logger that would throw at its first use. */
+function checkLogger(logger: LoggerOption): void {
+  checkObject("logger", logger, true);
+  for (const level of ["warn", "error"] as const) {
+    if (typeof logger[level] !== "function") throw new ZizqArgumentError(`logger.${level}`, "expected a function (a logger needs warn and error)");
+  }
+  checkFunction("logger.info", logger.info);
+  checkFunction("logger.debug", logger.debug);
 }

@@ -1,6 +1,7 @@
 import type { Job } from "../client/types.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
-import type { JobDefinition } from "../job/define-job.ts";
+import { isJobDefinition, type JobDefinition } from "../job/define-job.ts";
+import { shown } from "../utils/arguments.ts";
 import type { Logger } from "./logger.ts";
 import { COMPLETED, failed, invalidPayload, type Outcome, unknownType } from "./outcome.ts";
 
@@ -37,7 +38,8 @@ export class Router {
 
   /** Handles jobs of `definition.type`; a type can be routed once. */
   route<Input, Output>(definition: JobDefinition<Input, Output>, handler: Handler<Output>): this {
-    if (typeof handler !== "function") throw new ZizqArgumentError("handler", `expected a function, got ${typeof handler}`);
+    if (!isJobDefinition(definition)) throw new ZizqArgumentError("definition", `expected a job type from defineJob, got ${shown(definition)}`);
+    if (typeof handler !== "function") throw new ZizqArgumentError("handler", `expected a function, got ${shown(handler)}`);
     if (this.#routes.has(definition.type)) {
       throw new ZizqArgumentError("type", `"${definition.type}" is routed already; a type has one handler`);
     }
@@ -47,7 +49,7 @@ export class Router {
 
   /** Handles jobs of every type without a route; without it they are killed as `UnknownJobType`. */
   fallback(handler: FallbackHandler): this {
-    if (typeof handler !== "function") throw new ZizqArgumentError("handler", `expected a function, got ${typeof handler}`);
+    if (typeof handler !== "function") throw new ZizqArgumentError("handler", `expected a function, got ${shown(handler)}`);
     if (this.#fallback) throw new ZizqArgumentError("fallback", "is set already");
     this.#fallback = handler;
     return this;

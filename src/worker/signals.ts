@@ -1,4 +1,7 @@
 import type { Duration } from "../client/types.ts";
+import { ZizqArgumentError } from "../errors/argument-error.ts";
+import { checkObject, shown } from "../utils/arguments.ts";
+import { timerMs } from "../utils/duration.ts";
 import { type LoggerOption, toLogger } from "./logger.ts";
 import type { Worker } from "./worker.ts";
 
@@ -25,6 +28,12 @@ export interface RunWorkerOptions {
  * which is logged).
  */
 export async function runUntilSignalled(worker: Worker, source: SignalSource, options: RunWorkerOptions = {}): Promise<number> {
+  // Checked now: a bad value found when the signal arrives would throw inside its listener.
+  checkObject("options", options, true);
+  if (options.signals !== undefined && (!Array.isArray(options.signals) || options.signals.some((name) => typeof name !== "string"))) {
+    throw new ZizqArgumentError("signals", `expected an array of signal names, got ${shown(options.signals)}`);
+  }
+  if (options.shutdownTimeout !== undefined) timerMs(options.shutdownTimeout, "shutdownTimeout", true);
   const signals = options.signals ?? ["SIGINT", "SIGTERM"];
   const logger = toLogger(options.logger ?? console);
   let received = 0;

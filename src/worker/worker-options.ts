@@ -1,15 +1,26 @@
 import type { Client } from "../client/client.ts";
-import type { Format } from "../client/codec.ts";
+import { FORMATS, type Format } from "../client/codec.ts";
 import type { Failure } from "../client/job-calls.ts";
 import type { Duration, Job } from "../client/types.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import type { AckBatcherOptions } from "./ack-batcher.ts";
 import type { Backoff } from "../utils/backoff.ts";
-import { toMs } from "../utils/duration.ts";
+import {
+  checkBoolean,
+  checkFunction,
+  checkHeader,
+  checkKnownKeys,
+  checkObject,
+  checkOneOf,
+  checkQueues,
+  checkSignal,
+} from "../utils/arguments.ts";
+import { timerMs, toMs } from "../utils/duration.ts";
 import { integerAtLeast } from "../utils/integer.ts";
 import { type Logger, type LoggerOption, toLogger } from "./logger.ts";
 import type { Outcome } from "./outcome.ts";
 import type { HandlerContext } from "./router.ts";
+import type { DrainOptions, StopOptions } from "./worker.ts";
 
 /** What runs each job and says how it ended: a `Router`, or a relay's delivery. */
 export interface Dispatcher {
@@ -105,14 +116,20 @@ export interface WorkerSettings {
 }
 
 export function workerSettings(options: WorkerOptions): WorkerSettings {
-  if (typeof options?.client?.openTake !== "function") throw new ZizqArgumentError("client", "expected a Client");
+  checkObject("options", options, true);
+  if (typeof options.client?.openTake !== "function") throw new ZizqArgumentError("client", "expected a Client");
   if (typeof options.router?.dispatch !== "function") throw new ZizqArgumentError("router", "expected a Router");
   const concurrency = integerAtLeast("concurrency", options.concurrency ?? 10, 1);
-  const jobTimeoutMs = options.jobTimeout === undefined ? undefined : toMs(options.jobTimeout, "jobTimeout");
-  if (jobTimeoutMs === 0) throw new ZizqArgumentError("jobTimeout", "expected a duration > 0; leave it out for none");
-  const idleTimeoutMs = toMs(options.idleTimeout ?? 9_000, "idleTimeout");
-  if (idleTimeoutMs === 0) throw new ZizqArgumentError("idleTimeout", "expected a duration > 0");
+  checkQueues("queues", options.queues);
+  checkOneOf("format", options.format, FORMATS);
+  if (options.workerId !== undefined) checkHeader("workerId", "worker-id", options.workerId);
+  if (options.maxFrameBytes !== undefined) integerAtLeast("maxFrameBytes", options.maxFrameBytes, 1);
+  checkAcks(options.acks);
+  checkHooks(options.hooks);
+  checkFunction("random", options.random);
   const reconnect = options.reconnect ?? {};
+  checkObject("reconnect", reconnect);
+  checkKnownKeys("reconnect", reconnect as Record<string, unknown>, ["initialDelayMs", "maxDelayMs", "healthyAfterMs"]);
   return {
     client: options.client,
     router: options.router,
@@ -122,12 +139,12 @@ export function workerSettings(options: WorkerOptions): WorkerSettings {
     queues: options.queues,
     format: options.format,
     workerId: options.workerId,
-    jobTimeoutMs,
-    shutdownTimeoutMs: toMs(options.shutdownTimeout ?? 30_000, "shutdownTimeout"),
-    idleTimeoutMs,
+    jobTimeoutMs: options.jobTimeout === undefined ? undefined : timerMs(options.jobTimeout, "jobTimeout"),
+    shutdownTimeoutMs: timerMs(options.shutdownTimeout ?? 30_000, "shutdownTimeout", true),
+    idleTimeoutMs: timerMs(options.idleTimeout ?? 9_000, "idleTimeout"),
     reconnect: {
-      initialDelayMs: toMs(reconnect.initialDelayMs ?? 100, "reconnect.initialDelayMs"),
-      maxDelayMs: toMs(reconnect.maxDelayMs ?? 30_000, "reconnect.maxDelayMs"),
+      initialDelayMs: timerMs(reconnect.initialDelayMs ?? 100, "reconnect.initialDelayMs", true),
+      maxDelayMs: timerMs(reconnect.maxDelayMs ?? 30_000, "reconnect.maxDelayMs", true),
       healthyAfterMs: toMs(reconnect.healthyAfterMs ?? 10_000, "reconnect.healthyAfterMs"),
       random: options.random ?? Math.random,
     },
@@ -136,4 +153,44 @@ export function workerSettings(options: WorkerOptions): WorkerSettings {
     hooks: options.hooks ?? {},
     logger: toLogger(options.logger ?? console),
   };
+}
+
+/** A drain's limits, checked before the worker starts; `Infinity` where none is set. */
+export function drainLimits(options: DrainOptions): { maxMs: number; maxJobs: number; idleMs: number } {
+  checkObject("options", options, true);
+  checkSignal("signal", options.signal);
+  return {
+    maxMs: options.maxMs === undefined ? Infinity : timerMs(options.maxMs, "maxMs"),
+    maxJobs: options.maxJobs === undefined ? Infinity : integerAtLeast("maxJobs", options.maxJobs, 1),
+    idleMs: timerMs(options.idleMs ?? 1_000, "idleMs"),
+  };
+}
+
+/** How long a stop gives running handlers: its own `timeout`, or the worker's `shutdownTimeout`. */
+export function stopTimeoutMs(options: StopOptions, shutdownTimeoutMs: number): number {
+  checkObject("options", options, true);
+  checkBoolean("immediate", options.immediate);
+  return options.timeout === undefined ? shutdownTimeoutMs : timerMs(options.timeout, "timeout", true);
+}
+
+const HOOKS: readonly (keyof WorkerHooks)[] = ["onJobStart", "onJobSuccess", "onJobFailure", "onAckFlush", "onConnect", "onDisconnect"];
+
+function checkHooks(hooks: WorkerHooks | undefined): void {
+  if (hooks === undefined) return;
+  checkObject("hooks", hooks);
+  checkKnownKeys("hooks", hooks as Record<string, unknown>, HOOKS);
+  for (const name of HOOKS) checkFunction(`hooks.${name}`, hooks[name]);
+}
+
+
+function checkAcks(acks: WorkerOptions["acks"]): void {
+  if (acks === undefined) return;
+  checkObject("acks", acks);
+  checkKnownKeys("acks", acks as Record<string, unknown>, ["maxBatch", "nackConcurrency", "retry"]);
+  if (acks.maxBatch !== undefined) integerAtLeast("acks.maxBatch", acks.maxBatch, 1);
+  if (acks.nackConcurrency !== undefined) integerAtLeast("acks.nackConcurrency", acks.nackConcurrency, 1);
+  if (acks.retry === undefined) return;
+  checkObject("acks.retry", acks.retry);
+  if (acks.retry.initialDelayMs !== undefined) timerMs(acks.retry.initialDelayMs, "acks.retry.initialDelayMs", true);
+  if (acks.retry.maxDelayMs !== undefined) timerMs(acks.retry.maxDelayMs, "acks.retry.maxDelayMs", true);
 }

@@ -7,12 +7,11 @@ import { ZizqTimeoutError } from "../errors/timeout-error.ts";
 import { ZizqError } from "../errors/zizq-error.ts";
 import { describeCause, type FrameSink } from "../stream/options.ts";
 import { backoffDelay, sleep } from "../utils/backoff.ts";
-import { toMs } from "../utils/duration.ts";
-import { integerAtLeast } from "../utils/integer.ts";
+import { checkSignal } from "../utils/arguments.ts";
 import { JobTimeoutError, StreamLostError, WorkerStoppedError } from "./abort-reasons.ts";
 import { AckBatcher } from "./ack-batcher.ts";
 import { failed, type Outcome } from "./outcome.ts";
-import { type WorkerHooks, type WorkerOptions, type WorkerSettings, workerSettings } from "./worker-options.ts";
+import { drainLimits, stopTimeoutMs, type WorkerHooks, type WorkerOptions, type WorkerSettings, workerSettings } from "./worker-options.ts";
 
 /** After the handlers' deadline, acks and nacks still out get this long to land before the stream closes. */
 const ACK_GRACE_MS = 2_000;
@@ -175,6 +174,7 @@ export class Worker {
    * refuses the take request with a 4xx (bad queue name, wrong URL, license): retrying cannot help.
    */
   async run(signal?: AbortSignal): Promise<void> {
+    checkSignal("signal", signal);
     if (this.#state !== "idle") throw new ZizqError("the worker is running already; stop it first");
     this.#state = "running";
     this.#stopping = new AbortController();
@@ -222,7 +222,7 @@ export class Worker {
    * as the deadline would. Resolves when `run` has returned.
    */
   stop(options: StopOptions = {}): Promise<void> {
-    const timeoutMs = options.timeout === undefined ? this.#s.shutdownTimeoutMs : toMs(options.timeout, "timeout");
+    const timeoutMs = stopTimeoutMs(options, this.#s.shutdownTimeoutMs);
     if (this.#state === "idle") return Promise.resolve();
     if (this.#state === "running") {
       const now = performance.now();
@@ -237,10 +237,7 @@ export class Worker {
    * `idleMs`, or `signal` aborts; then stops as `stop()` does and reports what was done.
    */
   async drain(options: DrainOptions = {}): Promise<DrainSummary> {
-    const maxMs = options.maxMs === undefined ? Infinity : toMs(options.maxMs, "maxMs");
-    const maxJobs = options.maxJobs === undefined ? Infinity : integerAtLeast("maxJobs", options.maxJobs, 1);
-    const idleMs = toMs(options.idleMs ?? 1_000, "idleMs");
-    if (idleMs === 0) throw new ZizqArgumentError("idleMs", "expected a duration > 0");
+    const { maxMs, maxJobs, idleMs } = drainLimits(options);
     if (this.#state !== "idle") throw new ZizqError("the worker is running already; stop it first");
 
     const startedAt = performance.now();

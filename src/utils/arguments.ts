@@ -1,0 +1,79 @@
+import { ZizqArgumentError } from "../errors/argument-error.ts";
+import { nameError } from "../protocol/names.ts";
+
+/** A value as an error message shows it: strings quoted, objects by kind. */
+export function shown(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === null || typeof value !== "object") return typeof value === "function" ? "a function" : String(value);
+  return Array.isArray(value) ? "an array" : value instanceof Date ? "a Date" : "an object";
+}
+
+/** An options object: any object but null or an array. */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Refuses anything but an options object; undefined is fine (every option left out) unless `required`. */
+export function checkObject(field: string, value: unknown, required = false): void {
+  if ((required || value !== undefined) && !isObject(value)) throw new ZizqArgumentError(field, `expected an object, got ${shown(value)}`);
+}
+
+export function checkString(field: string, value: unknown): void {
+  if (value !== undefined && typeof value !== "string") throw new ZizqArgumentError(field, `expected a string, got ${shown(value)}`);
+}
+
+export function checkBoolean(field: string, value: unknown): void {
+  if (value !== undefined && typeof value !== "boolean") throw new ZizqArgumentError(field, `expected true or false, got ${shown(value)}`);
+}
+
+export function checkFunction(field: string, value: unknown): void {
+  if (value !== undefined && typeof value !== "function") throw new ZizqArgumentError(field, `expected a function, got ${shown(value)}`);
+}
+
+export function checkOneOf(field: string, value: unknown, allowed: readonly string[]): void {
+  if (value !== undefined && !allowed.includes(value as string)) {
+    throw new ZizqArgumentError(field, `expected one of ${allowed.map((item) => JSON.stringify(item)).join(", ")}, got ${shown(value)}`);
+  }
+}
+
+/** A type, queue or cron name, by the server's rules. */
+export function checkName(field: string, value: unknown, kind = field): void {
+  if (typeof value !== "string") throw new ZizqArgumentError(field, `expected a string, got ${shown(value)}`);
+  const error = nameError(kind, value);
+  if (error) throw new ZizqArgumentError(field, error);
+}
+
+/** A list of queue names; undefined (all queues) is fine. */
+export function checkQueues(field: string, value: unknown): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value)) throw new ZizqArgumentError(field, `expected an array of queue names, got ${shown(value)}`);
+  value.forEach((name, i) => checkName(`${field}[${i}]`, name, "queue"));
+}
+
+export function checkSignal(field: string, value: unknown): void {
+  if (value !== undefined && !(value instanceof AbortSignal)) throw new ZizqArgumentError(field, `expected an AbortSignal, got ${shown(value)}`);
+}
+
+/** An object whose keys are all in `known`: a misspelt hook or option must not pass silently. */
+export function checkKnownKeys(field: string, value: Record<string, unknown>, known: readonly string[]): void {
+  for (const key in value) {
+    if (!known.includes(key)) throw new ZizqArgumentError(`${field}.${key}`, `unknown; known: ${known.join(", ")}`);
+  }
+}
+
+/** A record of string headers that fetch accepts. */
+export function checkHeaders(field: string, headers: unknown): void {
+  if (headers === undefined) return;
+  checkObject(field, headers);
+  for (const [name, value] of Object.entries(headers as Record<string, unknown>)) checkHeader(`${field}.${name}`, name, value);
+}
+
+/** One header, as fetch would take it: a token name and a string value without line breaks. */
+export function checkHeader(field: string, name: string, value: unknown): void {
+  if (typeof value !== "string") throw new ZizqArgumentError(field, `expected a string, got ${shown(value)}`);
+  try {
+    new Headers([[name, value]]);
+  } catch (error) {
+    throw new ZizqArgumentError(field, `not a valid header: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
