@@ -39,6 +39,16 @@ export function loadJq(): Promise<Jq> {
 /** The engine if a request has loaded it already (a stored batch expression always has). */
 export const loadedJq = (): Jq | undefined => loaded;
 
+/**
+ * Shadows the builtins that reach outside one evaluation. `halt` and `halt_error` end jq itself
+ * (jaq 3, the server's engine, exits the server process on them): here they are runtime errors,
+ * which a payload filter counts as no match, as it does every runtime error. `debug` and
+ * `stderr` would print to the test process's stderr; the server only logs them.
+ */
+const PRELUDE =
+  'def halt: error("halt"); def halt_error: error("halt_error"); def halt_error($code): error("halt_error"); ' +
+  "def debug: .; def debug($message): .; def stderr: .; ";
+
 /** `$existing` and `$new` bound for a batch expression, whose input is `null` as on the server. */
 const withBatchVars = (expr: string) => `. as {existing: $existing, new: $new} | null | (${expr}\n)`;
 
@@ -47,6 +57,7 @@ export class Jq {
 
   /** Whether each payload matches: any output other than `false`/`null`; runtime errors do not match. */
   matches(expr: string, payloads: readonly unknown[]): boolean[] {
+    if (isBlank(expr)) throw new JqError("compile", "expected term");
     const filter = `[.[] | any(try (${expr}\n); . != null and . != false)]`;
     return this.run(JSON.stringify(payloads), filter)[0] as boolean[];
   }
@@ -65,6 +76,7 @@ export class Jq {
 
   /** Throws a `JqError` of kind "compile" when `expr` is not valid jq with `$existing`/`$new` bound. */
   compileBatch(expr: string): void {
+    if (isBlank(expr)) throw new JqError("compile", "expected term");
     try {
       this.run(batchInput(null, null), withBatchVars(`if false then (${expr}\n) else null end`));
     } catch (error) {
@@ -75,7 +87,8 @@ export class Jq {
   private run(input: string, filter: string): unknown[] {
     let out: string;
     try {
-      out = this.engine.raw(input, filter, ["-c"]);
+      // jq-web gives `undefined` when jq printed nothing.
+      out = this.engine.raw(input, PRELUDE + filter, ["-c"]) ?? "";
     } catch (error) {
       const failure = error as JqFailure;
       const kind = failure.exitCode === COMPILE_ERROR_EXIT ? "compile" : "runtime";
@@ -91,8 +104,25 @@ export class Jq {
 const batchInput = (existing: unknown, incoming: unknown) =>
   `{"existing":${JSON.stringify(existing)},"new":${JSON.stringify(incoming)}}`;
 
-/** jq's stderr without its "jq: error ...:" prefix, source echo and error count. */
+/** An expression of nothing but whitespace and comments: jq reads it as `.`, jaq refuses it. */
+const isBlank = (expr: string) => /^(?:\s|#[^\n]*)*$/.test(expr);
+
+/** jq's "is not defined" compile error, for jaq's wording of the same error. */
+const UNDEFINED = /^jq: error: (\$?)([^\s/]+)(?:\/\d+)? is not defined/;
+
+/**
+ * jq's stderr without its "jq: error ...:" prefix, source echo and error count. Undefined names
+ * are reported in jaq's words (`undefined filter "f"`, `undefined variable "$x"`, joined by "; ")
+ * as the server does; other syntax errors keep jq's wording, which jaq's parser does not share.
+ */
 function describe(stderr: string): string {
+  const lines = stderr.split("\n").filter((line) => line.startsWith("jq: error"));
+  const undefinedNames = lines.map((line) => UNDEFINED.exec(line));
+  if (undefinedNames.length > 0 && undefinedNames.every((match) => match !== null)) {
+    return undefinedNames
+      .map((match) => (match?.[1] ? `undefined variable "$${match[2]}"` : `undefined filter "${match?.[2]}"`))
+      .join("; ");
+  }
   const first = stderr.split("\n")[0] ?? stderr;
   return first
     .replace(/^jq: error(?: \(at [^)]*\))?: /, "")
