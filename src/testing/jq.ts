@@ -5,9 +5,11 @@
  */
 import type { JqWeb } from "./jq-engine.ts";
 
-interface JqFailure extends Error {
+/** What jq-web throws when jq exits non-zero, on this thread or another. */
+export interface JqFailure {
   exitCode?: number;
   stderr?: string;
+  message?: string;
 }
 
 /** jq exits 3 on a compile error and 5 on a runtime error. */
@@ -52,14 +54,42 @@ const PRELUDE =
 /** `$existing` and `$new` bound for a batch expression, whose input is `null` as on the server. */
 const withBatchVars = (expr: string) => `. as {existing: $existing, new: $new} | null | (${expr}\n)`;
 
+/**
+ * The jq program that maps an array of payloads to whether each matches `expr`: any output
+ * other than `false`/`null`; runtime errors do not match. Throws a compile `JqError` for a blank
+ * `expr`, which jq would read as `.`.
+ */
+export function matchProgram(expr: string): string {
+  if (isBlank(expr)) throw new JqError("compile", "expected term");
+  return `${PRELUDE}[.[] | any(try (${expr}\n); . != null and . != false)]`;
+}
+
+/** jq's compact output, one value a line (jq-web gives `undefined` when jq printed nothing). */
+export function parseOutput(out: string | undefined): unknown[] {
+  return (out ?? "")
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as unknown);
+}
+
+/** A jq-web failure as a `JqError`: jq exits 3 on a compile error. */
+export function toJqError(failure: JqFailure): JqError {
+  const kind = failure.exitCode === COMPILE_ERROR_EXIT ? "compile" : "runtime";
+  return new JqError(kind, describe(failure.stderr ?? failure.message ?? "jq failed"));
+}
+
 export class Jq {
   constructor(private readonly engine: JqWeb) {}
 
-  /** Whether each payload matches: any output other than `false`/`null`; runtime errors do not match. */
-  matches(expr: string, payloads: readonly unknown[]): boolean[] {
-    if (isBlank(expr)) throw new JqError("compile", "expected term");
-    const filter = `[.[] | any(try (${expr}\n); . != null and . != false)]`;
-    return this.run(JSON.stringify(payloads), filter)[0] as boolean[];
+  /** Runs a whole jq program (a `matchProgram`, say) over `input`, JSON text, on this thread. */
+  evaluate(input: string, program: string): unknown[] {
+    let out: string | undefined;
+    try {
+      out = this.engine.raw(input, program, ["-c"]);
+    } catch (error) {
+      throw toJqError(error as JqFailure);
+    }
+    return parseOutput(out);
   }
 
   /** The first output of `expr`, or `undefined` when there is none. */
@@ -85,19 +115,7 @@ export class Jq {
   }
 
   private run(input: string, filter: string): unknown[] {
-    let out: string;
-    try {
-      // jq-web gives `undefined` when jq printed nothing.
-      out = this.engine.raw(input, PRELUDE + filter, ["-c"]) ?? "";
-    } catch (error) {
-      const failure = error as JqFailure;
-      const kind = failure.exitCode === COMPILE_ERROR_EXIT ? "compile" : "runtime";
-      throw new JqError(kind, describe(failure.stderr ?? failure.message));
-    }
-    return out
-      .split("\n")
-      .filter((line) => line !== "")
-      .map((line) => JSON.parse(line) as unknown);
+    return this.evaluate(input, PRELUDE + filter);
   }
 }
 

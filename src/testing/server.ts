@@ -1,6 +1,7 @@
 import { createApp } from "./app.ts";
 import { CronBook } from "./cron/crons.ts";
 import { loadedJq } from "./jq.ts";
+import { PayloadFilter } from "./payload-filter.ts";
 import { JobStore } from "./store/store.ts";
 import { TakeHub } from "./take/hub.ts";
 import type { License, TestServer, TestServerOptions } from "./types.ts";
@@ -74,7 +75,10 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
   const reaper = setInterval(() => store.reap(), options.reaperIntervalMs ?? 30_000);
   (reaper as { unref?: () => void }).unref?.();
 
+  const payloadFilter = new PayloadFilter(options.jqThread, options.filterTimeoutMs ?? 5_000);
+
   const app = createApp({
+    payloadFilter,
     store,
     crons,
     hub,
@@ -98,6 +102,7 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
       clearTimeout(timer);
       clearInterval(reaper);
       hub.shutdown();
+      payloadFilter.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Hono } from "hono";
 import type { Backoff, Retention } from "../client/types.ts";
+import type { JqThreadFactory } from "./payload-filter.ts";
 
 export type License = "free" | "pro" | "expired";
 
@@ -26,6 +27,17 @@ export interface TestServerOptions {
   reaperIntervalMs?: number;
   /** The version `GET /version` reports. Default `"0.6.1"`. */
   version?: string;
+  /**
+   * Runs `filter` query parameters' jq on another thread, so that one that never ends is stopped
+   * after `filterTimeoutMs` instead of freezing the server: `nodeJqThread` from `zizq-edge/node`.
+   * Without it filters run on the server's thread, unbounded.
+   */
+  jqThread?: JqThreadFactory;
+  /**
+   * How long a `filter` may run on the `jqThread` before it is stopped and the request answered
+   * 400 `invalid filter: ...`. The real server has no limit (it would never answer). Default 5000.
+   */
+  filterTimeoutMs?: number;
 }
 
 /** A take stream as the inspection helpers see it. */

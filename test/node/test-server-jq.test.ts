@@ -3,10 +3,21 @@
  * (zizq 0.6.1 `src/filter.rs`: a runtime error is a non-match, a compile error 400
  * `invalid filter: <jaq's message>`), and what it does where the real server has no answer.
  */
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { target } from "../contract/harness.ts";
+import { afterEach, describe, expect, it, type TestContext, vi } from "vitest";
+import { nodeJqThread, serve } from "../../adapters/node.ts";
+import { createTestServer } from "../../src/testing/index.ts";
+import type { TestServerOptions } from "../../src/testing/types.ts";
+import { job, target } from "../contract/harness.ts";
 
 const q = encodeURIComponent;
+
+/** The routes that take a `filter` query parameter. */
+const FILTERED_ROUTES = [
+  ["GET", "/jobs"],
+  ["GET", "/jobs/count"],
+  ["PATCH", "/jobs"],
+  ["DELETE", "/jobs"],
+] as const;
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -62,16 +73,76 @@ describe("a filter that does not compile is 400 invalid filter, in jaq's words w
   it.for(cases)("%j → %s, on every filtered route", async ([expr, error], ctx) => {
     const t = await target(ctx);
     await t.enqueue({ payload: { n: 1 } });
-    for (const [method, path] of [
-      ["GET", "/jobs"],
-      ["GET", "/jobs/count"],
-      ["PATCH", "/jobs"],
-      ["DELETE", "/jobs"],
-    ] as const) {
+    for (const [method, path] of FILTERED_ROUTES) {
       const reply = await t.req(method, `${path}?filter=${q(expr)}`, method === "PATCH" ? { json: {} } : {});
       expect(reply.status, `${method} ${path}`).toBe(400);
       expect(reply.body).toEqual({ error });
     }
     expect((await t.get("/jobs/count")).body.count).toBe(1);
+  });
+});
+
+describe("a filter that never ends, on the jq thread (nodeJqThread)", () => {
+  /** The test server on a real socket, filters on a worker thread. */
+  async function socketServer(ctx: TestContext, options: TestServerOptions) {
+    const server = createTestServer({ jqThread: nodeJqThread, ...options });
+    const handle = await serve(server, { port: 0, hostname: "127.0.0.1" });
+    ctx.onTestFinished(async () => {
+      server.close();
+      await handle.close();
+    });
+    const url = handle.url.replace(/\/+$/, "");
+    const post = (path: string, body: unknown) =>
+      fetch(`${url}${path}`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+    return { url, post };
+  }
+
+  it("leaves /health, take streams and their heartbeats answering while it runs", async (ctx) => {
+    const { url, post } = await socketServer(ctx, { heartbeatMs: 20, filterTimeoutMs: 5_000 });
+    const take = await fetch(`${url}/jobs/take?prefetch=5`);
+    const lines = take.body!.pipeThrough(new TextDecoderStream()).getReader();
+    ctx.onTestFinished(() => lines.cancel());
+    expect((await post("/jobs", job({ payload: { n: 1 } }))).status).toBe(201);
+
+    let settled = false;
+    const endless = fetch(`${url}/jobs/count?filter=${q("until(false; .)")}`).finally(() => (settled = true));
+
+    // While jq loops on its thread: /health answers, heartbeats arrive, a new job is delivered.
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+    let text = "";
+    const read = async (until: (text: string) => boolean) => {
+      while (!until(text)) {
+        const { value, done } = await lines.read();
+        if (done) throw new Error(`take stream ended: ${JSON.stringify(text)}`);
+        text += value;
+      }
+    };
+    await read((t) => t.includes('"n":1') && /\n\n\n/.test(t.slice(t.indexOf('"n":1'))));
+    await post("/jobs", job({ payload: { n: 2 } }));
+    await read((t) => t.includes('"n":2'));
+    expect(settled).toBe(false);
+
+    const reply = await endless;
+    expect(reply.status).toBe(400);
+    expect(await reply.json()).toEqual({
+      error: "invalid filter: still running after 5000 ms (the test server's filterTimeoutMs; the real server has no limit)",
+    });
+  });
+
+  it("fail-safe, as the real server has no bound: past filterTimeoutMs it is 400 invalid filter, and the next filter runs on a fresh thread", async (ctx) => {
+    const { url, post } = await socketServer(ctx, { filterTimeoutMs: 200 });
+    await post("/jobs", job({ payload: { n: 1 } }));
+    for (const [method, path] of FILTERED_ROUTES) {
+      const reply = await fetch(`${url}${path}?filter=${q("1 as $x | until(false; .)")}`, {
+        method,
+        ...(method === "PATCH" ? { body: "{}", headers: { "content-type": "application/json" } } : {}),
+      });
+      expect(reply.status, `${method} ${path}`).toBe(400);
+      expect(((await reply.json()) as { error: string }).error).toMatch(/^invalid filter: still running after 200 ms/);
+    }
+    const count = await fetch(`${url}/jobs/count?filter=${q(".n == 1")}`);
+    expect(await count.json()).toEqual({ count: 1 });
+    const uncompiled = await fetch(`${url}/jobs/count?filter=${q("nope")}`);
+    expect(await uncompiled.json()).toEqual({ error: 'invalid filter: undefined filter "nope"' });
   });
 });

@@ -1,0 +1,105 @@
+/**
+ * The `filter` query parameter's jq, with a time bound where the runtime has threads.
+ *
+ * jq-web runs synchronously, so on the server's own thread a filter that never ends (say
+ * `until(false; .)`) would freeze every route, take streams and heartbeats included. Handed a
+ * `JqThread`, filters run there instead, one at a time, and one still running after the time
+ * budget is stopped (its thread terminated; the next filter starts a fresh one).
+ */
+import { JqError, type JqFailure, loadJq, matchProgram, parseOutput, toJqError } from "./jq.ts";
+
+/** jq-web on another thread (a worker), handed in by an adapter for a runtime that has them. */
+export interface JqThread {
+  /**
+   * jq-web's `raw(input, program, ["-c"])` there. Rejects with a plain `JqFailure` object
+   * (`exitCode`, `stderr`, `message` of what jq-web threw) when jq failed, with an `Error` when
+   * the thread itself did.
+   */
+  run(input: string, program: string): Promise<string | undefined>;
+  /** Stops the thread at once, even mid-evaluation. */
+  terminate(): void;
+}
+
+/** Starts a thread; resolves once jq has loaded on it. */
+export type JqThreadFactory = () => Promise<JqThread>;
+
+/** A filter still running when its time budget ran out. */
+export class FilterTimeout extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`still running after ${timeoutMs} ms`);
+  }
+}
+
+export class PayloadFilter {
+  private thread: Promise<JqThread> | undefined;
+  /** The last filter queued: the thread answers one at a time, and each budget starts at its turn. */
+  private turn: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly startThread: JqThreadFactory | undefined,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** Throws a compile `JqError` when `expr` is not a valid filter. */
+  async compile(expr: string): Promise<void> {
+    await this.matches(expr, []);
+  }
+
+  /**
+   * Whether each payload matches `expr`. Throws `FilterTimeout` past the budget (on a thread).
+   * Runtime errors inside `expr` are non-matches; one that stops jq itself (out of memory) fails
+   * the whole run, so then each payload is judged alone.
+   */
+  async matches(expr: string, payloads: readonly unknown[]): Promise<boolean[]> {
+    const program = matchProgram(expr);
+    try {
+      return (await this.run(JSON.stringify(payloads), program))[0] as boolean[];
+    } catch (error) {
+      if (!(error instanceof JqError && error.kind === "runtime")) throw error;
+      if (payloads.length <= 1) return payloads.map(() => false);
+      const verdicts: boolean[] = [];
+      for (const payload of payloads) verdicts.push(...(await this.matches(expr, [payload])));
+      return verdicts;
+    }
+  }
+
+  /** Stops the thread, if one is running. */
+  close(): void {
+    void this.thread?.then((thread) => thread.terminate(), () => undefined);
+    this.thread = undefined;
+  }
+
+  private async run(input: string, program: string): Promise<unknown[]> {
+    if (!this.startThread) return (await loadJq()).evaluate(input, program);
+    const result = this.turn.then(() => this.runOnThread(input, program));
+    this.turn = result.catch(() => undefined);
+    return parseOutput(await result);
+  }
+
+  private async runOnThread(input: string, program: string): Promise<string | undefined> {
+    const starting = (this.thread ??= this.startThread!());
+    starting.catch(() => {
+      if (this.thread === starting) this.thread = undefined;
+    });
+    const thread = await starting;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new FilterTimeout(this.timeoutMs)), this.timeoutMs);
+    });
+    // jq's own failures arrive as plain `JqFailure` objects; an `Error` means the thread broke.
+    const evaluation = thread
+      .run(input, program)
+      .catch((failure: JqFailure | Error) => Promise.reject(failure instanceof Error ? failure : toJqError(failure)));
+    try {
+      return await Promise.race([evaluation, timeout]);
+    } catch (error) {
+      if (!(error instanceof JqError)) {
+        thread.terminate();
+        if (this.thread === starting) this.thread = undefined;
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
