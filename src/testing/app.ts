@@ -1,5 +1,6 @@
 import { type Context, Hono } from "hono";
 import { nameError } from "../protocol/names.ts";
+import type { BatchConfig } from "../client/types.ts";
 import { UNIQUE_SCOPES } from "../protocol/wire.ts";
 import { CronError, type CronBook, nextOccurrence } from "./cron/crons.ts";
 import { acceptFormat, readBody, streamFormat } from "./http/negotiate.ts";
@@ -101,8 +102,37 @@ export function createApp(deps: AppDeps): Hono {
       jobView(job, { msgpack: format === "msgpack", duplicate, folded }),
     );
 
+  /**
+   * The first item whose batch dry run would not end within the budget (see `PayloadFilter`)
+   * and the error text, checked before the store dry-runs the batches on this thread. Checking stops at
+   * the first batch the store will refuse anyway (compile or runtime error), so its error keeps
+   * its place in line.
+   */
+  const endlessBatch = async (
+    jq: Jq,
+    items: Array<{ batch?: BatchConfig; payload: unknown }>,
+  ): Promise<{ index: number; message: string } | undefined> => {
+    for (const [index, { batch, payload }] of items.entries()) {
+      if (!batch) continue;
+      try {
+        jq.compileBatch(batch.when);
+        jq.compileBatch(batch.fold);
+      } catch {
+        return undefined;
+      }
+      const outcome = await deps.payloadFilter.dryRunBatch(batch, payload);
+      if (outcome === "fails") return undefined;
+      if (outcome !== "ends") {
+        return { index, message: `batch dry-run: ${outcome} (the test server's filterTimeoutMs; the real server has no limit)` };
+      }
+    }
+    return undefined;
+  };
+
   const runEnqueue = async (format: Format, inputs: body.EnqueueInput[]) => {
     const jq = await jqFor(inputs.some((input) => input.batch));
+    const endless = jq && (await endlessBatch(jq, inputs));
+    if (endless) throw fail(422, endless.message);
     try {
       return store.enqueue(inputs, jq);
     } catch (error) {
@@ -436,9 +466,11 @@ export function createApp(deps: AppDeps): Hono {
   /** Each entry's expression, then its zone, then its batch (refused with 400 here, not 422). */
   const checkSchedules = async (entries: body.CronEntryInput[]) => {
     const jq = await jqFor(entries.some((entry) => entry.job.batch));
-    for (const entry of entries) {
+    const endless = jq && (await endlessBatch(jq, entries.map((entry) => entry.job)));
+    for (const [index, entry] of entries.entries()) {
       nextOccurrence(entry.expression, entry.timezone, 0);
       try {
+        if (endless?.index === index) throw new InvalidOperation(endless.message);
         if (jq && entry.job.batch) validateBatch(jq, entry.job.batch, entry.job.payload);
       } catch (error) {
         if (error instanceof InvalidOperation) throw new CronError(400, error.message);

@@ -94,13 +94,13 @@ export class Jq {
 
   /** The first output of `expr`, or `undefined` when there is none. */
   first(expr: string, existing: unknown, incoming: unknown): unknown {
-    const [outputs] = this.run(batchInput(existing, incoming), withBatchVars(`[first(${expr}\n)]`));
+    const [outputs] = this.evaluate(batchInput(existing, incoming), firstProgram(expr));
     return (outputs as unknown[])[0];
   }
 
   /** Up to two outputs of `expr`: enough to tell "none", "one" and "more than one" apart. */
   firstTwo(expr: string, existing: unknown, incoming: unknown): unknown[] {
-    const [outputs] = this.run(batchInput(existing, incoming), withBatchVars(`[limit(2; ${expr}\n)]`));
+    const [outputs] = this.evaluate(batchInput(existing, incoming), firstTwoProgram(expr));
     return outputs as unknown[];
   }
 
@@ -121,6 +121,24 @@ export class Jq {
 
 const batchInput = (existing: unknown, incoming: unknown) =>
   `{"existing":${JSON.stringify(existing)},"new":${JSON.stringify(incoming)}}`;
+
+const firstProgram = (expr: string) => PRELUDE + withBatchVars(`[first(${expr}\n)]`);
+const firstTwoProgram = (expr: string) => PRELUDE + withBatchVars(`[limit(2; ${expr}\n)]`);
+
+/**
+ * The jq runs of a batch's dry run at enqueue (`validateBatch`): `when` then `fold`, with the
+ * payload as both `$existing` and `$new`.
+ */
+export function batchDryRuns(
+  batch: { when: string; fold: string },
+  payload: unknown,
+): Array<{ name: "when" | "fold"; input: string; program: string }> {
+  const input = batchInput(payload, payload);
+  return [
+    { name: "when", input, program: firstProgram(batch.when) },
+    { name: "fold", input, program: firstTwoProgram(batch.fold) },
+  ];
+}
 
 /** An expression of nothing but whitespace and comments: jq reads it as `.`, jaq refuses it. */
 const isBlank = (expr: string) => /^(?:\s|#[^\n]*)*$/.test(expr);
@@ -143,7 +161,7 @@ function describe(stderr: string): string {
   }
   const first = stderr.split("\n")[0] ?? stderr;
   return first
-    .replace(/^jq: error(?: \(at [^)]*\))?: /, "")
+    .replace(/^jq: error(?: \(at [^)]*\))?:? /, "")
     .replace(/ \(Unix shell quoting issues\?\)/, "")
     .replace(/ at <top-level>, line \d+:$/, "");
 }

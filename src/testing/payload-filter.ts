@@ -6,7 +6,7 @@
  * `JqThread`, filters run there instead, one at a time, and one still running after the time
  * budget is stopped (its thread terminated; the next filter starts a fresh one).
  */
-import { JqError, type JqFailure, loadJq, matchProgram, parseOutput, toJqError } from "./jq.ts";
+import { batchDryRuns, JqError, type JqFailure, loadJq, matchProgram, parseOutput, toJqError } from "./jq.ts";
 
 /** jq-web on another thread (a worker), handed in by an adapter for a runtime that has them. */
 export interface JqThread {
@@ -61,6 +61,26 @@ export class PayloadFilter {
       for (const payload of payloads) verdicts.push(...(await this.matches(expr, [payload])));
       return verdicts;
     }
+  }
+
+  /**
+   * How a batch's enqueue dry run ends on the thread: "ends" (the store's own dry run on the
+   * server's thread will end too), "fails" (a compile or runtime error the store's dry run will
+   * report) or, past the budget, what ran too long ("when: still running after N ms"). Without a
+   * thread, "ends" unchecked.
+   */
+  async dryRunBatch(batch: { when: string; fold: string }, payload: unknown): Promise<"ends" | "fails" | string> {
+    if (!this.startThread) return "ends";
+    for (const { name, input, program } of batchDryRuns(batch, payload)) {
+      try {
+        await this.run(input, program);
+      } catch (error) {
+        if (error instanceof FilterTimeout) return `${name}: ${error.message}`;
+        if (error instanceof JqError) return "fails";
+        throw error;
+      }
+    }
+    return "ends";
   }
 
   /** Stops the thread, if one is running. */

@@ -146,3 +146,47 @@ describe("a filter that never ends, on the jq thread (nodeJqThread)", () => {
     expect(await uncompiled.json()).toEqual({ error: 'invalid filter: undefined filter "nope"' });
   });
 });
+
+describe("a batch expression that never ends, on the jq thread (Pro)", () => {
+  it("fail-safe, as the real server has no bound: its enqueue dry run past filterTimeoutMs is 422, and the server keeps serving", async (ctx) => {
+    const server = createTestServer({ license: "pro", jqThread: nodeJqThread, filterTimeoutMs: 200 });
+    ctx.onTestFinished(() => server.close());
+    const post = async (path: string, body: unknown) => {
+      const res = await server.fetch(`http://zizq.test${path}`, {
+        method: "POST",
+        body: JSON.stringify(body),
+        headers: { "content-type": "application/json" },
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const endless = "until(false; .)";
+    const refusal = (name: string) =>
+      `batch dry-run: ${name}: still running after 200 ms (the test server's filterTimeoutMs; the real server has no limit)`;
+
+    expect(await post("/jobs", job({ batch: { key: "k", when: endless, fold: "$new" } }))).toEqual({ status: 422, body: { error: refusal("when") } });
+    expect(await post("/jobs/bulk", { jobs: [job(), job({ batch: { key: "k", when: "true", fold: endless } })] })).toEqual({
+      status: 422,
+      body: { error: refusal("fold") },
+    });
+    // An earlier batch the server refuses for another reason keeps its error first.
+    const bulk = await post("/jobs/bulk", {
+      jobs: [job({ batch: { key: "a", when: "nope", fold: "$new" } }), job({ batch: { key: "b", when: endless, fold: "$new" } })],
+    });
+    expect(bulk).toEqual({ status: 422, body: { error: 'batch expression: when: undefined filter "nope"' } });
+    const cron = await server.fetch("http://zizq.test/crons/g", {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        entries: [
+          { name: "fine", expression: "* * * * *", job: job({ batch: { key: "c", when: "true", fold: "$new" } }) },
+          { name: "endless", expression: "* * * * *", job: job({ batch: { key: "d", when: "true", fold: endless } }) },
+        ],
+      }),
+    });
+    expect(cron.status).toBe(400);
+    expect(await cron.json()).toEqual({ error: refusal("fold") });
+
+    expect((await post("/jobs", job({ batch: { key: "k", when: "true", fold: "$existing + $new" }, payload: 1 }))).status).toBe(201);
+    expect((await server.fetch("http://zizq.test/jobs/count")).status).toBe(200);
+  });
+});
