@@ -36,14 +36,9 @@ export class PayloadFilter {
   private turn: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly startThread: JqThreadFactory | undefined,
+    private startThread: JqThreadFactory | undefined,
     private readonly timeoutMs: number,
   ) {}
-
-  /** Throws a compile `JqError` when `expr` is not a valid filter. */
-  async compile(expr: string): Promise<void> {
-    await this.matches(expr, []);
-  }
 
   /**
    * Whether each payload matches `expr`. Throws `FilterTimeout` past the budget (on a thread).
@@ -83,21 +78,24 @@ export class PayloadFilter {
     return "ends";
   }
 
-  /** Stops the thread, if one is running. */
+  /** Stops the thread, if one is running; later filters run on the server's thread, starting none. */
   close(): void {
     void this.thread?.then((thread) => thread.terminate(), () => undefined);
     this.thread = undefined;
+    this.startThread = undefined;
   }
 
-  private async run(input: string, program: string): Promise<unknown[]> {
-    if (!this.startThread) return (await loadJq()).evaluate(input, program);
-    const result = this.turn.then(() => this.runOnThread(input, program));
+  private run(input: string, program: string): Promise<unknown[]> {
+    const result = this.turn.then(() => this.runOnce(input, program));
     this.turn = result.catch(() => undefined);
-    return parseOutput(await result);
+    return result;
   }
 
-  private async runOnThread(input: string, program: string): Promise<string | undefined> {
-    const starting = (this.thread ??= this.startThread!());
+  /** On the thread when there is one (a closed server has none), else on this thread. */
+  private async runOnce(input: string, program: string): Promise<unknown[]> {
+    const start = this.startThread;
+    if (!start) return (await loadJq()).evaluate(input, program);
+    const starting = (this.thread ??= start());
     starting.catch(() => {
       if (this.thread === starting) this.thread = undefined;
     });
@@ -111,7 +109,7 @@ export class PayloadFilter {
       .run(input, program)
       .catch((failure: JqFailure | Error) => Promise.reject(failure instanceof Error ? failure : toJqError(failure)));
     try {
-      return await Promise.race([evaluation, timeout]);
+      return parseOutput(await Promise.race([evaluation, timeout]));
     } catch (error) {
       if (!(error instanceof JqError)) {
         thread.terminate();

@@ -147,6 +147,28 @@ describe("a filter that never ends, on the jq thread (nodeJqThread)", () => {
   });
 });
 
+describe("the jq thread's life", () => {
+  it("starts once, on the first filter; after close() filters run on the server's thread and start none", async (ctx) => {
+    let started = 0;
+    const server = createTestServer({
+      jqThread: () => {
+        started++;
+        return nodeJqThread();
+      },
+    });
+    ctx.onTestFinished(() => server.close());
+    const count = async (expr: string) => (await (await server.fetch(`http://zizq.test/jobs/count?filter=${q(expr)}`)).json()) as unknown;
+    await server.fetch("http://zizq.test/jobs", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(job({ payload: { n: 1 } })) });
+    expect(started).toBe(0);
+    expect(await count(".n == 1")).toEqual({ count: 1 });
+    expect(await count(".n == 2")).toEqual({ count: 0 });
+    expect(started).toBe(1);
+    server.close();
+    expect(await count(".n == 1")).toEqual({ count: 1 });
+    expect(started).toBe(1);
+  });
+});
+
 describe("a batch expression that never ends, on the jq thread (Pro)", () => {
   it("fail-safe, as the real server has no bound: its enqueue dry run past filterTimeoutMs is 422, and the server keeps serving", async (ctx) => {
     const server = createTestServer({ license: "pro", jqThread: nodeJqThread, filterTimeoutMs: 200 });
