@@ -34,7 +34,7 @@ export interface AppDeps {
   hub: TakeHub;
   license(): License;
   version: string;
-  /** The `filter` query parameter's jq. */
+  /** jq for `filter` query parameters and the time check of batch dry runs, on a thread if given one. */
   payloadFilter: PayloadFilter;
   /** Clock-driven work (promotion, cron) brought up to date before each request. */
   catchUp(): void;
@@ -103,10 +103,10 @@ export function createApp(deps: AppDeps): Hono {
     );
 
   /**
-   * The first item whose batch dry run would not end within the budget (see `PayloadFilter`)
-   * and the error text, checked before the store dry-runs the batches on this thread. Checking stops at
-   * the first batch the store will refuse anyway (compile or runtime error), so its error keeps
-   * its place in line.
+   * The first item whose batch dry run would not end within the budget (see `PayloadFilter`),
+   * with the error text: checked before the store dry-runs the batches on this thread. Checking
+   * stops at the first batch the store will refuse anyway (compile or runtime error), so that
+   * error keeps its place in line.
    */
   const endlessBatch = async (
     jq: Jq,
@@ -122,9 +122,7 @@ export function createApp(deps: AppDeps): Hono {
       }
       const outcome = await deps.payloadFilter.dryRunBatch(batch, payload);
       if (outcome === "fails") return undefined;
-      if (outcome !== "ends") {
-        return { index, message: `batch dry-run: ${outcome} (the test server's filterTimeoutMs; the real server has no limit)` };
-      }
+      if (outcome !== "ends") return { index, message: `batch dry-run: ${outcome}` };
     }
     return undefined;
   };
@@ -223,9 +221,7 @@ export function createApp(deps: AppDeps): Hono {
     } catch (error) {
       if (error instanceof JqError) throw fail(400, `invalid filter: ${error.message}`);
       // Fail-safe: the real server has no bound, so such a request would never be answered.
-      if (error instanceof FilterTimeout) {
-        throw fail(400, `invalid filter: ${error.message} (the test server's filterTimeoutMs; the real server has no limit)`);
-      }
+      if (error instanceof FilterTimeout) throw fail(400, `invalid filter: ${error.message}`);
       throw error;
     }
     return new Set(candidates.filter((_, i) => verdicts[i]));

@@ -4,7 +4,8 @@
  * jq-web runs synchronously, so on the server's own thread a filter that never ends (say
  * `until(false; .)`) would freeze every route, take streams and heartbeats included. Handed a
  * `JqThread`, filters run there instead, one at a time, and one still running after the time
- * budget is stopped (its thread terminated; the next filter starts a fresh one).
+ * budget is stopped (its thread terminated; the next filter starts a fresh one). Batch
+ * expressions' enqueue dry runs are tried there first for the same reason.
  */
 import { batchDryRuns, JqError, type JqFailure, loadJq, matchProgram, parseOutput, toJqError } from "./jq.ts";
 
@@ -26,7 +27,7 @@ export type JqThreadFactory = () => Promise<JqThread>;
 /** A filter still running when its time budget ran out. */
 export class FilterTimeout extends Error {
   constructor(readonly timeoutMs: number) {
-    super(`still running after ${timeoutMs} ms`);
+    super(`still running after ${timeoutMs} ms (the test server's filterTimeoutMs; the real server has no limit)`);
   }
 }
 
