@@ -10,6 +10,9 @@ import type { JqThread } from "../src/testing/payload-filter.ts";
 // file of its own next to the built adapter.
 const SCRIPT = `
 const { parentPort, workerData } = require("node:worker_threads");
+// jq's messages come back in the failure; what jq-web's runtime prints itself ("Aborted()" when
+// jq runs out of memory) would only reach the host's stderr.
+console.error = console.warn = () => undefined;
 require(workerData.jqWeb).then((jq) => {
   parentPort.on("message", ({ id, input, program }) => {
     try {

@@ -105,14 +105,18 @@ export class PayloadFilter {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new FilterTimeout(this.timeoutMs)), this.timeoutMs);
     });
+    let retire = false;
     // jq's own failures arrive as plain `JqFailure` objects; an `Error` means the thread broke.
-    const evaluation = thread
-      .run(input, program)
-      .catch((failure: JqFailure | Error) => Promise.reject(failure instanceof Error ? failure : toJqError(failure)));
+    const evaluation = thread.run(input, program).catch((failure: JqFailure | Error) => {
+      if (failure instanceof Error) return Promise.reject(failure);
+      // No exit code: jq-web aborted (out of memory), and its memory stays grown until the thread goes.
+      retire = failure.exitCode === undefined;
+      return Promise.reject(toJqError(failure));
+    });
     try {
       return parseOutput(await Promise.race([evaluation, timeout]));
     } catch (error) {
-      if (!(error instanceof JqError)) {
+      if (retire || !(error instanceof JqError)) {
         thread.terminate();
         if (this.thread === starting) this.thread = undefined;
       }

@@ -147,25 +147,47 @@ describe("a filter that never ends, on the jq thread (nodeJqThread)", () => {
   });
 });
 
+/** An in-process server holding one job `{n: 1}`, counting the jq threads it starts. */
+async function countingThreads(ctx: TestContext) {
+  let started = 0;
+  const server = createTestServer({
+    jqThread: () => {
+      started++;
+      return nodeJqThread();
+    },
+  });
+  ctx.onTestFinished(() => server.close());
+  await server.fetch("http://zizq.test/jobs", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(job({ payload: { n: 1 } })),
+  });
+  const count = async (expr: string) => (await (await server.fetch(`http://zizq.test/jobs/count?filter=${q(expr)}`)).json()) as unknown;
+  return { server, started: () => started, count };
+}
+
 describe("the jq thread's life", () => {
   it("starts once, on the first filter; after close() filters run on the server's thread and start none", async (ctx) => {
-    let started = 0;
-    const server = createTestServer({
-      jqThread: () => {
-        started++;
-        return nodeJqThread();
-      },
-    });
-    ctx.onTestFinished(() => server.close());
-    const count = async (expr: string) => (await (await server.fetch(`http://zizq.test/jobs/count?filter=${q(expr)}`)).json()) as unknown;
-    await server.fetch("http://zizq.test/jobs", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(job({ payload: { n: 1 } })) });
-    expect(started).toBe(0);
+    const { server, started, count } = await countingThreads(ctx);
+    expect(started()).toBe(0);
     expect(await count(".n == 1")).toEqual({ count: 1 });
     expect(await count(".n == 2")).toEqual({ count: 0 });
-    expect(started).toBe(1);
+    expect(started()).toBe(1);
     server.close();
     expect(await count(".n == 1")).toEqual({ count: 1 });
-    expect(started).toBe(1);
+    expect(started()).toBe(1);
+  });
+});
+
+describe("a filter that exhausts jq's memory, on the jq thread", () => {
+  it("is a non-match, prints nothing, and the thread that grew to hold it is replaced", async (ctx) => {
+    const { server, started, count } = await countingThreads(ctx);
+    const stderr = vi.spyOn(process.stderr, "write");
+    expect(await count("def f: [f]; f")).toEqual({ count: 0 });
+    expect(started()).toBe(1);
+    expect(await count(".n == 1")).toEqual({ count: 1 });
+    expect(started()).toBe(2);
+    expect(stderr.mock.calls.map(([text]) => String(text)).filter((text) => text.includes("Aborted"))).toEqual([]);
   });
 });
 
