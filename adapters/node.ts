@@ -1,7 +1,8 @@
 /**
  * Node adapter: `runWorker` (process signals into the shared `runUntilSignalled`), `nodeFetch`
- * (a `fetch` with TLS options, client certificates and keep-alive, through undici) and `serve`
- * (a fetch-style app — the in-memory test server, a push endpoint, any Hono app — on a real port).
+ * (a `fetch` with TLS options, client certificates and keep-alive, through undici), `serve`
+ * (a fetch-style app — the in-memory test server, a push endpoint, any Hono app — on a real port)
+ * and `nodeJqThread` (the test server's payload filters on a worker thread).
  *
  * `serve`: one port speaks HTTP/1.1 and HTTP/2 with prior knowledge (h2c) at once, as the real Zizq
  * server does: the official Node and Rust clients send h2c to `http://` URLs, so a server that
@@ -28,6 +29,7 @@ import { type RunWorkerOptions, runUntilSignalled } from "../src/worker/signals.
 import type { Worker } from "../src/worker/worker.ts";
 
 export type { FetchApp, RunWorkerOptions, ServeOptions, ServerHandle };
+export { nodeJqThread } from "./node-jq-thread.ts";
 
 /**
  * Runs `worker` until SIGINT or SIGTERM (or `options.signals`): the first stops it gracefully,

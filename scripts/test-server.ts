@@ -4,7 +4,7 @@
  *   npm run server -- --port 7890 [--host 127.0.0.1] [--pro] [--heartbeat 3s]
  */
 import { parseArgs } from "node:util";
-import { serve } from "../adapters/node.ts";
+import { nodeJqThread, serve } from "../adapters/node.ts";
 import { createTestServer } from "../src/testing/index.ts";
 import type { TestServerOptions } from "../src/testing/types.ts";
 import type { Duration } from "../src/client/types.ts";
@@ -50,7 +50,8 @@ function parseCommandLine(args: string[]): { help: boolean; port: number; host: 
     throw new UsageError((error as Error).message);
   }
 
-  const options: TestServerOptions = {};
+  // Payload filters run on a worker thread, so one that never ends cannot freeze the server.
+  const options: TestServerOptions = { jqThread: nodeJqThread };
   if (values.pro) options.license = "pro";
   if (values.heartbeat !== undefined) options.heartbeatMs = parseDuration("--heartbeat", values.heartbeat);
   const limit = values["global-in-flight-limit"];

@@ -1,5 +1,6 @@
 import { type Context, Hono } from "hono";
 import { nameError } from "../protocol/names.ts";
+import type { BatchConfig } from "../client/types.ts";
 import { UNIQUE_SCOPES } from "../protocol/wire.ts";
 import { CronError, type CronBook, nextOccurrence } from "./cron/crons.ts";
 import { acceptFormat, readBody, streamFormat } from "./http/negotiate.ts";
@@ -20,6 +21,7 @@ import {
 import * as body from "./http/requests.ts";
 import { ApiError, fail, type Format, noContent, PlainError, plainText, respond } from "./http/respond.ts";
 import { type Jq, JqError, loadJq } from "./jq.ts";
+import { FilterTimeout, type PayloadFilter } from "./payload-filter.ts";
 import type { JobFilter } from "./store/filter.ts";
 import { jobView, type StoredJob } from "./store/job.ts";
 import { InternalError, InvalidOperation, type JobStore, validateBatch } from "./store/store.ts";
@@ -35,6 +37,8 @@ export interface AppDeps {
   version: string;
   /** Where internal errors (500s) are reported. */
   log: Logger;
+  /** jq for `filter` query parameters and the time check of batch dry runs, on a thread if given one. */
+  payloadFilter: PayloadFilter;
   /** Clock-driven work (promotion, cron) brought up to date before each request. */
   catchUp(): void;
   /** Sets the timer for the next due job or cron entry after a request may have added one. */
@@ -101,8 +105,35 @@ export function createApp(deps: AppDeps): Hono {
       jobView(job, { msgpack: format === "msgpack", duplicate, folded }),
     );
 
+  /**
+   * The first item whose batch dry run would not end within the budget (see `PayloadFilter`),
+   * with the error text: checked before the store dry-runs the batches on this thread. Checking
+   * stops at the first batch the store will refuse anyway (compile or runtime error), so that
+   * error keeps its place in line.
+   */
+  const endlessBatch = async (
+    jq: Jq,
+    items: Array<{ batch?: BatchConfig; payload: unknown }>,
+  ): Promise<{ index: number; message: string } | undefined> => {
+    for (const [index, { batch, payload }] of items.entries()) {
+      if (!batch) continue;
+      try {
+        jq.compileBatch(batch.when);
+        jq.compileBatch(batch.fold);
+      } catch {
+        return undefined;
+      }
+      const outcome = await deps.payloadFilter.dryRunBatch(batch, payload);
+      if (outcome === "fails") return undefined;
+      if (outcome !== "ends") return { index, message: `batch dry-run: ${outcome}` };
+    }
+    return undefined;
+  };
+
   const runEnqueue = async (format: Format, inputs: body.EnqueueInput[]) => {
     const jq = await jqFor(inputs.some((input) => input.batch));
+    const endless = jq && (await endlessBatch(jq, inputs));
+    if (endless) throw fail(422, endless.message);
     try {
       return store.enqueue(inputs, jq);
     } catch (error) {
@@ -172,16 +203,31 @@ export function createApp(deps: AppDeps): Hono {
 
   // --- list / count / bulk patch / bulk delete ---
 
-  const compileFilter = async (filter: JobFilter): Promise<Jq | undefined> => {
-    if (filter.filter === undefined) return undefined;
-    const jq = await jqFor(true);
+  /**
+   * The jobs whose payload matches the jq `filter`, judged now among those the other filters
+   * select (400 `invalid filter` when it does not compile or runs past the time budget); the
+   * answer is then read from the store as it is after the wait. Undefined without a jq filter.
+   */
+  const judgePayloads = async (
+    filter: JobFilter,
+    options: { visibleOnly: boolean; descending?: boolean; from?: string },
+  ): Promise<ReadonlySet<StoredJob> | undefined> => {
+    const { filter: expr, ...fields } = filter;
+    if (expr === undefined) return undefined;
+    const candidates = store.select(fields, options);
+    let verdicts: boolean[];
     try {
-      jq?.matches(filter.filter, []);
+      verdicts = await deps.payloadFilter.matches(
+        expr,
+        candidates.map((job) => job.payload),
+      );
     } catch (error) {
       if (error instanceof JqError) throw fail(400, `invalid filter: ${error.message}`);
+      // Fail-safe: the real server has no bound, so such a request would never be answered.
+      if (error instanceof FilterTimeout) throw fail(400, `invalid filter: ${error.message}`);
       throw error;
     }
-    return jq;
+    return new Set(candidates.filter((_, i) => verdicts[i]));
   };
 
   /** The filters of count, bulk patch and bulk delete. */
@@ -199,9 +245,9 @@ export function createApp(deps: AppDeps): Hono {
         });
         checkLimit(limit);
         checkIds(filter.ids);
-        const jq = await compileFilter(filter);
         const descending = order === "desc";
-        const rows = store.select(filter, { jq, visibleOnly: true, descending, from, limit: limit + 1 });
+        const matching = await judgePayloads(filter, { visibleOnly: true, descending, from });
+        const rows = store.select(filter, { matching, visibleOnly: true, descending, from, limit: limit + 1 });
         const page = rows.slice(0, limit);
         const first = page[0];
         const last = page[page.length - 1];
@@ -228,8 +274,8 @@ export function createApp(deps: AppDeps): Hono {
         }
         checkIds(filter.ids);
         checkPatch(patch);
-        const jq = await compileFilter(filter);
-        const jobs = store.select(filter, { jq, visibleOnly: false }).filter((job) => !isTerminal(job));
+        const matching = await judgePayloads(filter, { visibleOnly: false });
+        const jobs = store.select(filter, { matching, visibleOnly: false }).filter((job) => !isTerminal(job));
         for (const job of jobs) store.patch(job, patch);
         return respond(format, 200, { patched: jobs.length });
       },
@@ -237,8 +283,8 @@ export function createApp(deps: AppDeps): Hono {
         const format = acceptFormat(c.req.raw);
         const filter = readJobFilter(new URL(c.req.url));
         checkIds(filter.ids);
-        const jq = await compileFilter(filter);
-        const jobs = store.select(filter, { jq, visibleOnly: false });
+        const matching = await judgePayloads(filter, { visibleOnly: false });
+        const jobs = store.select(filter, { matching, visibleOnly: false });
         for (const job of jobs) store.delete(job);
         return respond(format, 200, { deleted: jobs.length });
       },
@@ -252,8 +298,8 @@ export function createApp(deps: AppDeps): Hono {
         const format = acceptFormat(c.req.raw);
         const filter = readJobFilter(new URL(c.req.url));
         checkIds(filter.ids);
-        const jq = await compileFilter(filter);
-        return respond(format, 200, { count: store.select(filter, { jq, visibleOnly: true }).length });
+        const matching = await judgePayloads(filter, { visibleOnly: true });
+        return respond(format, 200, { count: store.select(filter, { matching, visibleOnly: true }).length });
       },
     }),
   );
@@ -419,9 +465,11 @@ export function createApp(deps: AppDeps): Hono {
   /** Each entry's expression, then its zone, then its batch (refused with 400 here, not 422). */
   const checkSchedules = async (entries: body.CronEntryInput[]) => {
     const jq = await jqFor(entries.some((entry) => entry.job.batch));
-    for (const entry of entries) {
+    const endless = jq && (await endlessBatch(jq, entries.map((entry) => entry.job)));
+    for (const [index, entry] of entries.entries()) {
       nextOccurrence(entry.expression, entry.timezone, 0);
       try {
+        if (endless?.index === index) throw new InvalidOperation(endless.message);
         if (jq && entry.job.batch) validateBatch(jq, entry.job.batch, entry.job.payload);
       } catch (error) {
         if (error instanceof InvalidOperation) throw new CronError(400, error.message);

@@ -4,7 +4,7 @@ import jqWeb from "jq-web";
 
 /** jq-web's one call: jq's command line over a JSON input string; throws on a non-zero exit. */
 export interface JqWeb {
-  raw(input: string, filter: string, flags?: string[]): string;
+  raw(input: string, filter: string, flags?: string[]): string | undefined;
 }
 
 export const jqEngine = { ready: jqWeb as unknown as Promise<JqWeb> };

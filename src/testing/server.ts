@@ -2,6 +2,7 @@ import { toLogger } from "../worker/logger.ts";
 import { createApp } from "./app.ts";
 import { CronBook } from "./cron/crons.ts";
 import { loadedJq } from "./jq.ts";
+import { PayloadFilter } from "./payload-filter.ts";
 import { JobStore } from "./store/store.ts";
 import { TakeHub } from "./take/hub.ts";
 import type { License, TestServer, TestServerOptions } from "./types.ts";
@@ -75,7 +76,10 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
   const reaper = setInterval(() => store.reap(), options.reaperIntervalMs ?? 30_000);
   (reaper as { unref?: () => void }).unref?.();
 
+  const payloadFilter = new PayloadFilter(options.jqThread, options.filterTimeoutMs ?? 5_000);
+
   const app = createApp({
+    payloadFilter,
     store,
     crons,
     hub,
@@ -100,6 +104,7 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
       clearTimeout(timer);
       clearInterval(reaper);
       hub.shutdown();
+      payloadFilter.close();
     },
   };
 }

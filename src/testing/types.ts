@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import type { Backoff, Retention } from "../client/types.ts";
 import type { LoggerOption } from "../worker/logger.ts";
+import type { JqThreadFactory } from "./payload-filter.ts";
 
 /** The licence tier the test server acts out: Pro features answer 403 on `free` and `expired`. */
 export type License = "free" | "pro" | "expired";
@@ -31,6 +32,17 @@ export interface TestServerOptions {
   version?: string;
   /** Where a request that failed inside the server (its 500) is reported. Default `console`. */
   logger?: LoggerOption;
+  /**
+   * Runs `filter` query parameters' jq on another thread, so that one that never ends is stopped
+   * after `filterTimeoutMs` instead of freezing the server: `nodeJqThread` from `zizq-edge/node`.
+   * Without it filters run on the server's thread, unbounded.
+   */
+  jqThread?: JqThreadFactory;
+  /**
+   * How long a `filter` may run on the `jqThread` before it is stopped and the request answered
+   * 400 `invalid filter: ...`. The real server has no limit (it would never answer). Default 5000.
+   */
+  filterTimeoutMs?: number;
 }
 
 /** A take stream as the inspection helpers see it. */

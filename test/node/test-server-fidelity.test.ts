@@ -2,7 +2,7 @@
  * Behaviours of the real server (read from its source) that the protocol digest's facts do not
  * pin down, each found missing or wrong in the test server once.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { job, target } from "../contract/harness.ts";
 
 const fold = { when: "($existing|length) < 2", fold: "$existing + $new" };
@@ -38,9 +38,17 @@ describe("batched jobs", () => {
     // The dry run folds [1] into [1]; at fold time {a:1} into [1] fails.
     const batch = { key: "k", when: "true", fold: "$existing + $new" };
     await t.enqueue({ payload: [1], batch });
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    ctx.onTestFinished(() => logged.mockRestore());
     const reply = await t.post("/jobs/bulk", { jobs: [job({ payload: "plain" }), job({ payload: { a: 1 }, batch })] });
     expect(reply.status).toBe(500);
     expect(reply.body).toEqual({ error: "internal server error" });
+    if (t.server) {
+      expect(logged).toHaveBeenCalledWith(
+        "zizq test server: internal error",
+        expect.objectContaining({ message: expect.stringMatching(/^fold expression failed at runtime: /) }),
+      );
+    }
     const jobs = (await t.get("/jobs")).body.jobs;
     expect(jobs.map((j: { payload: unknown }) => j.payload)).toEqual([[1]]);
     if (!t.server) return; // a real server logs to its own output

@@ -175,28 +175,29 @@ export class JobStore {
     return job && this.visible(job, this.config.now()) ? job : undefined;
   }
 
-  /** Jobs matching a filter, in id order (or reversed), after an exclusive cursor, at most `limit`. */
+  /**
+   * Jobs matching a filter, in id order (or reversed), after an exclusive cursor, at most `limit`.
+   * The jq `filter` is judged beforehand (it may run on another thread, while the store moves
+   * on): `matching` holds the jobs whose payload matched then; others are left out. Without
+   * `matching` the jq filter is not applied.
+   */
   select(
     filter: JobFilter,
-    options: { jq?: Jq; visibleOnly: boolean; descending?: boolean; from?: string; limit?: number },
+    options: { matching?: ReadonlySet<StoredJob>; visibleOnly: boolean; descending?: boolean; from?: string; limit?: number },
   ): StoredJob[] {
     const now = this.config.now();
     const { from, descending } = options;
     const all = [...this.jobs.values()];
     if (descending) all.reverse();
-    let jobs = all.filter(
+    const { matching } = options;
+    if (filter.filter !== undefined && matching === undefined) throw new InternalError("the jq filter was not judged");
+    const jobs = all.filter(
       (job) =>
         (!options.visibleOnly || this.visible(job, now)) &&
         (from === undefined || (descending ? job.id < from : job.id > from)) &&
-        matchesFields(job, filter),
+        matchesFields(job, filter) &&
+        (matching === undefined || matching.has(job)),
     );
-    if (filter.filter !== undefined) {
-      const verdicts = need(options.jq).matches(
-        filter.filter,
-        jobs.map((job) => job.payload),
-      );
-      jobs = jobs.filter((_, i) => verdicts[i]);
-    }
     return options.limit === undefined ? jobs : jobs.slice(0, options.limit);
   }
 

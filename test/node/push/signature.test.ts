@@ -52,6 +52,40 @@ describe("interop with the standardwebhooks package", () => {
   });
 });
 
+describe("signature lists the standardwebhooks package accepts", () => {
+  const secret = generateSecret();
+  const others = Array.from({ length: 5 }, () => generateSecret());
+  const id = "msg_list";
+
+  /** Every secret's `v1` signature of the same delivery, `secret`'s at `position`. */
+  async function signatures(position: number, timestampSec: number): Promise<string[]> {
+    const list = [...others];
+    list.splice(position, 0, secret);
+    const signed = await signDelivery(list, body, { id, timestampSec });
+    return signed["webhook-signature"].split(" ");
+  }
+
+  it.for([
+    ["two signatures two spaces apart", async (ts: number) => (await signatures(1, ts)).slice(0, 2).join("  ")],
+    ["six signatures, the valid one last", async (ts: number) => (await signatures(5, ts)).join(" ")],
+    ["six signatures, the valid one first, runs of spaces", async (ts: number) => (await signatures(0, ts)).join("   ")],
+    ["a v1a signature beside them", async (ts: number) => `v1a,${"A".repeat(86)}== ${(await signatures(2, ts)).join(" ")}`],
+  ] as const)("%s: both accept", async ([, header]) => {
+    const timestampSec = Math.floor(Date.now() / 1000);
+    const headers = { "webhook-id": id, "webhook-timestamp": String(timestampSec), "webhook-signature": await header(timestampSec) };
+    expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body));
+    expect((await verifyDelivery(secret, headers, body)).id).toBe(id);
+  });
+
+  it("six signatures none of which is valid: both refuse", async () => {
+    const timestampSec = Math.floor(Date.now() / 1000);
+    const header = (await signatures(0, timestampSec)).slice(1).join(" ");
+    const headers = { "webhook-id": id, "webhook-timestamp": String(timestampSec), "webhook-signature": header };
+    expect(() => new Webhook(secret).verify(body, headers)).toThrow("No matching signature found");
+    expect((await rejection(verifyDelivery(secret, headers, body))).reason).toBe("invalid_signature");
+  });
+});
+
 describe("rotation", () => {
   it("signs with every secret and verifies against any listed one", async () => {
     const [older, newer, other] = [generateSecret(), generateSecret(), generateSecret()];
@@ -98,7 +132,11 @@ describe("header shape", () => {
     ["only unknown versions", { ...ok, "webhook-signature": `v1a,${sig.slice(3)}` }, "401 missing_signature"],
     ["unknown versions beside v1", { ...ok, "webhook-signature": `v1a,abc ${sig}` }, "ok"],
     ["a duplicated signature header", { ...ok, "webhook-signature": `${sig}, ${sig}` }, "401 malformed_signature"],
-    ["six signatures", { ...ok, "webhook-signature": Array(6).fill(sig).join(" ") }, "401 malformed_signature"],
+    ["six signatures", { ...ok, "webhook-signature": Array(6).fill(sig).join(" ") }, "ok"],
+    ["21 signatures: as many as the 1024-character cap holds", { ...ok, "webhook-signature": Array(21).fill(sig).join(" ") }, "ok"],
+    ["22 signatures: past the cap", { ...ok, "webhook-signature": Array(22).fill(sig).join(" ") }, "401 malformed_signature"],
+    ["two signatures two spaces apart", { ...ok, "webhook-signature": `${sig}  ${sig}` }, "ok"],
+    ["only spaces", { ...ok, "webhook-signature": "   " }, "401 missing_signature"],
     ["an oversized signature header", { ...ok, "webhook-signature": `${sig} v2,${"a".repeat(1100)}` }, "401 malformed_signature"],
   ] as const)("%s", ([, headers, expected]) => {
     expect(reasonOf(headers as Record<string, string | undefined>)).toBe(expected);
