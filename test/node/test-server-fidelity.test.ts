@@ -38,22 +38,14 @@ describe("batched jobs", () => {
     // The dry run folds [1] into [1]; at fold time {a:1} into [1] fails.
     const batch = { key: "k", when: "true", fold: "$existing + $new" };
     await t.enqueue({ payload: [1], batch });
-    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
-    ctx.onTestFinished(() => logged.mockRestore());
     const reply = await t.post("/jobs/bulk", { jobs: [job({ payload: "plain" }), job({ payload: { a: 1 }, batch })] });
     expect(reply.status).toBe(500);
     expect(reply.body).toEqual({ error: "internal server error" });
-    if (t.server) {
-      expect(logged).toHaveBeenCalledWith(
-        "zizq test server: internal error",
-        expect.objectContaining({ message: expect.stringMatching(/^fold expression failed at runtime: /) }),
-      );
-    }
     const jobs = (await t.get("/jobs")).body.jobs;
     expect(jobs.map((j: { payload: unknown }) => j.payload)).toEqual([[1]]);
     if (!t.server) return; // a real server logs to its own output
     expect(logged).toEqual([
-      { message: "zizq test server: internal error", details: { error: expect.objectContaining({ message: expect.stringContaining("fold expression failed") }) } },
+      { message: "zizq test server: internal error", details: { error: expect.objectContaining({ message: expect.stringMatching(/^fold expression failed at runtime: /) }) } },
     ]);
   });
 
