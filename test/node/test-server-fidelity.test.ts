@@ -2,7 +2,7 @@
  * Behaviours of the real server (read from its source) that the protocol digest's facts do not
  * pin down, each found missing or wrong in the test server once.
  */
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { job, target } from "../contract/harness.ts";
 
 const fold = { when: "($existing|length) < 2", fold: "$existing + $new" };
