@@ -1,0 +1,44 @@
+/**
+ * Optional peer dependencies (DESIGN §2): packages only one entry needs, which the user installs.
+ * A missing one is a setup error at once, naming it and the one command that installs them all,
+ * instead of the runtime's "cannot find package" from inside our bundle or a failure on first use.
+ */
+export interface OptionalPeers {
+  /** What needs them, as the message starts: `createTestServer`. */
+  readonly user: string;
+  readonly packages: readonly string[];
+  /** The command that installs every package, e.g. `npm install -D hono jq-web`. */
+  readonly install: string;
+}
+
+type Resolve = (specifier: string) => string;
+
+/**
+ * Runs `load` (a dynamic import of the code that imports the peers). Where the runtime resolves
+ * a package without loading it (Node, Bun, Deno), every peer is checked first, so one the code
+ * imports only on first use is reported now too. A failure is taken for a missing peer only
+ * when it quotes the package's name: a runtime whose `import.meta.resolve` throws for any
+ * package (workerd under vitest) is left to the load itself.
+ */
+export async function loadWithPeers<T>(peers: OptionalPeers, load: () => Promise<T>): Promise<T> {
+  const meta = import.meta as { resolve?: Resolve };
+  try {
+    if (typeof meta.resolve === "function") for (const name of peers.packages) probe(meta.resolve, name);
+    return await load();
+  } catch (error) {
+    const name = peers.packages.find((name) => quotes(error, name));
+    throw name === undefined ? error : new Error(`${peers.user} needs the optional package "${name}": ${peers.install}`, { cause: error });
+  }
+}
+
+function probe(resolve: Resolve, name: string): void {
+  try {
+    resolve(name);
+  } catch (error) {
+    if (quotes(error, name)) throw error;
+  }
+}
+
+/** Node and Bun quote a package they cannot find as 'jq-web', Deno as "jq-web"; a subpath adds "/...". */
+const quotes = (error: unknown, name: string): boolean =>
+  [`'${name}'`, `"${name}"`, `'${name}/`, `"${name}/`].some((quoted) => String(error).includes(quoted));
