@@ -1,6 +1,7 @@
 /**
  * `npm run test:package`: tests the artifact users install, not the checkout. Packs the
- * tarball (packing builds), lints it (publint --strict, attw's ESM-only profile), installs it
+ * tarball (packing builds), lints it (publint --strict, attw's ESM-only profile), dry-runs the
+ * JSR publish (jsr.json: same version and exports as package.json), installs the tarball
  * into a scratch project outside the repo, and from there:
  *   - measures what `npm install zizq-edge` brings (budget INSTALL_BUDGET_BYTES);
  *   - for the oldest and the newest hono 4.x: one hono in `npm ls`, the consumer program
@@ -105,6 +106,16 @@ try {
 
   await check("publint --strict", async () => void (await run(bin("publint"), ["run", "--strict", tarball], repo)));
   await check("attw, ESM-only profile", async () => void (await run(bin("attw"), [tarball, "--profile", "esm-only", "--format", "table-flipped", "--no-emoji"], repo)));
+
+  await check("jsr.json matches package.json and deno publish --dry-run passes", async () => {
+    const pkg = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { version: string; exports: Record<string, unknown> };
+    const jsr = JSON.parse(readFileSync(join(repo, "jsr.json"), "utf8")) as { version: string; exports: Record<string, string> };
+    const npmEntries = Object.keys(pkg.exports).filter((entry) => entry !== "./package.json");
+    if (jsr.version !== pkg.version) throw new Error(`jsr.json has version ${jsr.version}, package.json ${pkg.version}`);
+    if (Object.keys(jsr.exports).join() !== npmEntries.join()) throw new Error(`jsr.json exports ${Object.keys(jsr.exports).join()}, package.json ${npmEntries.join()}`);
+    // Works offline: the dry run checks types and slow types against node_modules, not jsr.io.
+    await run(bin("deno"), ["publish", "--dry-run", "--allow-dirty"], repo);
+  });
 
   mkdirSync(app);
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));

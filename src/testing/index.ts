@@ -1,4 +1,5 @@
 import { loadWithPeers } from "../utils/optional-peers.ts";
+import type { TestServer, TestServerOptions } from "./types.ts";
 
 export type { Backoff, ConnectionInfo, License, TestServer, TestServerOptions } from "./types.ts";
 
@@ -9,10 +10,10 @@ const peers = {
   install: "npm install -D hono jq-web croner scru128",
 };
 
-const server = await loadWithPeers(peers, () => import("./server.ts"));
+const server: typeof import("./server.ts") = await loadWithPeers(peers, () => import("./server.ts"));
 
 /**
  * An in-memory Zizq 0.6.1 server: every endpoint, status and error text of the real one,
  * served in-process through `fetch` or on a port through an adapter's `serve`.
  */
-export const createTestServer: typeof server.createTestServer = server.createTestServer;
+export const createTestServer: (options?: TestServerOptions) => TestServer = server.createTestServer;
