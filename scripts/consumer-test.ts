@@ -131,13 +131,21 @@ try {
     return note;
   });
 
-  await check("without optional peers, the entries that need none load and the test server names what to install", async () => {
-    const probe = `
-      for (const entry of ["zizq-edge", "zizq-edge/hono", "zizq-edge/cloudflare", "zizq-edge/bun", "zizq-edge/deno"]) await import(entry);
-      await import("zizq-edge/testing").then(() => console.log("zizq-edge/testing loaded"), (error) => console.log(error.message));`;
-    const said = (await run(process.execPath, ["--input-type=module", "-e", probe], app)).trim();
+  await check("without optional peers, the entries that need none load, and in Node, Bun and Deno the test server names what to install", async () => {
+    writeFileSync(
+      join(app, "peerless.mjs"),
+      `for (const entry of ["zizq-edge", "zizq-edge/hono", "zizq-edge/cloudflare", "zizq-edge/bun", "zizq-edge/deno"]) await import(entry);
+       await import("zizq-edge/testing").then(() => console.log("zizq-edge/testing loaded"), (error) => console.log(error.message));`,
+    );
     const expected = 'createTestServer needs the optional package "hono": npm install -D hono jq-web croner scru128';
-    if (said !== expected) throw new Error(`expected: ${expected}\nreceived: ${said}`);
+    for (const [runtime, command, args] of [
+      ["Node", process.execPath, []],
+      ["Bun", bin("bun"), []],
+      ["Deno", bin("deno"), ["run", "--node-modules-dir=manual", "--allow-read", "--allow-env"]],
+    ] as const) {
+      const said = (await run(command, [...args, "peerless.mjs"], app)).trim();
+      if (said !== expected) throw new Error(`${runtime} said: ${said}\nexpected: ${expected}`);
+    }
   });
 
   for (const [index, { hono, nodeServer, resolutions }] of HONO_VERSIONS.entries()) {

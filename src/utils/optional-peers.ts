@@ -22,8 +22,10 @@ type Resolve = (specifier: string) => string;
  */
 export async function loadWithPeers<T>(peers: OptionalPeers, load: () => Promise<T>): Promise<T> {
   const meta = import.meta as { resolve?: Resolve };
+  // Bun's resolve works only when called on its import.meta.
+  const resolve = typeof meta.resolve === "function" ? meta.resolve.bind(meta) : undefined;
   try {
-    if (typeof meta.resolve === "function") for (const name of peers.packages) probe(meta.resolve, name);
+    if (resolve) for (const name of peers.packages) probe(resolve, name);
     return await load();
   } catch (error) {
     const name = peers.packages.find((name) => quotes(error, name));
