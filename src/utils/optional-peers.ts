@@ -28,7 +28,7 @@ export async function loadWithPeers<T>(peers: OptionalPeers, load: () => Promise
     if (resolve) for (const name of peers.packages) probe(resolve, name);
     return await load();
   } catch (error) {
-    const name = peers.packages.find((name) => quotes(error, name));
+    const name = peers.packages.find((name) => notFound(error, name));
     throw name === undefined ? error : new Error(`${peers.user} needs the optional package "${name}": ${peers.install}`, { cause: error });
   }
 }
@@ -37,10 +37,16 @@ function probe(resolve: Resolve, name: string): void {
   try {
     resolve(name);
   } catch (error) {
-    if (quotes(error, name)) throw error;
+    if (notFound(error, name)) throw error;
   }
 }
 
-/** Node and Bun quote a package they cannot find as 'jq-web', Deno as "jq-web"; a subpath adds "/...". */
-const quotes = (error: unknown, name: string): boolean =>
-  [`'${name}'`, `"${name}"`, `'${name}/`, `"${name}/`].some((quoted) => String(error).includes(quoted));
+/**
+ * Whether `error` says that package `name` cannot be found: Node and Bun "Cannot find package
+ * 'jq-web'", Deno 'Import "jq-web" not a dependency'; a subpath import adds "/...". An installed
+ * package of the wrong version fails otherwise (a missing export) and passes through as it is.
+ */
+function notFound(error: unknown, name: string): boolean {
+  const text = String(error);
+  return /cannot find|could not find|not a dependency/i.test(text) && [`'${name}'`, `"${name}"`, `'${name}/`, `"${name}/`].some((quoted) => text.includes(quoted));
+}

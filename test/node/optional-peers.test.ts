@@ -24,10 +24,12 @@ describe("loadWithPeers", () => {
     }
   });
 
-  it("passes other failures through and the loaded module back", async () => {
+  it("passes other failures through, an installed peer of the wrong version among them, and the loaded module back", async () => {
     const present = { ...peers, packages: ["hono"] };
     const other = new TypeError("boom");
     await expect(loadWithPeers(present, () => Promise.reject(other))).rejects.toBe(other);
+    const tooOld = new SyntaxError("The requested module 'hono/ws' does not provide an export named 'defineWebSocketHelper'");
+    await expect(loadWithPeers(present, () => Promise.reject(tooOld))).rejects.toBe(tooOld);
     await expect(loadWithPeers(present, async () => 42)).resolves.toBe(42);
   });
 });
