@@ -20,7 +20,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const repo = join(import.meta.dirname, "..");
-const devDeps = (JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies;
+const pkg = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as {
+  version: string;
+  exports: Record<string, string | Record<string, string>>;
+  devDependencies: Record<string, string>;
+};
+const devDeps = pkg.devDependencies;
 
 const INSTALL_BUDGET_BYTES = 1_500_000;
 /**
@@ -93,8 +98,8 @@ try {
     }[];
     tarball = join(scratch, pack!.filename);
     const files = pack!.files.map((file) => file.path);
-    const exported = Object.values((JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { exports: Record<string, unknown> }).exports)
-      .flatMap((target) => (typeof target === "string" ? [target] : Object.values(target as Record<string, string>)))
+    const exported = Object.values(pkg.exports)
+      .flatMap((target) => (typeof target === "string" ? [target] : Object.values(target)))
       .map((path) => path.replace(/^\.\//, ""));
     const missing = exported.filter((path) => !files.includes(path));
     if (missing.length) throw new Error(`the tarball lacks ${missing.join(", ")}`);
@@ -108,7 +113,6 @@ try {
   await check("attw, ESM-only profile", async () => void (await run(bin("attw"), [tarball, "--profile", "esm-only", "--format", "table-flipped", "--no-emoji"], repo)));
 
   await check("jsr.json matches package.json and deno publish --dry-run passes", async () => {
-    const pkg = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { version: string; exports: Record<string, unknown> };
     const jsr = JSON.parse(readFileSync(join(repo, "jsr.json"), "utf8")) as { version: string; exports: Record<string, string> };
     const npmEntries = Object.keys(pkg.exports).filter((entry) => entry !== "./package.json");
     if (jsr.version !== pkg.version) throw new Error(`jsr.json has version ${jsr.version}, package.json ${pkg.version}`);
