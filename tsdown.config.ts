@@ -13,8 +13,12 @@ export default defineConfig({
   format: "esm",
   dts: true,
   platform: "neutral",
-  // Only the Node adapter imports Node built-ins; they stay imports in its bundle.
-  external: [/^node:/],
+  // Only the Node adapter imports Node built-ins; they stay imports in its bundle. Dependencies
+  // and peers stay imports too (tsdown's default), so users share and update their copies.
+  deps: { neverBundle: [/^node:/] },
+  // Rolldown warns when plugins take much of the build; on a busy 2-core machine the type
+  // bundling always does, and the warning says nothing about the output.
+  checks: { pluginTimings: false },
   outDir: "dist",
   clean: true,
 });

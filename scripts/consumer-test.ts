@@ -1,0 +1,223 @@
+/**
+ * `npm run test:package`: tests the artifact users install, not the checkout. Packs the
+ * tarball (packing builds), lints it (publint --strict, attw's ESM-only profile), dry-runs the
+ * JSR publish (jsr.json: same version and exports as package.json), installs the tarball
+ * into a scratch project outside the repo, and from there:
+ *   - measures what `npm install zizq-edge` brings (budget INSTALL_BUDGET_BYTES);
+ *   - for the oldest and the newest hono 4.x: one hono in `npm ls`, the consumer program
+ *     (test/consumer/smoke.ts) type-checks with moduleResolution nodenext and bundler and
+ *     `skipLibCheck: false`, and runs in Node;
+ *   - runs the same program in Bun and Deno;
+ *   - bundles the example Worker (examples/worker.ts, importing the package by name) for
+ *     workerd with wrangler, and serves a request with the bundle in workerd.
+ * Each check prints "ok - ..." or "not ok - ..."; the last line, "package checks: N passed,
+ * M failed", is what .ci/run counts.
+ */
+import { spawn } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const repo = join(import.meta.dirname, "..");
+const pkg = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as {
+  version: string;
+  exports: Record<string, string | Record<string, string>>;
+  devDependencies: Record<string, string>;
+};
+const devDeps = pkg.devDependencies;
+
+const INSTALL_BUDGET_BYTES = 1_500_000;
+/**
+ * The oldest hono the peer range admits and the newest 4.x the registry has, each with the
+ * @hono/node-server a project on it has (2.x imports hono/ws helpers that hono 4.6 lacks).
+ */
+const HONO_VERSIONS = [
+  { hono: "4.6.0", nodeServer: "1.19.19", resolutions: ["nodenext"] },
+  { hono: "^4", nodeServer: devDeps["@hono/node-server"]!, resolutions: ["nodenext", "bundler"] },
+];
+/** The oldest undici the peer range admits that runs on Node 20 (8.x needs Node 22.19). */
+const UNDICI = "7.0.0";
+
+const bin = (name: string) => join(repo, "node_modules", ".bin", name);
+/** The test server's and the smoke's packages, at the versions the lockfile tests. */
+const peers = ["jq-web", "croner", "scru128", "valibot"].map((name) => `${name}@${devDeps[name]}`);
+const env = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", DENO_NO_UPDATE_CHECK: "1", WRANGLER_SEND_METRICS: "false" };
+
+let passed = 0;
+let failed = 0;
+
+/** Runs a command to its end, resolving with its stdout; rejects with the tail of its output when it fails. */
+function run(command: string, args: string[], cwd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env });
+    let stdout = "";
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (text: string) => ((stdout += text), (output += text)));
+    child.stderr.setEncoding("utf8").on("data", (text: string) => (output += text));
+    child.once("error", reject);
+    child.once("close", (code, signal) => {
+      if (code === 0) return resolve(stdout);
+      const tail = output.trim().split("\n").slice(-25).join("\n");
+      reject(new Error(`${[command, ...args].join(" ")} exited ${code ?? signal}:\n${tail}`));
+    });
+  });
+}
+
+async function check(name: string, body: () => unknown): Promise<void> {
+  const started = performance.now();
+  try {
+    const note = await body();
+    passed++;
+    console.log(`ok - ${name}${typeof note === "string" ? `: ${note}` : ""} (${Math.round(performance.now() - started)} ms)`);
+  } catch (error) {
+    failed++;
+    console.log(`not ok - ${name}\n${error instanceof Error ? error.message : String(error)}`.replaceAll("\n", "\n    "));
+  }
+}
+
+/** Bytes of every file under `dir` (what the files hold, not the blocks they occupy). */
+function bytesUnder(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .reduce((sum, entry) => sum + statSync(join(entry.parentPath, entry.name)).size, 0);
+}
+
+const scratch = mkdtempSync(join(tmpdir(), "zizq-edge-consumer-"));
+const app = join(scratch, "app");
+const npm = (...args: string[]) => run("npm", [...args, "--no-audit", "--no-fund", "--prefer-offline"], app);
+let tarball = "";
+
+try {
+  await check("npm pack builds and ships dist", async () => {
+    const [pack] = JSON.parse(await run("npm", ["pack", "--json", "--pack-destination", scratch], repo)) as {
+      filename: string;
+      size: number;
+      unpackedSize: number;
+      files: { path: string }[];
+    }[];
+    tarball = join(scratch, pack!.filename);
+    const files = pack!.files.map((file) => file.path);
+    const exported = Object.values(pkg.exports)
+      .flatMap((target) => (typeof target === "string" ? [target] : Object.values(target)))
+      .map((path) => path.replace(/^\.\//, ""));
+    const missing = exported.filter((path) => !files.includes(path));
+    if (missing.length) throw new Error(`the tarball lacks ${missing.join(", ")}`);
+    const stray = files.filter((path) => !/^(dist\/[^/]+\.(js|d\.ts)|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/.test(path));
+    if (stray.length) throw new Error(`the tarball ships files users do not need: ${stray.join(", ")}`);
+    return `${pack!.filename}, ${files.length} files, ${pack!.size} B packed, ${pack!.unpackedSize} B unpacked`;
+  });
+  if (!tarball) throw new Error("no tarball to test");
+
+  await check("publint --strict", async () => void (await run(bin("publint"), ["run", "--strict", tarball], repo)));
+  await check("attw, ESM-only profile", async () => void (await run(bin("attw"), [tarball, "--profile", "esm-only", "--format", "table-flipped", "--no-emoji"], repo)));
+
+  await check("jsr.json matches package.json and deno publish --dry-run passes", async () => {
+    const jsr = JSON.parse(readFileSync(join(repo, "jsr.json"), "utf8")) as { version: string; exports: Record<string, string> };
+    const npmEntries = Object.keys(pkg.exports).filter((entry) => entry !== "./package.json");
+    if (jsr.version !== pkg.version) throw new Error(`jsr.json has version ${jsr.version}, package.json ${pkg.version}`);
+    if (Object.keys(jsr.exports).join() !== npmEntries.join()) throw new Error(`jsr.json exports ${Object.keys(jsr.exports).join()}, package.json ${npmEntries.join()}`);
+    // Works offline: the dry run checks types and slow types against node_modules, not jsr.io.
+    await run(bin("deno"), ["publish", "--dry-run", "--allow-dirty"], repo);
+  });
+
+  mkdirSync(app);
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+  await check(`npm install zizq-edge installs at most ${INSTALL_BUDGET_BYTES} B`, async () => {
+    await npm("install", tarball);
+    const installed = readdirSync(join(app, "node_modules"), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.name === "package.json" && /node_modules\/(@[^/]+\/)?[^/@]+$/.test(entry.parentPath))
+      .map((entry) => entry.parentPath.slice(join(app, "node_modules").length + 1))
+      .sort();
+    const bytes = bytesUnder(join(app, "node_modules"));
+    const note = `${bytes} B in ${installed.join(", ")}`;
+    if (bytes > INSTALL_BUDGET_BYTES) throw new Error(`over budget: ${note}`);
+    return note;
+  });
+
+  await check("without optional peers, the entries that need none load, and in Node, Bun and Deno the test server names what to install", async () => {
+    writeFileSync(
+      join(app, "peerless.mjs"),
+      `for (const entry of ["zizq-edge", "zizq-edge/hono", "zizq-edge/cloudflare", "zizq-edge/bun", "zizq-edge/deno"]) await import(entry);
+       await import("zizq-edge/testing").then(() => console.log("zizq-edge/testing loaded"), (error) => console.log(error.message));`,
+    );
+    const expected = 'createTestServer needs the optional package "hono": npm install -D hono jq-web croner scru128';
+    for (const [runtime, command, args] of [
+      ["Node", process.execPath, []],
+      ["Bun", bin("bun"), []],
+      ["Deno", bin("deno"), ["run", "--node-modules-dir=manual", "--allow-read", "--allow-env"]],
+    ] as const) {
+      const said = (await run(command, [...args, "peerless.mjs"], app)).trim();
+      if (said !== expected) throw new Error(`${runtime} said: ${said}\nexpected: ${expected}`);
+    }
+  });
+
+  for (const [index, { hono, nodeServer, resolutions }] of HONO_VERSIONS.entries()) {
+    const pair = [`hono@${hono}`, `@hono/node-server@${nodeServer}`];
+    const installs = index === 0 ? [...pair, `undici@${UNDICI}`, ...peers, `@types/node@${devDeps["@types/node"]}`] : pair;
+    await npm("install", ...installs);
+    if (index === 0) {
+      copyFileSync(join(repo, "test", "consumer", "smoke.ts"), join(app, "smoke.ts"));
+      for (const resolution of ["nodenext", "bundler"]) {
+        const module = resolution === "nodenext" ? "nodenext" : "preserve";
+        const compilerOptions = { target: "ES2022", module, moduleResolution: resolution, lib: ["ES2022", "DOM", "DOM.Iterable"], types: ["node"], strict: true, noEmit: true, skipLibCheck: false };
+        writeFileSync(join(app, `tsconfig.${resolution}.json`), JSON.stringify({ compilerOptions, files: ["smoke.ts"] }));
+      }
+    }
+    const version = (JSON.parse(readFileSync(join(app, "node_modules", "hono", "package.json"), "utf8")) as { version: string }).version;
+    await check(`hono ${version}: one copy in npm ls`, async () => {
+      const tree = (await run("npm", ["ls", "hono", "--all", "--parseable"], app)).trim().split("\n").filter(Boolean);
+      if (tree.length !== 1) throw new Error(`npm ls hono lists ${tree.length} copies:\n${tree.join("\n")}`);
+    });
+    // Each tsc run checks every declaration file (about 20 s here); the two run side by side.
+    await Promise.all(
+      resolutions.map((resolution) =>
+        check(`hono ${version}: the consumer type-checks (moduleResolution ${resolution}, skipLibCheck false)`, async () => {
+          await run(process.execPath, [join(repo, "node_modules", "typescript", "bin", "tsc"), "-p", `tsconfig.${resolution}.json`], app);
+        }),
+      ),
+    );
+    await check(`hono ${version}: Node runs the consumer from the tarball`, async () =>
+      (await run(bin("tsx"), ["--tsconfig", "tsconfig.nodenext.json", "smoke.ts"], app)).trim(),
+    );
+  }
+
+  await check("Bun runs the consumer from the tarball", async () => (await run(bin("bun"), ["smoke.ts"], app)).trim());
+  await check("Deno runs the consumer from the tarball", async () =>
+    (await run(bin("deno"), ["run", "--node-modules-dir=manual", "--allow-net=127.0.0.1", "--allow-read", "--allow-env", "--allow-sys", "smoke.ts"], app)).trim(),
+  );
+
+  await check("the example Worker bundles for workerd and serves a request", async () => {
+    const source = readFileSync(join(repo, "examples", "worker.ts"), "utf8")
+      .replace(/from "\.\.\/adapters\/(\w+)\.ts"/g, 'from "zizq-edge/$1"')
+      .replace(/from "\.\.\/src\/index\.ts"/g, 'from "zizq-edge"');
+    if (/from "\.\.?\//.test(source)) throw new Error("examples/worker.ts imports a file of the repo, not the package");
+    writeFileSync(join(app, "worker.ts"), source);
+    writeFileSync(join(app, "wrangler.toml"), 'name = "consumer"\nmain = "worker.ts"\ncompatibility_date = "2025-09-01"\n');
+    await run(process.execPath, [bin("wrangler"), "deploy", "--dry-run", "--outdir", "bundle"], app);
+    const script = readFileSync(join(app, "bundle", "worker.js"), "utf8");
+    // The bundle in workerd, against the test server served by Node from the installed package.
+    const fromApp = createRequire(join(app, "package.json"));
+    const { Miniflare } = createRequire(join(repo, "package.json"))("miniflare") as typeof import("miniflare");
+    const { createTestServer } = (await import(fromApp.resolve("zizq-edge/testing"))) as typeof import("../src/testing/index.ts");
+    const { serve } = (await import(fromApp.resolve("zizq-edge/node"))) as typeof import("../adapters/node.ts");
+    const server = createTestServer();
+    const handle = await serve(server);
+    const mf = new Miniflare({ modules: true, script, compatibilityDate: "2025-09-01", bindings: { ZIZQ_URL: handle.url } });
+    try {
+      const reply = await mf.dispatchFetch("http://worker.test/");
+      const body = (await reply.json()) as { status?: string; version?: string };
+      if (reply.status !== 200 || body.status !== "ok") throw new Error(`GET / answered ${reply.status} ${JSON.stringify(body)}`);
+      return `${script.length} B bundle; GET / -> ${JSON.stringify(body)}`;
+    } finally {
+      await mf.dispose();
+      await handle.close();
+      server.close();
+    }
+  });
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+console.log(`package checks: ${passed} passed, ${failed} failed`);
+process.exitCode = failed ? 1 : 0;
