@@ -19,7 +19,10 @@ export { ZizqConnectionError, ZizqDecodeError, ZizqTimeoutError };
 /** The error class for a status, carrying the server's `error` text. */
 export function httpError(request: RequestInfo, response: Response, body: unknown): ZizqHttpError {
   const status = response.status;
-  if (response.type === "opaqueredirect" || (status >= 300 && status < 400)) return new ZizqRedirectError(request, status, location(request, response));
+  // Browsers answer `redirect: "manual"` with an opaque, status-0 response (a type workerd's typings lack); others with the 3xx.
+  if ((response.type as string) === "opaqueredirect" || (status >= 300 && status < 400)) {
+    return new ZizqRedirectError(request, status, location(request, response));
+  }
   const message =
     typeof body === "object" && body !== null && "error" in body && typeof body.error === "string"
       ? body.error
