@@ -4,7 +4,7 @@
  * its body. Error messages show the base URL's own path.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { serve } from "../../../adapters/node.ts";
+import { nodeFetch, serve } from "../../../adapters/node.ts";
 import { Client, defineJob, ZizqConnectionError, ZizqHttpError, ZizqNotFoundError, ZizqRedirectError } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
 import { rejection } from "./harness.ts";
@@ -52,6 +52,18 @@ describe("redirects", () => {
     expect(await rejection(client().enqueue(Plain, { n: 1 }))).toMatchObject({ name: "ZizqRedirectError", status });
     expect(redirecting.seen.map((request) => request.method)).toEqual(["GET", "POST"]);
     expect(elsewhere.seen).toHaveLength(0);
+  });
+
+  it("the Node adapter's undici fetch does not follow either", async () => {
+    redirecting.answer = () => ({ status: 307, headers: { location: `${elsewhere.url}/jobs` } });
+    const fetch = nodeFetch();
+    try {
+      const error = await rejection(new Client({ url: redirecting.url, fetch, retry: false }).enqueue(Plain, { n: 1 }));
+      expect(error).toMatchObject({ name: "ZizqRedirectError", status: 307, location: `${elsewhere.url}/jobs` });
+      expect(elsewhere.seen).toHaveLength(0);
+    } finally {
+      await fetch.close();
+    }
   });
 
   it("a relative Location is shown resolved against the request URL", async () => {
