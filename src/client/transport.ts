@@ -87,7 +87,7 @@ export class Transport {
   readonly format: Format;
   readonly baseUrl: string;
   /** The base URL's own path (`/zizq` for `http://host/zizq`), shown in error messages. */
-  readonly basePath: string;
+  private readonly basePath: string;
   readonly fetch: typeof globalThis.fetch;
   /** Extra headers the caller asked to send on every request. */
   readonly headers: Record<string, string>;
