@@ -1,7 +1,7 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import type { EnqueueOptions, JobDefinition, JobRequest } from "../job/define-job.ts";
 import { enqueueBody } from "../job/enqueue-body.ts";
-import { bulkEnqueued, REPLIES, type ReplyShape } from "../protocol/replies.ts";
+import type { PickReply } from "../protocol/replies.ts";
 import type { WireEnqueue } from "../protocol/wire.ts";
 import { lazyObject } from "../utils/lazy.ts";
 import type { Failure, JobCalls } from "./job-calls.ts";
@@ -50,7 +50,7 @@ export class Client {
   /** Enqueues one job; the payload is checked against the job's schema first. */
   async enqueue<Input, Output>(definition: JobDefinition<Input, Output>, payload: Input, options?: EnqueueOptions): Promise<EnqueuedJob> {
     const body = await enqueueBody(definition.with(payload, options), this.now());
-    return enqueuedJob(await this.post("/jobs", body, body.unique_key !== undefined, REPLIES.enqueued));
+    return enqueuedJob(await this.post("/jobs", body, body.unique_key !== undefined, (r) => r.enqueued));
   }
 
   /**
@@ -62,7 +62,7 @@ export class Client {
     const now = this.now();
     const jobs = await Promise.all(requests.map((request) => enqueueBody(request, now)));
     const idempotent = jobs.length > 0 && jobs.every((body) => body.unique_key !== undefined);
-    const reply = await this.post("/jobs/bulk", { jobs }, idempotent, bulkEnqueued(jobs.length));
+    const reply = await this.post("/jobs/bulk", { jobs }, idempotent, (r) => r.enqueuedJobs(jobs.length));
     return reply.jobs.map(enqueuedJob);
   }
 
@@ -163,7 +163,7 @@ export class Client {
     return this.calls.reset();
   }
 
-  private async post<Body>(path: string, body: unknown, idempotent: boolean, reply: ReplyShape<Body>): Promise<Body> {
+  private async post<Body>(path: string, body: unknown, idempotent: boolean, reply: PickReply<Body>): Promise<Body> {
     return (await this.transport.send({ method: "POST", path, body, idempotent, reply })).body;
   }
 }

@@ -1,7 +1,7 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import type { JobRequest } from "../job/define-job.ts";
 import { enqueueBody } from "../job/enqueue-body.ts";
-import { REPLIES, type ReplyShape } from "../protocol/replies.ts";
+import type { PickReply } from "../protocol/replies.ts";
 import type { WireCronEntry, WireCronEntryRequest, WireCronGroup } from "../protocol/wire.ts";
 import type { Transport } from "./transport.ts";
 import type { Backoff, BatchConfig, Retention, UniqueWhile } from "./types.ts";
@@ -65,74 +65,74 @@ export class Crons {
 
   /** Names of every group, sorted. */
   async list(): Promise<string[]> {
-    return (await this.call("GET", "/crons", undefined, true, REPLIES.crons)).crons;
+    return (await this.call("GET", "/crons", undefined, true, (r) => r.crons)).crons;
   }
 
   /** A group with its entries sorted by name; `ZizqNotFoundError` when missing. */
   async get(group: string): Promise<CronGroup> {
-    return cronGroup(await this.call("GET", groupPath(group), undefined, true, REPLIES.cronGroup));
+    return cronGroup(await this.call("GET", groupPath(group), undefined, true, (r) => r.cronGroup));
   }
 
   /** Creates or replaces a group; entries not listed are removed, unchanged schedules are kept. */
   async put(group: string, spec: { paused?: boolean; entries: readonly CronEntryInput[] }): Promise<CronGroup> {
     const entries = await Promise.all(spec.entries.map((entry, i) => this.entryBody(entry, `entries[${i}]`)));
     const body = spec.paused === undefined ? { entries } : { paused: spec.paused, entries };
-    return cronGroup(await this.call("PUT", groupPath(group), body, true, REPLIES.cronGroup));
+    return cronGroup(await this.call("PUT", groupPath(group), body, true, (r) => r.cronGroup));
   }
 
   /** Pauses every entry of the group (their schedules keep advancing, nothing is enqueued). */
   async pause(group: string): Promise<CronGroup> {
-    return cronGroup(await this.call("PATCH", groupPath(group), { paused: true }, false, REPLIES.cronGroup));
+    return cronGroup(await this.call("PATCH", groupPath(group), { paused: true }, false, (r) => r.cronGroup));
   }
 
   /** Resumes a paused group. */
   async resume(group: string): Promise<CronGroup> {
-    return cronGroup(await this.call("PATCH", groupPath(group), { paused: false }, false, REPLIES.cronGroup));
+    return cronGroup(await this.call("PATCH", groupPath(group), { paused: false }, false, (r) => r.cronGroup));
   }
 
   /** Deletes a group and its entries; `ZizqNotFoundError` when missing. */
   async delete(group: string): Promise<void> {
-    await this.call("DELETE", groupPath(group), undefined, false, REPLIES.none);
+    await this.call("DELETE", groupPath(group), undefined, false, (r) => r.none);
   }
 
   /** Deletes every group; answers how many there were. */
   async deleteAll(): Promise<number> {
-    return (await this.call("DELETE", "/crons", undefined, false, REPLIES.deleted)).deleted;
+    return (await this.call("DELETE", "/crons", undefined, false, (r) => r.deleted)).deleted;
   }
 
   /** Adds an entry (creating the group); `ZizqConflictError` when the name is taken. */
   async addEntry(group: string, entry: CronEntryInput): Promise<CronEntry> {
     const body = await this.entryBody(entry, "entry");
-    return cronEntry(await this.call("POST", `${groupPath(group)}/entries`, body, false, REPLIES.cronEntry));
+    return cronEntry(await this.call("POST", `${groupPath(group)}/entries`, body, false, (r) => r.cronEntry));
   }
 
   /** One entry; `ZizqNotFoundError` when it or its group is missing. */
   async getEntry(group: string, name: string): Promise<CronEntry> {
-    return cronEntry(await this.call("GET", entryPath(group, name), undefined, true, REPLIES.cronEntry));
+    return cronEntry(await this.call("GET", entryPath(group, name), undefined, true, (r) => r.cronEntry));
   }
 
   /** Creates or replaces an entry (creating the group). */
   async putEntry(group: string, entry: CronEntryInput): Promise<CronEntry> {
     const body = await this.entryBody(entry, "entry");
-    return cronEntry(await this.call("PUT", entryPath(group, entry.name), body, true, REPLIES.cronEntry));
+    return cronEntry(await this.call("PUT", entryPath(group, entry.name), body, true, (r) => r.cronEntry));
   }
 
   /** Pauses one entry. */
   async pauseEntry(group: string, name: string): Promise<CronEntry> {
-    return cronEntry(await this.call("PATCH", entryPath(group, name), { paused: true }, false, REPLIES.cronEntry));
+    return cronEntry(await this.call("PATCH", entryPath(group, name), { paused: true }, false, (r) => r.cronEntry));
   }
 
   /** Resumes one entry. */
   async resumeEntry(group: string, name: string): Promise<CronEntry> {
-    return cronEntry(await this.call("PATCH", entryPath(group, name), { paused: false }, false, REPLIES.cronEntry));
+    return cronEntry(await this.call("PATCH", entryPath(group, name), { paused: false }, false, (r) => r.cronEntry));
   }
 
   /** Deletes one entry; the group stays, even when empty. */
   async deleteEntry(group: string, name: string): Promise<void> {
-    await this.call("DELETE", entryPath(group, name), undefined, false, REPLIES.none);
+    await this.call("DELETE", entryPath(group, name), undefined, false, (r) => r.none);
   }
 
-  private async call<Body>(method: "GET" | "PUT" | "PATCH" | "POST" | "DELETE", path: string, body: unknown, idempotent: boolean, reply: ReplyShape<Body>) {
+  private async call<Body>(method: "GET" | "PUT" | "PATCH" | "POST" | "DELETE", path: string, body: unknown, idempotent: boolean, reply: PickReply<Body>) {
     return (await this.transport.send({ method, path, body, idempotent, reply })).body;
   }
 

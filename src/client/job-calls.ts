@@ -3,7 +3,7 @@ import { ZizqDecodeError } from "../errors/decode-error.ts";
 import { ZizqUnprocessableError } from "../errors/http-error.ts";
 import { ZizqVersionError } from "../errors/version-error.ts";
 import { toEpochMs } from "../utils/duration.ts";
-import { describeMismatch, REPLIES, type ReplyShape } from "../protocol/replies.ts";
+import { describeMismatch, type PickReply, REPLIES } from "../protocol/replies.ts";
 import type { WireEnqueue } from "../protocol/wire.ts";
 import { jobPath } from "./paths.ts";
 import { SUPPORTED_MAJOR } from "./version.ts";
@@ -33,18 +33,18 @@ export class JobCalls {
 
   async enqueueRaw(raw: WireEnqueue): Promise<EnqueuedJob> {
     const idempotent = raw.unique_key !== undefined && raw.unique_key !== null;
-    const reply = await this.transport.send({ method: "POST", path: "/jobs", body: raw, idempotent, reply: REPLIES.enqueued });
+    const reply = await this.transport.send({ method: "POST", path: "/jobs", body: raw, idempotent, reply: (r) => r.enqueued });
     return enqueuedJob(reply.body);
   }
 
   async ack(id: string): Promise<void> {
-    await this.transport.send({ method: "POST", path: `${jobPath(id)}/success`, idempotent: true, doneWhenRetried: [404], reply: REPLIES.none });
+    await this.transport.send({ method: "POST", path: `${jobPath(id)}/success`, idempotent: true, doneWhenRetried: [404], reply: (r) => r.none });
   }
 
   async ackMany(ids: readonly string[]): Promise<{ notFound: string[] }> {
     if (ids.length === 0) return { notFound: [] };
     try {
-      await this.transport.send({ method: "POST", path: "/jobs/success", body: { ids }, idempotent: true, reply: REPLIES.none });
+      await this.transport.send({ method: "POST", path: "/jobs/success", body: { ids }, idempotent: true, reply: (r) => r.none });
       return { notFound: [] };
     } catch (error) {
       // A 422 listing `not_found` is a partial success: every id not listed was acked.
@@ -69,39 +69,39 @@ export class JobCalls {
     if (failure.kill) body.kill = true;
     // Not retried: a nack is matched by job id alone, so a repeat of one that landed could fail
     // the same job's next attempt, taken meanwhile by another worker.
-    const reply = await this.transport.send({ method: "POST", path: `${jobPath(id)}/failure`, body, idempotent: false, reply: REPLIES.job });
+    const reply = await this.transport.send({ method: "POST", path: `${jobPath(id)}/failure`, body, idempotent: false, reply: (r) => r.job });
     return jobInfo(reply.body);
   }
 
   async getJob<Payload>(id: string): Promise<Job<Payload>> {
-    return job<Payload>(await this.get(jobPath(id), REPLIES.jobWithPayload));
+    return job<Payload>(await this.get(jobPath(id), (r) => r.jobWithPayload));
   }
 
   async patchJob(id: string, patch: JobPatch): Promise<JobInfo> {
-    const reply = await this.transport.send({ method: "PATCH", path: jobPath(id), body: wirePatch(patch), idempotent: false, reply: REPLIES.job });
+    const reply = await this.transport.send({ method: "PATCH", path: jobPath(id), body: wirePatch(patch), idempotent: false, reply: (r) => r.job });
     return jobInfo(reply.body);
   }
 
   async deleteJob(id: string): Promise<void> {
-    await this.transport.send({ method: "DELETE", path: jobPath(id), idempotent: false, reply: REPLIES.none });
+    await this.transport.send({ method: "DELETE", path: jobPath(id), idempotent: false, reply: (r) => r.none });
   }
 
   async getError(id: string, attempt: number): Promise<ErrorRecord> {
     if (!Number.isInteger(attempt) || attempt < 1) throw new ZizqArgumentError("attempt", `expected an integer from 1, got ${attempt}`);
-    return errorRecord(await this.get(`${jobPath(id)}/errors/${attempt}`, REPLIES.errorRecord));
+    return errorRecord(await this.get(`${jobPath(id)}/errors/${attempt}`, (r) => r.errorRecord));
   }
 
   async queues(): Promise<string[]> {
-    return (await this.get("/queues", REPLIES.queues)).queues;
+    return (await this.get("/queues", (r) => r.queues)).queues;
   }
 
   async health(): Promise<"ok"> {
-    await this.get("/health", REPLIES.health);
+    await this.get("/health", (r) => r.health);
     return "ok";
   }
 
   async serverVersion(): Promise<string> {
-    return (await this.get("/version", REPLIES.version)).version;
+    return (await this.get("/version", (r) => r.version)).version;
   }
 
   async checkCompatibility(): Promise<string> {
@@ -112,10 +112,10 @@ export class JobCalls {
   }
 
   async reset(): Promise<void> {
-    await this.transport.send({ method: "POST", path: "/reset", idempotent: true, reply: REPLIES.none });
+    await this.transport.send({ method: "POST", path: "/reset", idempotent: true, reply: (r) => r.none });
   }
 
-  private async get<Body>(path: string, reply: ReplyShape<Body>): Promise<Body> {
+  private async get<Body>(path: string, reply: PickReply<Body>): Promise<Body> {
     return (await this.transport.send({ method: "GET", path, idempotent: true, reply })).body;
   }
 }

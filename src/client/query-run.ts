@@ -2,7 +2,7 @@ import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { nameError } from "../protocol/names.ts";
 import { JOB_STATUSES } from "../protocol/wire.ts";
 import { toEpochMs } from "../utils/duration.ts";
-import { REPLIES, type ReplyShape } from "../protocol/replies.ts";
+import type { PickReply } from "../protocol/replies.ts";
 import type { WirePages } from "../protocol/wire.ts";
 import { jobPath } from "./paths.ts";
 import { type JobPatch, wirePatch } from "./patch.ts";
@@ -22,7 +22,7 @@ export interface QueryState {
 async function* pages<Page extends { pages: WirePages }, Wire, Item>(
   transport: Transport,
   first: string,
-  reply: ReplyShape<Page>,
+  reply: PickReply<Page>,
   items: (page: Page) => Wire[],
   convert: (wire: Wire) => Item,
 ): AsyncGenerator<Item> {
@@ -49,33 +49,33 @@ export async function* jobs<Payload>(transport: Transport, state: QueryState): A
   if (!params) return;
   params.set("order", state.order);
   params.set("limit", String(state.pageSize));
-  yield* pages(transport, `/jobs?${params}`, REPLIES.jobPage, (page) => page.jobs, (wire) => job<Payload>(wire));
+  yield* pages(transport, `/jobs?${params}`, (r) => r.jobPage, (page) => page.jobs, (wire) => job<Payload>(wire));
 }
 
 // Only ascending pages: the server's cursor does not step correctly in descending order.
 export function errors(transport: Transport, jobId: string, size: number): AsyncGenerator<ErrorRecord> {
   checkPageSize(size);
   const first = `${jobPath(jobId)}/errors?order=asc&limit=${size}`;
-  return pages(transport, first, REPLIES.errorPage, (page) => page.errors, errorRecord);
+  return pages(transport, first, (r) => r.errorPage, (page) => page.errors, errorRecord);
 }
 
 export async function count(transport: Transport, filter: JobFilter): Promise<number> {
   const path = filteredPath("/jobs/count", filter);
   if (!path) return 0;
-  return (await transport.send({ method: "GET", path, idempotent: true, reply: REPLIES.count })).body.count;
+  return (await transport.send({ method: "GET", path, idempotent: true, reply: (r) => r.count })).body.count;
 }
 
 export async function updateAll(transport: Transport, filter: JobFilter, patch: JobPatch): Promise<number> {
   const body = wirePatch(patch);
   const path = filteredPath("/jobs", filter);
   if (!path) return 0;
-  return (await transport.send({ method: "PATCH", path, body, idempotent: false, reply: REPLIES.patched })).body.patched;
+  return (await transport.send({ method: "PATCH", path, body, idempotent: false, reply: (r) => r.patched })).body.patched;
 }
 
 export async function deleteAll(transport: Transport, filter: JobFilter): Promise<number> {
   const path = filteredPath("/jobs", filter);
   if (!path) return 0;
-  return (await transport.send({ method: "DELETE", path, idempotent: false, reply: REPLIES.deleted })).body.deleted;
+  return (await transport.send({ method: "DELETE", path, idempotent: false, reply: (r) => r.deleted })).body.deleted;
 }
 
 /** `base` with the filter's query, or undefined when the filter matches nothing. */

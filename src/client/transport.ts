@@ -2,7 +2,7 @@ import ky, { HTTPError, type KyInstance, type Options, TimeoutError } from "ky";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import type { RequestInfo } from "../errors/zizq-error.ts";
 import { MEDIA } from "../protocol/media.ts";
-import { type ReplyShape, replyProblem } from "../protocol/replies.ts";
+import type { PickReply } from "../protocol/replies.ts";
 import { decodeBody, encodeBody, type Format } from "./codec.ts";
 
 /** Retries of requests that are safe to repeat. Delays grow 2× per attempt, with full jitter. */
@@ -39,7 +39,7 @@ export interface Call<Body = unknown> {
   path: string;
   body?: unknown;
   /** What the endpoint answers: a 2xx reply of another media type or shape is a `ZizqDecodeError`. */
-  reply: ReplyShape<Body>;
+  reply: PickReply<Body>;
   /** Whether repeating the request cannot do harm: only such requests are retried. */
   idempotent: boolean;
   /**
@@ -99,6 +99,8 @@ export class Transport {
   /** ky's retry options for idempotent calls; undefined when retries are off. */
   private readonly retryOptions: Options["retry"] | undefined;
   private readonly timeoutMs: number | false;
+  /** The reply checks, loaded with the first request. */
+  private replies: Promise<typeof import("../protocol/replies.ts")> | undefined;
 
   constructor(options: TransportOptions) {
     this.format = options.format ?? "json";
@@ -181,6 +183,8 @@ export class Transport {
 
   async send<Body>(call: Call<Body>): Promise<Reply<Body>> {
     const request = this.requestInfo(call.method, call.path);
+    // Loads alongside the first request rather than after it.
+    const replies = (this.replies ??= import("../protocol/replies.ts"));
     const context: Attempts = { headers: this.requestHeaders, count: 0 };
     const init: Options = { method: call.method, retry: this.retryFor(call), context: { attempts: context } };
     if (call.body !== undefined) {
@@ -204,7 +208,8 @@ export class Transport {
       } catch (error) {
         throw await this.failure(request, error, context, response);
       }
-      const problem = replyProblem(call.reply, body, response.headers.get("content-type"));
+      const { REPLIES, replyProblem } = await replies;
+      const problem = replyProblem(call.reply(REPLIES), body, response.headers.get("content-type"));
       if (problem !== undefined) throw await this.failure(request, undefined, context, response, problem);
       return { status: response.status, body: body as Body };
     } finally {

@@ -169,6 +169,19 @@ function single<Body>(name: string, key: string, field: (o: Fields, key: string)
 
 const strings = (o: Fields, key: string) => array(o, key, aString);
 
+function bulkEnqueued(count: number): ReplyShape<{ jobs: WireJob[] }> {
+  const name = `a list of ${count} enqueued jobs`;
+  return shape(
+    name,
+    object(name, (o) => {
+      const jobs = o.jobs;
+      if (Array.isArray(jobs) && jobs.length !== count) return mismatch("jobs", `an array of ${count}`, jobs);
+      return array(o, "jobs", enqueued);
+    }),
+  );
+}
+
+/** Every endpoint's answer, by name. */
 export const REPLIES = {
   /** Nothing to check: 204 answers (acks, deletes, reset). A body, if any, must still be JSON or MessagePack. */
   none: shape<unknown>("no content", () => undefined),
@@ -186,6 +199,8 @@ export const REPLIES = {
   notFound: single<{ not_found: string[] }>("a list of ids not in flight", "not_found", strings),
   health: single<{ status: string }>("a health status", "status", string),
   version: single<{ version: string }>("a version", "version", string),
+  /** The answer to a bulk enqueue of `count` jobs: one job per request, in order. */
+  enqueuedJobs: bulkEnqueued,
   cronEntry: shape<WireCronEntry>("a cron entry", cronEntry),
   cronGroup: shape<WireCronGroup>(
     "a cron group",
@@ -201,18 +216,12 @@ export const REPLIES = {
   ),
 } as const;
 
-/** The answer to a bulk enqueue of `count` jobs: one job per request, in order. */
-export function bulkEnqueued(count: number): ReplyShape<{ jobs: WireJob[] }> {
-  const name = `a list of ${count} enqueued jobs`;
-  return shape(
-    name,
-    object(name, (o) => {
-      const jobs = o.jobs;
-      if (Array.isArray(jobs) && jobs.length !== count) return mismatch("jobs", `an array of ${count}`, jobs);
-      return array(o, "jobs", enqueued);
-    }),
-  );
-}
+/** The reply checks: loaded with the first reply (in parallel with its request), so a producer's bundle carries none of them. */
+export type Replies = typeof REPLIES;
+
+/** Picks the shape of a call's answer out of the reply checks once they are loaded. */
+export type PickReply<Body> = (replies: Replies) => ReplyShape<Body>;
+
 
 /** Whether a unary reply's Content-Type is one Zizq answers in. */
 export function isReplyMedia(contentType: string | null): boolean {
