@@ -1,4 +1,5 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
+import { ZizqDecodeError } from "../errors/decode-error.ts";
 import { nameError } from "../protocol/names.ts";
 import { JOB_STATUSES } from "../protocol/wire.ts";
 import { toEpochMs } from "../utils/duration.ts";
@@ -30,6 +31,10 @@ async function* pages<Page extends { pages: WirePages }, Wire, Item>(
   while (path) {
     const page: Page = (await transport.send({ method: "GET", path, idempotent: true, reply })).body;
     for (const wire of items(page)) yield convert(wire);
+    // A link back to the same page would be walked forever.
+    if (page.pages.next === path) {
+      throw new ZizqDecodeError(transport.requestInfo("GET", path), null, undefined, "expected a link to the next page, got this page again");
+    }
     path = page.pages.next;
   }
 }

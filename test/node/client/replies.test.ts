@@ -183,6 +183,14 @@ describe.each(["json", "msgpack"] as const)("every reply is checked (%s)", (form
     );
   });
 
+  it("a page whose next link is itself is refused rather than walked forever", async () => {
+    const path = "/zizq/jobs?order=asc&limit=50";
+    stub.answer = () => answer(format, { jobs: [WITH_PAYLOAD], pages: { ...PAGES, next: "/jobs?order=asc&limit=50" } });
+    const error = await rejection(client().jobs().toArray());
+    expect(error).toBeInstanceOf(ZizqDecodeError);
+    expect((error as Error).message).toBe(`GET ${path}: expected a link to the next page, got this page again`);
+  });
+
   it("a take answered with a text/html page is refused before any frame is read", async () => {
     stub.answer = () => MAINTENANCE;
     expect(await rejection(client().take())).toMatchObject({ name: "ZizqFrameError", reason: "unsupported_format" });
