@@ -92,7 +92,7 @@ function toJobs(frames: FrameTransformer, request: RequestInfo): FrameTransforme
     const wrong = REPLIES.jobWithPayload.check(frame);
     if (wrong === undefined) return sink.enqueue(job(frame as WireJob));
     const id = (frame as { id?: unknown }).id;
-    const problem = describeMismatch("a job object", wrong);
+    const problem = describeMismatch(REPLIES.jobWithPayload.name, wrong);
     const jobId = typeof id === "string" && id !== "" ? id : undefined;
     skipOrThrow(sink, new ZizqFrameError("malformed", `${request.method} ${request.path}: a frame is not a job: ${problem}`, { jobId }));
   };

@@ -216,15 +216,14 @@ export const REPLIES = {
   ),
 } as const;
 
-/** The reply checks: loaded with the first reply (in parallel with its request), so a producer's bundle carries none of them. */
+/** The reply checks: the transport loads them with the first request, so a producer's bundle carries none of them. */
 export type Replies = typeof REPLIES;
 
 /** Picks the shape of a call's answer out of the reply checks once they are loaded. */
 export type PickReply<Body> = (replies: Replies) => ReplyShape<Body>;
 
-
 /** Whether a unary reply's Content-Type is one Zizq answers in. */
-export function isReplyMedia(contentType: string | null): boolean {
+function isReplyMedia(contentType: string | null): boolean {
   return contentType !== null && (contentType.includes(MEDIA.json) || contentType.includes(MEDIA.msgpack));
 }
 
