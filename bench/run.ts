@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<void>> = {
   msgpack: async () => (await import("./msgpack.ts")).run(),
   worker: async () => (await import("./worker.ts")).run(),
   push: async () => (await import("./push.ts")).run(),
+  replies: async () => (await import("./replies.ts")).run(),
 };
 
 const wanted = process.argv.slice(2);

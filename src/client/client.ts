@@ -2,7 +2,8 @@ import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { type EnqueueOptions, isJobDefinition, type JobDefinition, type JobRequest } from "../job/define-job.ts";
 import { enqueueBody } from "../job/enqueue-body.ts";
 import { findNotJson, notJsonError } from "../job/payload-check.ts";
-import type { WireEnqueue, WireJob } from "../protocol/wire.ts";
+import type { PickReply } from "../protocol/replies.ts";
+import type { WireEnqueue } from "../protocol/wire.ts";
 import {
   checkFunction,
   checkHeaders,
@@ -62,7 +63,7 @@ export class Client {
   async enqueue<Input, Output>(definition: JobDefinition<Input, Output>, payload: Input, options?: EnqueueOptions): Promise<EnqueuedJob> {
     if (!isJobDefinition(definition)) throw new ZizqArgumentError("definition", `expected a job type from defineJob, got ${shown(definition)}`);
     const body = await enqueueBody(definition.with(payload, options), this.now());
-    return enqueuedJob(await this.post<WireJob>("/jobs", body, body.unique_key !== undefined));
+    return enqueuedJob(await this.post("/jobs", body, body.unique_key !== undefined, (r) => r.enqueued));
   }
 
   /**
@@ -80,7 +81,7 @@ export class Client {
     const now = this.now();
     const jobs = await Promise.all(requests.map((request) => enqueueBody(request, now)));
     const idempotent = jobs.length > 0 && jobs.every((body) => body.unique_key !== undefined);
-    const reply = await this.post<{ jobs: WireJob[] }>("/jobs/bulk", { jobs }, idempotent);
+    const reply = await this.post("/jobs/bulk", { jobs }, idempotent, (r) => r.enqueuedJobs(jobs.length));
     return reply.jobs.map(enqueuedJob);
   }
 
@@ -184,8 +185,8 @@ export class Client {
     return this.calls.reset();
   }
 
-  private async post<Body>(path: string, body: unknown, idempotent: boolean): Promise<Body> {
-    return (await this.transport.send<Body>({ method: "POST", path, body, idempotent })).body;
+  private async post<Body>(path: string, body: unknown, idempotent: boolean, reply: PickReply<Body>): Promise<Body> {
+    return (await this.transport.send({ method: "POST", path, body, idempotent, reply })).body;
   }
 }
 

@@ -1,6 +1,7 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { isJobDefinition, type JobRequest } from "../job/define-job.ts";
 import { enqueueBody } from "../job/enqueue-body.ts";
+import type { PickReply } from "../protocol/replies.ts";
 import type { WireCronEntry, WireCronEntryRequest, WireCronGroup } from "../protocol/wire.ts";
 import { checkBoolean, checkName, checkObject, checkString, shown } from "../utils/arguments.ts";
 import type { Transport } from "./transport.ts";
@@ -65,12 +66,12 @@ export class Crons {
 
   /** Names of every group, sorted. */
   async list(): Promise<string[]> {
-    return (await this.call<{ crons: string[] }>("GET", "/crons", undefined, true)).crons;
+    return (await this.call("GET", "/crons", undefined, true, (r) => r.crons)).crons;
   }
 
   /** A group with its entries sorted by name; `ZizqNotFoundError` when missing. */
   async get(group: string): Promise<CronGroup> {
-    return cronGroup(await this.call<WireCronGroup>("GET", groupPath(group), undefined, true));
+    return cronGroup(await this.call("GET", groupPath(group), undefined, true, (r) => r.cronGroup));
   }
 
   /** Creates or replaces a group; entries not listed are removed, unchanged schedules are kept. */
@@ -80,63 +81,63 @@ export class Crons {
     if (!Array.isArray(spec.entries)) throw new ZizqArgumentError("spec.entries", `expected an array of entries, got ${shown(spec.entries)}`);
     const entries = await Promise.all(spec.entries.map((entry, i) => this.entryBody(entry, `entries[${i}]`)));
     const body = spec.paused === undefined ? { entries } : { paused: spec.paused, entries };
-    return cronGroup(await this.call<WireCronGroup>("PUT", groupPath(group), body, true));
+    return cronGroup(await this.call("PUT", groupPath(group), body, true, (r) => r.cronGroup));
   }
 
   /** Pauses every entry of the group (their schedules keep advancing, nothing is enqueued). */
   async pause(group: string): Promise<CronGroup> {
-    return cronGroup(await this.call<WireCronGroup>("PATCH", groupPath(group), { paused: true }, false));
+    return cronGroup(await this.call("PATCH", groupPath(group), { paused: true }, false, (r) => r.cronGroup));
   }
 
   /** Resumes a paused group. */
   async resume(group: string): Promise<CronGroup> {
-    return cronGroup(await this.call<WireCronGroup>("PATCH", groupPath(group), { paused: false }, false));
+    return cronGroup(await this.call("PATCH", groupPath(group), { paused: false }, false, (r) => r.cronGroup));
   }
 
   /** Deletes a group and its entries; `ZizqNotFoundError` when missing. */
   async delete(group: string): Promise<void> {
-    await this.call("DELETE", groupPath(group), undefined, false);
+    await this.call("DELETE", groupPath(group), undefined, false, (r) => r.none);
   }
 
   /** Deletes every group; answers how many there were. */
   async deleteAll(): Promise<number> {
-    return (await this.call<{ deleted: number }>("DELETE", "/crons", undefined, false)).deleted;
+    return (await this.call("DELETE", "/crons", undefined, false, (r) => r.deleted)).deleted;
   }
 
   /** Adds an entry (creating the group); `ZizqConflictError` when the name is taken. */
   async addEntry(group: string, entry: CronEntryInput): Promise<CronEntry> {
     const body = await this.entryBody(entry, "entry");
-    return cronEntry(await this.call<WireCronEntry>("POST", `${groupPath(group)}/entries`, body, false));
+    return cronEntry(await this.call("POST", `${groupPath(group)}/entries`, body, false, (r) => r.cronEntry));
   }
 
   /** One entry; `ZizqNotFoundError` when it or its group is missing. */
   async getEntry(group: string, name: string): Promise<CronEntry> {
-    return cronEntry(await this.call<WireCronEntry>("GET", entryPath(group, name), undefined, true));
+    return cronEntry(await this.call("GET", entryPath(group, name), undefined, true, (r) => r.cronEntry));
   }
 
   /** Creates or replaces an entry (creating the group). */
   async putEntry(group: string, entry: CronEntryInput): Promise<CronEntry> {
     const body = await this.entryBody(entry, "entry");
-    return cronEntry(await this.call<WireCronEntry>("PUT", entryPath(group, entry.name), body, true));
+    return cronEntry(await this.call("PUT", entryPath(group, entry.name), body, true, (r) => r.cronEntry));
   }
 
   /** Pauses one entry. */
   async pauseEntry(group: string, name: string): Promise<CronEntry> {
-    return cronEntry(await this.call<WireCronEntry>("PATCH", entryPath(group, name), { paused: true }, false));
+    return cronEntry(await this.call("PATCH", entryPath(group, name), { paused: true }, false, (r) => r.cronEntry));
   }
 
   /** Resumes one entry. */
   async resumeEntry(group: string, name: string): Promise<CronEntry> {
-    return cronEntry(await this.call<WireCronEntry>("PATCH", entryPath(group, name), { paused: false }, false));
+    return cronEntry(await this.call("PATCH", entryPath(group, name), { paused: false }, false, (r) => r.cronEntry));
   }
 
   /** Deletes one entry; the group stays, even when empty. */
   async deleteEntry(group: string, name: string): Promise<void> {
-    await this.call("DELETE", entryPath(group, name), undefined, false);
+    await this.call("DELETE", entryPath(group, name), undefined, false, (r) => r.none);
   }
 
-  private async call<Body>(method: "GET" | "PUT" | "PATCH" | "POST" | "DELETE", path: string, body: unknown, idempotent: boolean) {
-    return (await this.transport.send<Body>({ method, path, body, idempotent })).body;
+  private async call<Body>(method: "GET" | "PUT" | "PATCH" | "POST" | "DELETE", path: string, body: unknown, idempotent: boolean, reply: PickReply<Body>) {
+    return (await this.transport.send({ method, path, body, idempotent, reply })).body;
   }
 
   private async entryBody(entry: CronEntryInput, field: string): Promise<WireCronEntryRequest> {

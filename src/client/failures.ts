@@ -10,6 +10,7 @@ import {
   ZizqUnprocessableError,
 } from "../errors/http-error.ts";
 import { ZizqProLicenseError } from "../errors/pro-license-error.ts";
+import { ZizqRedirectError } from "../errors/redirect-error.ts";
 import { ZizqTimeoutError } from "../errors/timeout-error.ts";
 import type { RequestInfo } from "../errors/zizq-error.ts";
 
@@ -18,6 +19,10 @@ export { ZizqConnectionError, ZizqDecodeError, ZizqTimeoutError };
 /** The error class for a status, carrying the server's `error` text. */
 export function httpError(request: RequestInfo, response: Response, body: unknown): ZizqHttpError {
   const status = response.status;
+  // Browsers answer `redirect: "manual"` with an opaque, status-0 response (a type workerd's typings lack); others with the 3xx.
+  if ((response.type as string) === "opaqueredirect" || (status >= 300 && status < 400)) {
+    return new ZizqRedirectError(request, status, location(request, response));
+  }
   const message =
     typeof body === "object" && body !== null && "error" in body && typeof body.error === "string"
       ? body.error
@@ -38,4 +43,15 @@ export function httpError(request: RequestInfo, response: Response, body: unknow
               ? ZizqServerError
               : ZizqHttpError;
   return new Class(request, status, message, body);
+}
+
+/** The redirect's target, resolved against the request's URL. */
+function location(request: RequestInfo, response: Response): string | null {
+  const target = response.headers.get("location");
+  if (target === null) return null;
+  try {
+    return new URL(target, request.url).href;
+  } catch {
+    return target;
+  }
 }

@@ -1,9 +1,11 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
+import { ZizqDecodeError } from "../errors/decode-error.ts";
 import { ZizqUnprocessableError } from "../errors/http-error.ts";
 import { ZizqVersionError } from "../errors/version-error.ts";
 import { checkBoolean, checkObject, checkString, shown } from "../utils/arguments.ts";
 import { toEpochMs } from "../utils/duration.ts";
-import type { WireEnqueue, WireErrorRecord, WireJob } from "../protocol/wire.ts";
+import { describeMismatch, type PickReply, REPLIES } from "../protocol/replies.ts";
+import type { WireEnqueue } from "../protocol/wire.ts";
 import { jobPath } from "./paths.ts";
 import { SUPPORTED_MAJOR } from "./version.ts";
 import { type JobPatch, wirePatch } from "./patch.ts";
@@ -32,12 +34,12 @@ export class JobCalls {
 
   async enqueueRaw(raw: WireEnqueue): Promise<EnqueuedJob> {
     const idempotent = raw.unique_key !== undefined && raw.unique_key !== null;
-    const reply = await this.transport.send<WireJob>({ method: "POST", path: "/jobs", body: raw, idempotent });
+    const reply = await this.transport.send({ method: "POST", path: "/jobs", body: raw, idempotent, reply: (r) => r.enqueued });
     return enqueuedJob(reply.body);
   }
 
   async ack(id: string): Promise<void> {
-    await this.transport.send({ method: "POST", path: `${jobPath(id)}/success`, idempotent: true, doneWhenRetried: [404] });
+    await this.transport.send({ method: "POST", path: `${jobPath(id)}/success`, idempotent: true, doneWhenRetried: [404], reply: (r) => r.none });
   }
 
   async ackMany(ids: readonly string[]): Promise<{ notFound: string[] }> {
@@ -47,13 +49,19 @@ export class JobCalls {
     });
     if (ids.length === 0) return { notFound: [] };
     try {
-      await this.transport.send({ method: "POST", path: "/jobs/success", body: { ids }, idempotent: true });
+      await this.transport.send({ method: "POST", path: "/jobs/success", body: { ids }, idempotent: true, reply: (r) => r.none });
       return { notFound: [] };
     } catch (error) {
-      // A 422 here is a partial success: every id not listed was acked.
-      const notFound = error instanceof ZizqUnprocessableError ? (error.body as { not_found?: unknown }).not_found : undefined;
-      if (Array.isArray(notFound)) return { notFound: notFound as string[] };
-      throw error;
+      // A 422 listing `not_found` is a partial success: every id not listed was acked.
+      if (!(error instanceof ZizqUnprocessableError)) throw error;
+      const body = error.body as { not_found?: unknown } | null | undefined;
+      if (body?.not_found === undefined) throw error;
+      const wrong = REPLIES.notFound.check(body);
+      if (wrong) {
+        const request = this.transport.requestInfo("POST", "/jobs/success");
+        throw new ZizqDecodeError(request, null, error, describeMismatch(REPLIES.notFound.name, wrong));
+      }
+      return { notFound: body.not_found as string[] };
     }
   }
 
@@ -70,39 +78,39 @@ export class JobCalls {
     if (failure.kill) body.kill = true;
     // Not retried: a nack is matched by job id alone, so a repeat of one that landed could fail
     // the same job's next attempt, taken meanwhile by another worker.
-    const reply = await this.transport.send<WireJob>({ method: "POST", path: `${jobPath(id)}/failure`, body, idempotent: false });
+    const reply = await this.transport.send({ method: "POST", path: `${jobPath(id)}/failure`, body, idempotent: false, reply: (r) => r.job });
     return jobInfo(reply.body);
   }
 
   async getJob<Payload>(id: string): Promise<Job<Payload>> {
-    return job<Payload>(await this.get<WireJob>(jobPath(id)));
+    return job<Payload>(await this.get(jobPath(id), (r) => r.jobWithPayload));
   }
 
   async patchJob(id: string, patch: JobPatch): Promise<JobInfo> {
-    const reply = await this.transport.send<WireJob>({ method: "PATCH", path: jobPath(id), body: wirePatch(patch), idempotent: false });
+    const reply = await this.transport.send({ method: "PATCH", path: jobPath(id), body: wirePatch(patch), idempotent: false, reply: (r) => r.job });
     return jobInfo(reply.body);
   }
 
   async deleteJob(id: string): Promise<void> {
-    await this.transport.send({ method: "DELETE", path: jobPath(id), idempotent: false });
+    await this.transport.send({ method: "DELETE", path: jobPath(id), idempotent: false, reply: (r) => r.none });
   }
 
   async getError(id: string, attempt: number): Promise<ErrorRecord> {
     if (!Number.isInteger(attempt) || attempt < 1) throw new ZizqArgumentError("attempt", `expected an integer from 1, got ${attempt}`);
-    return errorRecord(await this.get<WireErrorRecord>(`${jobPath(id)}/errors/${attempt}`));
+    return errorRecord(await this.get(`${jobPath(id)}/errors/${attempt}`, (r) => r.errorRecord));
   }
 
   async queues(): Promise<string[]> {
-    return (await this.get<{ queues: string[] }>("/queues")).queues;
+    return (await this.get("/queues", (r) => r.queues)).queues;
   }
 
   async health(): Promise<"ok"> {
-    await this.get("/health");
+    await this.get("/health", (r) => r.health);
     return "ok";
   }
 
   async serverVersion(): Promise<string> {
-    return (await this.get<{ version: string }>("/version")).version;
+    return (await this.get("/version", (r) => r.version)).version;
   }
 
   async checkCompatibility(): Promise<string> {
@@ -113,10 +121,10 @@ export class JobCalls {
   }
 
   async reset(): Promise<void> {
-    await this.transport.send({ method: "POST", path: "/reset", idempotent: true });
+    await this.transport.send({ method: "POST", path: "/reset", idempotent: true, reply: (r) => r.none });
   }
 
-  private async get<Body>(path: string): Promise<Body> {
-    return (await this.transport.send<Body>({ method: "GET", path, idempotent: true })).body;
+  private async get<Body>(path: string, reply: PickReply<Body>): Promise<Body> {
+    return (await this.transport.send({ method: "GET", path, idempotent: true, reply })).body;
   }
 }

@@ -1,8 +1,10 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
+import { ZizqDecodeError } from "../errors/decode-error.ts";
 import { JOB_STATUSES } from "../protocol/wire.ts";
 import { checkName, checkObject } from "../utils/arguments.ts";
 import { toEpochMs } from "../utils/duration.ts";
-import type { WireErrorPage, WireJobPage } from "../protocol/wire.ts";
+import type { PickReply } from "../protocol/replies.ts";
+import type { WirePages } from "../protocol/wire.ts";
 import { jobPath } from "./paths.ts";
 import { type JobPatch, wirePatch } from "./patch.ts";
 import type { JobFilter, Order, Range } from "./query.ts";
@@ -18,16 +20,21 @@ export interface QueryState {
 }
 
 /** Every item of every page, following the server's `next` links. */
-async function* pages<Page extends { pages: { next: string | null } }, Wire, Item>(
+async function* pages<Page extends { pages: WirePages }, Wire, Item>(
   transport: Transport,
   first: string,
+  reply: PickReply<Page>,
   items: (page: Page) => Wire[],
   convert: (wire: Wire) => Item,
 ): AsyncGenerator<Item> {
   let path: string | null = first;
   while (path) {
-    const page: Page = (await transport.send<Page>({ method: "GET", path, idempotent: true })).body;
+    const page: Page = (await transport.send({ method: "GET", path, idempotent: true, reply })).body;
     for (const wire of items(page)) yield convert(wire);
+    // A link back to the same page would be walked forever.
+    if (page.pages.next === path) {
+      throw new ZizqDecodeError(transport.requestInfo("GET", path), null, undefined, "expected a link to the next page, got this page again");
+    }
     path = page.pages.next;
   }
 }
@@ -47,33 +54,33 @@ export async function* jobs<Payload>(transport: Transport, state: QueryState): A
   if (!params) return;
   params.set("order", state.order);
   params.set("limit", String(state.pageSize));
-  yield* pages(transport, `/jobs?${params}`, (page: WireJobPage) => page.jobs, (wire) => job<Payload>(wire));
+  yield* pages(transport, `/jobs?${params}`, (r) => r.jobPage, (page) => page.jobs, (wire) => job<Payload>(wire));
 }
 
 // Only ascending pages: the server's cursor does not step correctly in descending order.
 export function errors(transport: Transport, jobId: string, size: number): AsyncGenerator<ErrorRecord> {
   checkPageSize(size);
   const first = `${jobPath(jobId)}/errors?order=asc&limit=${size}`;
-  return pages(transport, first, (page: WireErrorPage) => page.errors, errorRecord);
+  return pages(transport, first, (r) => r.errorPage, (page) => page.errors, errorRecord);
 }
 
 export async function count(transport: Transport, filter: JobFilter): Promise<number> {
   const path = filteredPath("/jobs/count", filter);
   if (!path) return 0;
-  return (await transport.send<{ count: number }>({ method: "GET", path, idempotent: true })).body.count;
+  return (await transport.send({ method: "GET", path, idempotent: true, reply: (r) => r.count })).body.count;
 }
 
 export async function updateAll(transport: Transport, filter: JobFilter, patch: JobPatch): Promise<number> {
   const body = wirePatch(patch);
   const path = filteredPath("/jobs", filter);
   if (!path) return 0;
-  return (await transport.send<{ patched: number }>({ method: "PATCH", path, body, idempotent: false })).body.patched;
+  return (await transport.send({ method: "PATCH", path, body, idempotent: false, reply: (r) => r.patched })).body.patched;
 }
 
 export async function deleteAll(transport: Transport, filter: JobFilter): Promise<number> {
   const path = filteredPath("/jobs", filter);
   if (!path) return 0;
-  return (await transport.send<{ deleted: number }>({ method: "DELETE", path, idempotent: false })).body.deleted;
+  return (await transport.send({ method: "DELETE", path, idempotent: false, reply: (r) => r.deleted })).body.deleted;
 }
 
 /** `base` with the filter's query, or undefined when the filter matches nothing. */

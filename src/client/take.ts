@@ -1,8 +1,10 @@
 import { ZizqConnectionError } from "../errors/connection-error.ts";
+import { ZizqFrameError } from "../errors/frame-error.ts";
 import type { RequestInfo } from "../errors/zizq-error.ts";
 import { MEDIA } from "../protocol/media.ts";
+import { describeMismatch, REPLIES } from "../protocol/replies.ts";
 import type { WireJob } from "../protocol/wire.ts";
-import type { FrameDecoderOptions, FrameSink, FrameTransformer } from "../stream/options.ts";
+import { type FrameDecoderOptions, type FrameSink, type FrameTransformer, skipOrThrow } from "../stream/options.ts";
 import { decodeBody, type Format, FORMATS } from "./codec.ts";
 import { httpError } from "./failures.ts";
 import { checkHeader, checkObject, checkOneOf, checkQueues, checkSignal } from "../utils/arguments.ts";
@@ -53,7 +55,7 @@ export async function openTake(transport: Transport, options: TakeOptions): Prom
   if (options.prefetch !== undefined) params.set("prefetch", String(integerAtLeast("prefetch", options.prefetch, 0)));
   const query = params.toString();
   const path = query === "" ? "/jobs/take" : `/jobs/take?${query}`;
-  const request: RequestInfo = { method: "GET", path };
+  const request = transport.requestInfo("GET", path);
   const headers: Record<string, string> = {
     ...transport.headers,
     accept: (options.format ?? transport.format) === "msgpack" ? MEDIA.msgpackStream : MEDIA.ndjson,
@@ -67,7 +69,8 @@ export async function openTake(transport: Transport, options: TakeOptions): Prom
   streams.maxFrameBytes(options);
   let response: Response;
   try {
-    response = await transport.fetch(`${transport.baseUrl}${path}`, { headers, signal: options.signal ?? null });
+    // Never followed: a redirect is refused as a `ZizqRedirectError` below.
+    response = await transport.fetch(request.url, { headers, signal: options.signal ?? null, redirect: "manual" });
   } catch (error) {
     if (error instanceof DOMException && error.name === "AbortError") throw error;
     throw new ZizqConnectionError(request, error);
@@ -81,14 +84,25 @@ export async function openTake(transport: Transport, options: TakeOptions): Prom
     await response.body.cancel().catch(() => undefined);
     throw error;
   }
-  return { body: response.body, contentType: response.headers.get("content-type"), jobs: toJobs(frames) };
+  return { body: response.body, contentType: response.headers.get("content-type"), jobs: toJobs(frames, request) };
 }
 
-/** Decodes frames straight into jobs, one stage rather than two. */
-function toJobs(frames: FrameTransformer): FrameTransformer {
+/**
+ * Decodes frames straight into jobs, one stage rather than two. A frame that is not a job (a
+ * field missing or of the wrong type) is a `malformed` frame: skipped where the sink can skip,
+ * and its job killed by the Worker when its id is readable, since its bytes will not change.
+ */
+function toJobs(frames: FrameTransformer, request: RequestInfo): FrameTransformer {
   let jobs: FrameSink | undefined;
-  const sinkFor = (sink: FrameSink): FrameSink =>
-    (jobs ??= { enqueue: (frame) => sink.enqueue(job(frame as WireJob)), skip: sink.skip?.bind(sink) });
+  const toJob = (frame: unknown, sink: FrameSink): void => {
+    const wrong = REPLIES.jobWithPayload.check(frame);
+    if (wrong === undefined) return sink.enqueue(job(frame as WireJob));
+    const id = (frame as { id?: unknown }).id;
+    const problem = describeMismatch(REPLIES.jobWithPayload.name, wrong);
+    const jobId = typeof id === "string" && id !== "" ? id : undefined;
+    skipOrThrow(sink, new ZizqFrameError("malformed", `${request.method} ${request.path}: a frame is not a job: ${problem}`, { jobId }));
+  };
+  const sinkFor = (sink: FrameSink): FrameSink => (jobs ??= { enqueue: (frame) => toJob(frame, sink), skip: sink.skip?.bind(sink) });
   return {
     transform: (chunk, sink) => frames.transform(chunk, sinkFor(sink)),
     flush: (sink) => frames.flush(sinkFor(sink)),

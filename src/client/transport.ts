@@ -1,6 +1,8 @@
 import ky, { HTTPError, type KyInstance, type Options, TimeoutError } from "ky";
+import { ZizqArgumentError } from "../errors/argument-error.ts";
 import type { RequestInfo } from "../errors/zizq-error.ts";
 import { MEDIA } from "../protocol/media.ts";
+import type { PickReply } from "../protocol/replies.ts";
 import { decodeBody, encodeBody, type Format } from "./codec.ts";
 
 /** Retries of requests that are safe to repeat. Delays grow 2× per attempt, with full jitter. */
@@ -31,11 +33,13 @@ export interface TransportOptions {
   headers?: Record<string, string>;
 }
 
-export interface Call {
+export interface Call<Body = unknown> {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Path and query, starting with `/`. */
   path: string;
   body?: unknown;
+  /** What the endpoint answers: a 2xx reply of another media type or shape is a `ZizqDecodeError`. */
+  reply: PickReply<Body>;
   /** Whether repeating the request cannot do harm: only such requests are retried. */
   idempotent: boolean;
   /**
@@ -62,16 +66,28 @@ interface Attempts {
   settle?: () => void;
 }
 
+/** The URL's own path, without a trailing slash: `/zizq` for `http://host/zizq/`, empty for `http://host`. */
+function basePath(url: string): string {
+  try {
+    return new URL(url).pathname.replace(/\/+$/, "");
+  } catch {
+    throw new ZizqArgumentError("url", `not a valid URL: ${JSON.stringify(url)}`);
+  }
+}
+
 /** Statuses worth another try; a 4xx never is. */
 const RETRY_STATUSES = [500, 502, 503, 504];
 
 /**
  * Sends unary requests: encodes bodies in the client's format, decodes answers by their
- * Content-Type, retries what is safe to retry, and turns failures into `ZizqError`s.
+ * Content-Type and checks them against the endpoint's shape, retries what is safe to retry, and
+ * turns failures into `ZizqError`s. Redirects are never followed: Zizq does not send them.
  */
 export class Transport {
   readonly format: Format;
   readonly baseUrl: string;
+  /** The base URL's own path (`/zizq` for `http://host/zizq`), shown in error messages. */
+  private readonly basePath: string;
   readonly fetch: typeof globalThis.fetch;
   /** Extra headers the caller asked to send on every request. */
   readonly headers: Record<string, string>;
@@ -83,10 +99,13 @@ export class Transport {
   /** ky's retry options for idempotent calls; undefined when retries are off. */
   private readonly retryOptions: Options["retry"] | undefined;
   private readonly timeoutMs: number | false;
+  /** The reply checks, loaded with the first request. */
+  private replies: Promise<typeof import("../protocol/replies.ts")> | undefined;
 
   constructor(options: TransportOptions) {
     this.format = options.format ?? "json";
     this.baseUrl = options.url.replace(/\/+$/, "");
+    this.basePath = basePath(this.baseUrl);
     // Bound, so a runtime's global fetch is not called with another `this`.
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.headers = { ...options.headers };
@@ -139,6 +158,8 @@ export class Transport {
       headers: context.headers,
       body: context.body ?? null,
       signal: controller.signal,
+      // A redirect comes back as the response (an opaque one in browsers): see `failures.httpError`.
+      redirect: "manual",
     });
     if (this.timeoutMs === false) return sent;
     const timeoutMs = this.timeoutMs;
@@ -155,8 +176,15 @@ export class Transport {
     return Promise.race([sent, context.expired]);
   }
 
-  async send<Body = unknown>(call: Call): Promise<Reply<Body>> {
-    const request: RequestInfo = { method: call.method, path: call.path };
+  /** What errors about a request to `path` (path and query, from `/`) say about it. */
+  requestInfo(method: string, path: string): RequestInfo & { url: string } {
+    return { method, path: `${this.basePath}${path}`, url: `${this.baseUrl}${path}` };
+  }
+
+  async send<Body>(call: Call<Body>): Promise<Reply<Body>> {
+    const request = this.requestInfo(call.method, call.path);
+    // Loads alongside the first request rather than after it.
+    const replies = (this.replies ??= import("../protocol/replies.ts"));
     const context: Attempts = { headers: this.requestHeaders, count: 0 };
     const init: Options = { method: call.method, retry: this.retryFor(call), context: { attempts: context } };
     if (call.body !== undefined) {
@@ -174,11 +202,16 @@ export class Transport {
         }
         throw await this.failure(request, error, context);
       }
+      let body: unknown;
       try {
-        return { status: response.status, body: (await this.read(response, context)) as Body };
+        body = await this.read(response, context);
       } catch (error) {
         throw await this.failure(request, error, context, response);
       }
+      const { REPLIES, replyProblem } = await replies;
+      const problem = replyProblem(call.reply(REPLIES), body, response.headers.get("content-type"));
+      if (problem !== undefined) throw await this.failure(request, undefined, context, response, problem);
+      return { status: response.status, body: body as Body };
     } finally {
       context.settle?.();
     }
@@ -195,10 +228,11 @@ export class Transport {
   }
 
   /**
-   * The `ZizqError` for a failed call; `decoding` is the response whose body would not decode.
-   * The error classes load with the first failure, keeping them out of a producer's bundle.
+   * The `ZizqError` for a failed call; `decoding` is the response whose body would not decode,
+   * or, with `problem`, did not have the endpoint's shape. The error classes load with the
+   * first failure, keeping them out of a producer's bundle.
    */
-  private async failure(request: RequestInfo, error: unknown, context: Attempts, decoding?: Response): Promise<unknown> {
+  private async failure(request: RequestInfo, error: unknown, context: Attempts, decoding?: Response, problem?: string): Promise<unknown> {
     let failures: typeof import("./failures.ts");
     try {
       failures = await import("./failures.ts");
@@ -206,7 +240,7 @@ export class Transport {
       return error;
     }
     if (error instanceof TimeoutError) return new failures.ZizqTimeoutError(request, this.timeoutMs === false ? 0 : this.timeoutMs);
-    if (decoding) return new failures.ZizqDecodeError(request, decoding.headers.get("content-type"), error);
+    if (decoding) return new failures.ZizqDecodeError(request, decoding.headers.get("content-type"), error, problem);
     if (error instanceof HTTPError) {
       // The status is the news; a body that cannot be read only loses the server's message.
       const body = await this.read(error.response, context).catch(() => undefined);

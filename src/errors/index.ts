@@ -10,6 +10,7 @@ export {
   ZizqUnprocessableError,
 } from "./http-error.ts";
 export { ZizqProLicenseError } from "./pro-license-error.ts";
+export { ZizqRedirectError } from "./redirect-error.ts";
 export { ZizqTimeoutError } from "./timeout-error.ts";
 export { type ValidationIssue, ZizqValidationError } from "./validation-error.ts";
 export { type RequestInfo, ZizqError } from "./zizq-error.ts";

@@ -1,8 +1,13 @@
 /** What every error of this library carries about the request it came from. */
 export interface RequestInfo {
   method: string;
-  /** The path and query of the request, without the base URL. */
+  /**
+   * The path and query as sent, the base URL's own path included: `/jobs/take?prefetch=1`, or
+   * `/zizq/jobs/take?prefetch=1` for a client whose `url` is `http://host/zizq`.
+   */
   path: string;
+  /** The full URL the request went to. */
+  url?: string;
 }
 
 /** The root of every error this library throws. */

@@ -110,7 +110,7 @@ export async function clientWalk(format: Format, assert: ClientWalkAssert): Prom
     const notFound = missing as ZizqNotFoundError;
     assert.equal(notFound.status, 404);
     assert.equal(notFound.serverMessage, "job not found");
-    assert.deepEqual(notFound.request, { method: "GET", path: `/jobs/${one.id}` });
+    assert.deepEqual(notFound.request, { method: "GET", path: `/jobs/${one.id}`, url: `http://zizq.test/jobs/${one.id}` });
 
     // a schema failure names the path and sends nothing
     const before = requests.length;

@@ -1,0 +1,48 @@
+/**
+ * A take frame that parses but is not a job (a field of the wrong type) is a bad frame like any
+ * other: the Worker kills that job, naming the field, and the stream goes on. Before the reply
+ * checks such a frame ran as a job with a string priority.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { defineJob } from "../../../src/index.ts";
+import { Router } from "../../../src/worker/router.ts";
+import { Worker } from "../../../src/worker/worker.ts";
+import { client, collectingLogger, rewritingTakeFront, type Served, serveTestServer, waitFor, within } from "./reliability-helpers.ts";
+
+const Work = defineJob<{ n: number }>({ type: "work", queue: "shapes" });
+
+let served: Served | undefined;
+let worker: Worker | undefined;
+afterEach(async () => {
+  await worker?.stop({ immediate: true });
+  await served?.close();
+});
+
+describe("take frames are checked", () => {
+  it("a frame with a wrongly typed field: that job is killed as ZizqFrameError naming the field, the others run", async () => {
+    let target = "";
+    served = await serveTestServer(
+      {},
+      rewritingTakeFront((line) => (target !== "" && line.includes(`"id":"${target}"`) ? line.replace(/"priority":\d+/, '"priority":"high"') : line)),
+    );
+    const admin = served.admin;
+    const before = (await admin.enqueueBulk([Work.with({ n: 1 }), Work.with({ n: 2 })])).map((job) => job.id);
+    target = (await admin.enqueue(Work, { n: 3 })).id;
+    const after = (await admin.enqueue(Work, { n: 4 })).id;
+    const ran: string[] = [];
+    const logger = collectingLogger();
+    worker = new Worker({ client: client(served.url), router: new Router().route(Work, (_payload, ctx) => void ran.push(ctx.job.id)), prefetch: 8, logger });
+    const running = worker.run();
+
+    await waitFor("the bad frame's job to be killed", async () => (await admin.jobs({ status: "dead" }).count()) === 1, { timeoutMs: 10_000, intervalMs: 20 });
+    await waitFor("the other jobs to complete", async () => (await admin.jobs({ status: "completed" }).count()) === 3, { timeoutMs: 10_000, intervalMs: 20 });
+    const [record] = await admin.errors(target).toArray();
+    expect(record).toMatchObject({ attempt: 1, errorType: "ZizqFrameError" });
+    expect(record?.message).toBe(`GET /jobs/take?prefetch=8: a frame is not a job: expected a job object with a number "priority", got "high"`);
+    expect(ran.sort()).toEqual([...before, after].sort());
+    expect(worker.stats()).toMatchObject({ state: "running", badFrames: 1, connections: 1 });
+    expect(logger.messages).toContainEqual({ level: "error", message: `killing job ${target}: its take-stream frame could not be decoded` });
+    await within(worker.stop(), 10_000, "stop()");
+    await running;
+  });
+});
