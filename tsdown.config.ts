@@ -9,6 +9,8 @@ export default defineConfig({
     deno: "adapters/deno.ts",
     cloudflare: "adapters/cloudflare.ts",
     hono: "adapters/hono.ts",
+    // The `zizq-edge-dev-server` bin: the test server on a port.
+    "dev-server": "scripts/test-server.ts",
   },
   format: "esm",
   dts: true,

@@ -22,8 +22,7 @@ import {
 } from "node:http2";
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import type { ConnectionOptions } from "node:tls";
-import { getRequestListener } from "@hono/node-server";
-import { ZizqError } from "../src/errors/zizq-error.ts";
+import { assertPeers, loadWithPeers } from "../src/utils/optional-peers.ts";
 import { type FetchApp, type ServeOptions, type ServerHandle, serverUrl } from "../src/serving.ts";
 import { type RunWorkerOptions, runUntilSignalled } from "../src/worker/signals.ts";
 import type { Worker } from "../src/worker/worker.ts";
@@ -91,10 +90,10 @@ type UndiciFetch = (input: string, init: Record<string, unknown>) => Promise<Res
  * that only `serve` never need it; a missing undici throws here, at once.
  */
 export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
-  assertUndiciResolves();
+  assertPeers(UNDICI);
   let loaded: Promise<{ fetch: UndiciFetch; dispatcher: InstanceType<Undici["Agent"]> }> | undefined;
   const load = () =>
-    (loaded ??= importUndici().then((undici) => ({
+    (loaded ??= loadWithPeers(UNDICI, () => import("undici")).then((undici) => ({
       fetch: undici.fetch as unknown as UndiciFetch,
       dispatcher: new undici.Agent({
         connect: {
@@ -128,34 +127,13 @@ export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
   return Object.assign(fetch, { close }) as NodeFetch;
 }
 
-/**
- * Throws the setup error now rather than on the first request, where the client would retry it
- * and report a connection error. Where `import.meta.resolve` is missing (a CommonJS bundle),
- * the import's own failure says the same.
- */
-function assertUndiciResolves(): void {
-  const resolve = (import.meta as { resolve?: (specifier: string) => string }).resolve;
-  if (typeof resolve !== "function") return;
-  try {
-    resolve("undici");
-  } catch (error) {
-    throw missingUndici(error);
-  }
-}
-
-async function importUndici(): Promise<Undici> {
-  try {
-    return await import("undici");
-  } catch (error) {
-    if ((error as { code?: string }).code !== "ERR_MODULE_NOT_FOUND") throw error;
-    throw missingUndici(error);
-  }
-}
-
-const missingUndici = (cause: unknown) =>
-  new ZizqError('nodeFetch needs the optional package "undici" (Node\'s built-in fetch has no TLS or pool options): npm install undici', undefined, {
-    cause,
-  });
+/** undici: a peer only `nodeFetch` needs; checked when it is called, not on the first request, where the client would retry it as a connection error. */
+const UNDICI = {
+  user: "nodeFetch",
+  packages: ["undici"],
+  install: "npm install undici@7 (or undici@8 on Node 22.19+)",
+  why: "Node's built-in fetch has no TLS or pool options",
+};
 
 async function unpack(request: Request, init: RequestInit = {}): Promise<[string, Record<string, unknown>]> {
   const body = request.body === null ? null : await request.arrayBuffer();
@@ -168,10 +146,14 @@ async function unpack(request: Request, init: RequestInit = {}): Promise<[string
 /** What a client sends first on an HTTP/2 prior-knowledge connection (RFC 9113 §3.4). */
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 
-export function serve(
+/** `serve`'s peers: programs that only run workers never load them. */
+const NODE_SERVER = { user: "serve", packages: ["@hono/node-server"], install: "npm install @hono/node-server" };
+
+export async function serve(
   app: FetchApp,
   options: ServeOptions = {},
 ): Promise<ServerHandle> {
+  const { getRequestListener } = await loadWithPeers(NODE_SERVER, () => import("@hono/node-server"));
   const hostname = options.hostname ?? "127.0.0.1";
   const listener = getRequestListener((request) => app.fetch(request), {
     // Fallback host for an HTTP/1.0 request without a Host header.

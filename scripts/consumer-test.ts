@@ -135,13 +135,18 @@ try {
     return note;
   });
 
-  await check("without optional peers, the entries that need none load, and in Node, Bun and Deno the test server names what to install", async () => {
+  await check("without optional peers, the entries that need none load, and in Node, Bun and Deno the test server and Node's serve name what to install", async () => {
     writeFileSync(
       join(app, "peerless.mjs"),
-      `for (const entry of ["zizq-edge", "zizq-edge/hono", "zizq-edge/cloudflare", "zizq-edge/bun", "zizq-edge/deno"]) await import(entry);
-       await import("zizq-edge/testing").then(() => console.log("zizq-edge/testing loaded"), (error) => console.log(error.message));`,
+      `for (const entry of ["zizq-edge", "zizq-edge/hono", "zizq-edge/cloudflare", "zizq-edge/bun", "zizq-edge/deno", "zizq-edge/node"]) await import(entry);
+       await import("zizq-edge/testing").then(() => console.log("zizq-edge/testing loaded"), (error) => console.log(error.message));
+       const { serve } = await import("zizq-edge/node");
+       await serve({ fetch: () => new Response() }).then((handle) => handle.close(), (error) => console.log(error.message));`,
     );
-    const expected = 'createTestServer needs the optional package "hono": npm install -D hono jq-web croner scru128';
+    const expected = [
+      'createTestServer needs the optional package "hono": npm install -D hono jq-web croner scru128',
+      'serve needs the optional package "@hono/node-server": npm install @hono/node-server',
+    ].join("\n");
     for (const [runtime, command, args] of [
       ["Node", process.execPath, []],
       ["Bun", bin("bun"), []],
@@ -187,10 +192,29 @@ try {
     (await run(bin("deno"), ["run", "--node-modules-dir=manual", "--allow-net=127.0.0.1", "--allow-read", "--allow-env", "--allow-sys", "smoke.ts"], app)).trim(),
   );
 
+  await check("the zizq-edge-dev-server bin serves the test server on a port", async () => {
+    const child = spawn(join(app, "node_modules", ".bin", "zizq-edge-dev-server"), ["--port", "0"], { cwd: app, env });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let output = "";
+        child.stdout.setEncoding("utf8").on("data", (text: string) => {
+          output += text;
+          const listening = /Listening on (\S+)/.exec(output);
+          if (listening) resolve(listening[1]!);
+        });
+        child.stderr.setEncoding("utf8").on("data", (text: string) => (output += text));
+        child.once("close", (code) => reject(new Error(`exited ${code} before listening:\n${output}`)));
+      });
+      const reply = await fetch(`${url}/health`);
+      if (reply.status !== 200) throw new Error(`GET /health answered ${reply.status}`);
+      return `${url}/health -> ${JSON.stringify(await reply.json())}`;
+    } finally {
+      child.kill("SIGTERM");
+    }
+  });
+
   await check("the example Worker bundles for workerd and serves a request", async () => {
-    const source = readFileSync(join(repo, "examples", "worker.ts"), "utf8")
-      .replace(/from "\.\.\/adapters\/(\w+)\.ts"/g, 'from "zizq-edge/$1"')
-      .replace(/from "\.\.\/src\/index\.ts"/g, 'from "zizq-edge"');
+    const source = readFileSync(join(repo, "examples", "worker.ts"), "utf8");
     if (/from "\.\.?\//.test(source)) throw new Error("examples/worker.ts imports a file of the repo, not the package");
     writeFileSync(join(app, "worker.ts"), source);
     writeFileSync(join(app, "wrangler.toml"), 'name = "consumer"\nmain = "worker.ts"\ncompatibility_date = "2025-09-01"\n');

@@ -1,7 +1,11 @@
+#!/usr/bin/env node
 /**
  * Run the in-memory Zizq test server on a real port (HTTP/1.1 and h2c on the same port).
  *
- *   npm run server -- --port 7890 [--host 127.0.0.1] [--pro] [--heartbeat 3s]
+ *   zizq-edge-dev-server --port 7890 [--host 127.0.0.1] [--pro] [--heartbeat 3s]
+ *
+ * Installed as the package's bin (built to dist/dev-server.js); `npm run server --` runs it
+ * from a checkout.
  */
 import { parseArgs } from "node:util";
 import { nodeJqThread, serve } from "../adapters/node.ts";
@@ -10,7 +14,7 @@ import type { TestServerOptions } from "../src/testing/types.ts";
 import type { Duration } from "../src/client/types.ts";
 import { toMs } from "../src/utils/duration.ts";
 
-const USAGE = `Usage: npm run server -- [options]
+const USAGE = `Usage: zizq-edge-dev-server [options]   (from a checkout: npm run server -- [options])
 
 Runs the in-memory Zizq test server. It speaks HTTP/1.1 and HTTP/2 (h2c) on one port.
 

@@ -3,12 +3,16 @@
  * A missing one is a setup error at once, naming it and the one command that installs them all,
  * instead of the runtime's "cannot find package" from inside our bundle or a failure on first use.
  */
+import { ZizqError } from "../errors/zizq-error.ts";
+
 export interface OptionalPeers {
   /** What needs them, as the message starts: `createTestServer`. */
   readonly user: string;
   readonly packages: readonly string[];
   /** The command that installs every package, e.g. `npm install -D hono jq-web`. */
   readonly install: string;
+  /** Why they are needed, when the name of the user does not say. */
+  readonly why?: string;
 }
 
 type Resolve = (specifier: string) => string;
@@ -21,24 +25,33 @@ type Resolve = (specifier: string) => string;
  * package (workerd under vitest) is left to the load itself.
  */
 export async function loadWithPeers<T>(peers: OptionalPeers, load: () => Promise<T>): Promise<T> {
-  const meta = import.meta as { resolve?: Resolve };
-  // Bun's resolve works only when called on its import.meta.
-  const resolve = typeof meta.resolve === "function" ? meta.resolve.bind(meta) : undefined;
+  assertPeers(peers);
   try {
-    if (resolve) for (const name of peers.packages) probe(resolve, name);
     return await load();
   } catch (error) {
     const name = peers.packages.find((name) => notFound(error, name));
-    throw name === undefined ? error : new Error(`${peers.user} needs the optional package "${name}": ${peers.install}`, { cause: error });
+    throw name === undefined ? error : missingPeer(peers, name, error);
   }
 }
 
-function probe(resolve: Resolve, name: string): void {
-  try {
-    resolve(name);
-  } catch (error) {
-    if (notFound(error, name)) throw error;
+/** Throws the setup error now for a peer the runtime cannot resolve, where it can tell without loading (Node, Bun, Deno). */
+export function assertPeers(peers: OptionalPeers): void {
+  const meta = import.meta as { resolve?: Resolve };
+  if (typeof meta.resolve !== "function") return;
+  // Bun's resolve works only when called on its import.meta.
+  const resolve = meta.resolve.bind(meta);
+  for (const name of peers.packages) {
+    try {
+      resolve(name);
+    } catch (error) {
+      if (notFound(error, name)) throw missingPeer(peers, name, error);
+    }
   }
+}
+
+function missingPeer(peers: OptionalPeers, name: string, cause: unknown): ZizqError {
+  const why = peers.why === undefined ? "" : ` (${peers.why})`;
+  return new ZizqError(`${peers.user} needs the optional package "${name}"${why}: ${peers.install}`, undefined, { cause });
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Duration, Job } from "../client/types.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { ZizqFrameError } from "../errors/frame-error.ts";
 import { ZizqHttpError } from "../errors/http-error.ts";
+import { ZizqRedirectError } from "../errors/redirect-error.ts";
 import { ZizqTimeoutError } from "../errors/timeout-error.ts";
 import { ZizqError } from "../errors/zizq-error.ts";
 import { describeCause, type FrameSink } from "../stream/options.ts";
@@ -702,6 +703,8 @@ export class Worker {
 
 /** Refusals that retrying cannot fix: a 4xx to the take request, a stream framing we cannot read, a bad option. */
 function isFatal(error: unknown): boolean {
+  // A redirect, like a 4xx, means a wrong url or a proxy in the way: retrying cannot mend it.
+  if (error instanceof ZizqRedirectError) return true;
   if (error instanceof ZizqHttpError) return error.status >= 400 && error.status < 500;
   return error instanceof ZizqArgumentError || (error instanceof ZizqFrameError && error.reason === "unsupported_format");
 }

@@ -113,7 +113,7 @@ describe("nodeFetch with mutual TLS", () => {
       expect(child.status, child.stderr).toBe(0);
       expect(child.stdout.trim()).toBe(
         'thrown by nodeFetch(): ZizqError: nodeFetch needs the optional package "undici" ' +
-        "(Node's built-in fetch has no TLS or pool options): npm install undici; cause: ERR_MODULE_NOT_FOUND",
+        "(Node's built-in fetch has no TLS or pool options): npm install undici@7 (or undici@8 on Node 22.19+); cause: ERR_MODULE_NOT_FOUND",
       );
     } finally {
       rmSync(project, { recursive: true, force: true });

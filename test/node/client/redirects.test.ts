@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { nodeFetch, serve } from "../../../adapters/node.ts";
-import { Client, defineJob, ZizqConnectionError, ZizqHttpError, ZizqNotFoundError, ZizqRedirectError } from "../../../src/index.ts";
+import { Client, defineJob, Router, Worker, ZizqConnectionError, ZizqHttpError, ZizqNotFoundError, ZizqRedirectError } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
 import { rejection } from "./harness.ts";
 import { type Stub, startStub } from "./stub-server.ts";
@@ -77,6 +77,17 @@ describe("redirects", () => {
     expect(error).toMatchObject({ name: "ZizqRedirectError", status: 307, location: `${elsewhere.url}/jobs/take` });
     expect((error as Error).message).toContain(`GET ${redirecting.url}/jobs/take?prefetch=1: `);
     expect(elsewhere.seen).toHaveLength(0);
+  });
+
+  it("a Worker whose take is redirected stops and throws the redirect, as for a 4xx, instead of reconnecting", async () => {
+    redirecting.answer = () => ({ status: 302, headers: { location: `${elsewhere.url}/jobs/take` } });
+    const warnings: string[] = [];
+    const logger = { warn: (message: string) => void warnings.push(message), error: (message: string) => void warnings.push(message) };
+    const worker = new Worker({ client: client(), router: new Router(), logger });
+    expect(await rejection(worker.run())).toMatchObject({ name: "ZizqRedirectError", status: 302 });
+    expect(redirecting.seen).toHaveLength(1);
+    expect(elsewhere.seen).toHaveLength(0);
+    expect(warnings).toEqual([]);
   });
 
   it("asks fetch not to follow, and refuses the opaque redirect a browser hands back instead", async () => {
