@@ -50,12 +50,12 @@ const router = new Router()
   .route(SendEmail, async ({ to, subject }, ctx) => {
     // A real handler calls a mail API with ctx.signal, so a stop or a job timeout cancels it.
     await sleep(50);
-    ctx.log.info?.(`sent "${subject}" to ${to} (attempt ${ctx.attempt})`);
+    ctx.log.info(`sent "${subject}" to ${to} (attempt ${ctx.attempt})`);
   })
   .route(ResizeImage, async ({ url, width }, ctx) => {
     if (width > 10_000) throw new NonRetryableError("too wide"); // straight to dead, no retries
     await sleep(80);
-    ctx.log.info?.(`resized ${url} to ${width}px`);
+    ctx.log.info(`resized ${url} to ${width}px`);
   });
 
 const worker = new Worker({

@@ -34,7 +34,7 @@ const router = new Router()
   .route(SendEmail, async ({ to, subject }, ctx) => {
     // A real handler would call a mail API, passing ctx.signal so a stop or timeout cancels it.
     await new Promise((resolve) => setTimeout(resolve, 50));
-    ctx.log.info?.(`sent "${subject}" to ${to} (attempt ${ctx.attempt})`);
+    ctx.log.info(`sent "${subject}" to ${to} (attempt ${ctx.attempt})`);
   })
   .route(Unsubscribe, async ({ to }) => {
     throw new NonRetryableError(`${to} has no subscription`); // straight to dead, no retries

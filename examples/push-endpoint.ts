@@ -39,7 +39,7 @@ export const SendEmail = defineJob({
 export const router = new Router().route(SendEmail, async ({ to, subject }, ctx) => {
   if (to.endsWith("@bounce.example")) throw new NonRetryableError(`${to} bounces`);
   if (to.startsWith("busy") && ctx.attempt === 1) throw new RetryAfterError(500, "mail server busy");
-  ctx.log.info?.(`sent "${subject}" to ${to} (attempt ${ctx.attempt})`);
+  ctx.log.info(`sent "${subject}" to ${to} (attempt ${ctx.attempt})`);
 });
 
 /** The endpoint app; pass a Client to settle jobs from here instead of the relay. */

@@ -588,7 +588,7 @@ export class Worker {
   #finish(run: Running, outcome: Outcome): void {
     // Already settled by its timeout or the shutdown deadline: the late result changes nothing.
     if (run.settled) {
-      this.#s.logger.debug?.(`job ${run.job.id} finished after it was given up`, { outcome: outcome.kind });
+      this.#s.logger.debug(`job ${run.job.id} finished after it was given up`, { outcome: outcome.kind });
       return;
     }
     this.#settle(run, outcome);
@@ -626,7 +626,7 @@ export class Worker {
     }
     this.#failed++;
     // A lost stream's jobs are back in ready; failing one now would count an attempt it never had.
-    if (run.conn.lost) this.#s.logger.debug?.(`job ${job.id} failed after its stream was lost; not reported`);
+    if (run.conn.lost) this.#s.logger.debug(`job ${job.id} failed after its stream was lost; not reported`);
     else void batcher.nack(job.id, outcome.failure, job);
     if (this.#hooks.onJobFailure !== undefined) {
       const info = { error: outcome.error, failure: outcome.failure, durationMs: performance.now() - run.startedAt };
@@ -642,7 +642,7 @@ export class Worker {
    */
   #redelivered(job: Job<unknown>): void {
     this.#unsettled.delete(job.id);
-    this.#s.logger.debug?.(`job ${job.id} came back after it completed here; acking it again instead of running it`);
+    this.#s.logger.debug(`job ${job.id} came back after it completed here; acking it again instead of running it`);
     void (this.#batcher as AckBatcher).ackAgain(job.id);
   }
 
