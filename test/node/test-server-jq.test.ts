@@ -155,6 +155,8 @@ async function countingThreads(ctx: TestContext) {
       started++;
       return nodeJqThread();
     },
+    // Growing to jq's memory limit takes seconds on a busy machine; only a crash should end it here.
+    filterTimeoutMs: 15_000,
   });
   ctx.onTestFinished(() => server.close());
   await server.fetch("http://zizq.test/jobs", {

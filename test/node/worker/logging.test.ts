@@ -73,7 +73,7 @@ describe("a worker that cannot reach Zizq", () => {
     expect(first).toMatchObject({ level: 40, msg: expect.stringMatching(/^could not open the take stream; retrying in \d+ ms$/) });
     const err = first!.err as { type: string; message: string; stack: string; request: unknown };
     expect(err.type).toBe("ZizqConnectionError");
-    expect(err.request).toEqual({ method: "GET", path: expect.stringContaining("/jobs/take") });
+    expect(err.request).toEqual({ method: "GET", path: expect.stringContaining("/jobs/take"), url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/jobs\/take/) });
     // pino's serializer appends each cause's stack: the fetch's TypeError and the socket's error.
     expect(err.stack).toContain("caused by: TypeError: fetch failed");
     expect(err.stack).toMatch(/caused by: Error: connect ECONNREFUSED 127\.0\.0\.1:\d+/);
