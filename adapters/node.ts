@@ -45,7 +45,6 @@ export async function runWorker(worker: Worker, options: RunWorkerOptions = {}):
   return code;
 }
 
-
 export interface NodeFetchOptions {
   /** Certificate authorities to trust instead of Node's bundled roots, PEM: the server's CA for a private Zizq. */
   ca?: ConnectionOptions["ca"];

@@ -9,7 +9,7 @@
  */
 import { parseArgs } from "node:util";
 import { nodeJqThread, serve } from "../adapters/node.ts";
-import { createTestServer } from "../src/testing/index.ts";
+import { ZizqError } from "../src/errors/zizq-error.ts";
 import type { TestServerOptions } from "../src/testing/types.ts";
 import type { Duration } from "../src/client/types.ts";
 import { toMs } from "../src/utils/duration.ts";
@@ -107,9 +107,12 @@ async function main(): Promise<void> {
     return;
   }
 
+  // Loaded here, not imported above, so that a missing optional package is one line naming it.
+  const { createTestServer } = await import("../src/testing/index.ts").catch(exitIfMissingPackage);
   const server = createTestServer(config.options);
   const handle = await serve(server, { port: config.port, hostname: config.host }).catch((error: Error) => {
     server.close();
+    if (error instanceof ZizqError) exitIfMissingPackage(error);
     process.stderr.write(`test-server: cannot listen on ${config.host}:${config.port}: ${error.message}\n`);
     return process.exit(1);
   });
@@ -126,6 +129,13 @@ async function main(): Promise<void> {
   // case shutting down ever hangs.
   process.once("SIGINT", () => void stop());
   process.once("SIGTERM", () => void stop());
+}
+
+/** A setup error (an optional package not installed) is told in its own words, with no stack; anything else is rethrown. */
+function exitIfMissingPackage(error: unknown): never {
+  if (!(error instanceof ZizqError)) throw error;
+  process.stderr.write(`test-server: ${error.message}\n`);
+  return process.exit(1);
 }
 
 await main();

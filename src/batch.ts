@@ -5,6 +5,7 @@
  */
 import type { BatchConfig } from "./client/types.ts";
 import { ZizqArgumentError } from "./errors/argument-error.ts";
+import { checkObject } from "./utils/arguments.ts";
 import { isWellFormed } from "./utils/well-formed.ts";
 
 /** What `collectBatch` folds: the batch key, the array field and the most items per job. */
@@ -24,6 +25,7 @@ export interface CollectBatchOptions {
  * payload's. A payload whose field is not an array fails the server's dry run (422).
  */
 export function collectBatch(options: CollectBatchOptions): BatchConfig {
+  checkObject("options", options, true);
   const { key, field, max } = options;
   if (typeof key !== "string" || key === "") throw new ZizqArgumentError("key", "expected a non-empty string");
   if (typeof field !== "string" || field === "" || !isWellFormed(field)) {

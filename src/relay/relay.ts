@@ -118,7 +118,7 @@ export class PushDelivery implements Dispatcher {
       options.timeoutMs !== undefined ? timerMs(options.timeoutMs, "timeoutMs") : timerMs(options.timeout ?? 30_000, "timeout");
     checkFunction("fetch", options.fetch);
     checkHeaders("headers", options.headers);
-      checkFunction("now", options.now);
+    checkFunction("now", options.now);
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#headers = options.headers ?? {};
     this.#pauseMs = Math.max(1, timerMs(options.unauthorizedPause ?? 5_000, "unauthorizedPause", true));
@@ -234,6 +234,7 @@ export class Relay extends Worker {
   readonly delivery: PushDelivery;
 
   constructor(options: RelayOptions) {
+    checkObject("options", options, true);
     const { endpoint, secret, timeout, timeoutMs, fetch, headers, unauthorizedPause, maxUnauthorizedPause, now, ...worker } =
       options;
     const delivery = new PushDelivery({

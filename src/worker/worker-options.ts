@@ -182,7 +182,6 @@ function checkHooks(hooks: WorkerHooks | undefined): void {
   for (const name of HOOKS) checkFunction(`hooks.${name}`, hooks[name]);
 }
 
-
 function checkAcks(acks: WorkerOptions["acks"]): void {
   if (acks === undefined) return;
   checkObject("acks", acks);
@@ -191,6 +190,7 @@ function checkAcks(acks: WorkerOptions["acks"]): void {
   if (acks.nackConcurrency !== undefined) integerAtLeast("acks.nackConcurrency", acks.nackConcurrency, 1);
   if (acks.retry === undefined) return;
   checkObject("acks.retry", acks.retry);
+  checkKnownKeys("acks.retry", acks.retry as Record<string, unknown>, ["initialDelayMs", "maxDelayMs"]);
   if (acks.retry.initialDelayMs !== undefined) timerMs(acks.retry.initialDelayMs, "acks.retry.initialDelayMs", true);
   if (acks.retry.maxDelayMs !== undefined) timerMs(acks.retry.maxDelayMs, "acks.retry.maxDelayMs", true);
 }

@@ -183,7 +183,7 @@ describe("the jq thread's life", () => {
 
 describe("a filter that exhausts jq's memory, on the jq thread", () => {
   it("is a non-match, prints nothing, and the thread that grew to hold it is replaced", async (ctx) => {
-    const { server, started, count } = await countingThreads(ctx);
+    const { started, count } = await countingThreads(ctx);
     const stderr = vi.spyOn(process.stderr, "write");
     expect(await count("def f: [f]; f")).toEqual({ count: 0 });
     expect(started()).toBe(1);
