@@ -46,3 +46,35 @@ describe("the build", () => {
     server.close();
   });
 });
+
+describe("the entry map, written for each tool that resolves `zizq-edge`", () => {
+  const read = (file: string) => JSON.parse(readFileSync(join(root, file), "utf8")) as Record<string, unknown>;
+  const pkg = read("package.json") as { exports: Record<string, string | { default: string }> };
+  /** Each export with the specifier users import it by: `./node` -> `zizq-edge/node`. */
+  const entries = Object.keys(pkg.exports)
+    .filter((name) => name !== "./package.json")
+    .map((name) => [name, name === "." ? "zizq-edge" : `zizq-edge/${name.slice(2)}`] as const);
+  const jsr = read("jsr.json") as { exports: Record<string, string> };
+  const sources = Object.fromEntries(entries.map(([name]) => [name, jsr.exports[name]?.replace(/^\.\//, "")]));
+
+  it("jsr.json has every export, each a source file that exists", () => {
+    expect(Object.keys(jsr.exports)).toEqual(entries.map(([name]) => name));
+    for (const source of Object.values(sources)) expect(existsSync(join(root, source!)), source).toBe(true);
+  });
+
+  it("tsconfig paths, the examples' import map and tsdown's entries point at the same sources", async () => {
+    const tsconfig = JSON.parse(readFileSync(join(root, "tsconfig.json"), "utf8").replace(/^\s*\/\/.*$/gm, "")) as {
+      compilerOptions: { paths: Record<string, string[]> };
+    };
+    const importMap = read("examples/import-map.json") as { imports: Record<string, string> };
+    const { default: tsdown } = (await import(join(root, "tsdown.config.ts"))) as { default: { entry: Record<string, string> } };
+    for (const [name, specifier] of entries) {
+      const source = sources[name];
+      expect(tsconfig.compilerOptions.paths[specifier], specifier).toEqual([`./${source}`]);
+      expect(importMap.imports[specifier], specifier).toBe(`../${source}`);
+      const target = pkg.exports[name] as { default: string };
+      const built = target.default.replace(/^\.\/dist\/(.*)\.js$/, "$1");
+      expect(tsdown.entry[built], specifier).toBe(source);
+    }
+  });
+});
