@@ -1,5 +1,4 @@
 import ky, { HTTPError, type KyInstance, type Options, TimeoutError } from "ky";
-import { ZizqArgumentError } from "../errors/argument-error.ts";
 import type { RequestInfo } from "../errors/zizq-error.ts";
 import { MEDIA } from "../protocol/media.ts";
 import type { PickReply } from "../protocol/replies.ts";
@@ -66,15 +65,6 @@ interface Attempts {
   settle?: () => void;
 }
 
-/** The URL's own path, without a trailing slash: `/zizq` for `http://host/zizq/`, empty for `http://host`. */
-function basePath(url: string): string {
-  try {
-    return new URL(url).pathname.replace(/\/+$/, "");
-  } catch {
-    throw new ZizqArgumentError("url", `not a valid URL: ${JSON.stringify(url)}`);
-  }
-}
-
 /** Statuses worth another try; a 4xx never is. */
 const RETRY_STATUSES = [500, 502, 503, 504];
 
@@ -105,7 +95,8 @@ export class Transport {
   constructor(options: TransportOptions) {
     this.format = options.format ?? "json";
     this.baseUrl = options.url.replace(/\/+$/, "");
-    this.basePath = basePath(this.baseUrl);
+    // The Client has checked that the URL parses.
+    this.basePath = new URL(this.baseUrl).pathname.replace(/\/+$/, "");
     // Bound, so a runtime's global fetch is not called with another `this`.
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.headers = { ...options.headers };
@@ -228,25 +219,17 @@ export class Transport {
   }
 
   /**
-   * The `ZizqError` for a failed call; `decoding` is the response whose body would not decode,
-   * or, with `problem`, did not have the endpoint's shape. The error classes load with the
-   * first failure, keeping them out of a producer's bundle.
+   * The `ZizqError` for a failed call (see `CallFailure` for `decoding` and `problem`); the code
+   * that builds it loads with the first failure. A chunk that cannot load leaves the error as is.
    */
   private async failure(request: RequestInfo, error: unknown, context: Attempts, decoding?: Response, problem?: string): Promise<unknown> {
-    let failures: typeof import("./failures.ts");
+    let failures: typeof import("./call-failure.ts");
     try {
-      failures = await import("./failures.ts");
+      failures = await import("./call-failure.ts");
     } catch {
       return error;
     }
-    if (error instanceof TimeoutError) return new failures.ZizqTimeoutError(request, this.timeoutMs === false ? 0 : this.timeoutMs);
-    if (decoding) return new failures.ZizqDecodeError(request, decoding.headers.get("content-type"), error, problem);
-    if (error instanceof HTTPError) {
-      // The status is the news; a body that cannot be read only loses the server's message.
-      const body = await this.read(error.response, context).catch(() => undefined);
-      return failures.httpError(request, error.response, body);
-    }
-    if (error instanceof DOMException && error.name === "AbortError") return error;
-    return new failures.ZizqConnectionError(request, error);
+    const timeoutMs = this.timeoutMs === false ? 0 : this.timeoutMs;
+    return failures.callError({ request, error, timeoutMs, read: (response) => this.read(response, context), decoding, problem });
   }
 }
