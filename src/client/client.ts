@@ -13,7 +13,7 @@ import {
   isObject,
   shown,
 } from "../utils/arguments.ts";
-import { timerMs } from "../utils/duration.ts";
+import { checkTimerMs } from "../utils/duration.ts";
 import { integerIn } from "../utils/integer.ts";
 import { lazyObject } from "../utils/lazy.ts";
 import { FORMATS } from "./codec.ts";
@@ -189,17 +189,15 @@ function checkClientOptions(options: ClientOptions): void {
   checkFunction("fetch", options.fetch);
   checkFunction("now", options.now);
   checkOneOf("format", options.format, FORMATS);
-  if (options.timeoutMs !== undefined && options.timeoutMs !== false) {
-    if (typeof options.timeoutMs !== "number") throw new ZizqArgumentError("timeoutMs", `expected ms or false, got ${shown(options.timeoutMs)}`);
-    timerMs(options.timeoutMs, "timeoutMs");
-  }
+  if (options.timeoutMs !== false) checkTimerMs("timeoutMs", options.timeoutMs, 1);
   if (options.retry !== undefined && options.retry !== false) {
     checkObject("retry", options.retry);
     checkKnownKeys("retry", options.retry as Record<string, unknown>, ["limit", "initialDelayMs", "maxDelayMs"]);
     const { limit, initialDelayMs, maxDelayMs } = options.retry;
     integerIn("retry.limit", limit, 0, 100);
-    if (initialDelayMs !== undefined) timerMs(initialDelayMs, "retry.initialDelayMs", true);
-    if (maxDelayMs !== undefined) timerMs(maxDelayMs, "retry.maxDelayMs", true);
+    // Numbers only: the transport computes with them (a duration such as "1s" made NaN delays).
+    checkTimerMs("retry.initialDelayMs", initialDelayMs, 0);
+    checkTimerMs("retry.maxDelayMs", maxDelayMs, 0);
   }
   checkHeaders("headers", options.headers);
 }
