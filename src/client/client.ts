@@ -1,7 +1,7 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { type EnqueueOptions, isJobDefinition, type JobDefinition, type JobRequest } from "../job/define-job.ts";
 import { enqueueBody } from "../job/enqueue-body.ts";
-import { findNotJson, notJsonError } from "../job/payload-check.ts";
+import { checkJsonPayload } from "../job/json-payload.ts";
 import type { PickReply } from "../protocol/replies.ts";
 import type { WireEnqueue } from "../protocol/wire.ts";
 import {
@@ -13,7 +13,7 @@ import {
   isObject,
   shown,
 } from "../utils/arguments.ts";
-import { timerMs } from "../utils/duration.ts";
+import { checkTimerMs } from "../utils/duration.ts";
 import { integerIn } from "../utils/integer.ts";
 import { lazyObject } from "../utils/lazy.ts";
 import { FORMATS } from "./codec.ts";
@@ -72,24 +72,13 @@ export class Client {
    */
   // Each request may be of a different job type, so their payload types differ.
   async enqueueBulk(requests: readonly JobRequest<any, any>[]): Promise<EnqueuedJob[]> {
-    if (!Array.isArray(requests)) throw new ZizqArgumentError("requests", `expected an array of Job.with(payload, options), got ${shown(requests)}`);
-    requests.forEach((request, i) => {
-      if (!isJobDefinition(request?.definition) || !isObject(request.options)) {
-        throw new ZizqArgumentError(`requests[${i}]`, `expected Job.with(payload, options), got ${shown(request)}`);
-      }
-    });
-    const now = this.now();
-    const jobs = await Promise.all(requests.map((request) => enqueueBody(request, now)));
-    const idempotent = jobs.length > 0 && jobs.every((body) => body.unique_key !== undefined);
-    const reply = await this.post("/jobs/bulk", { jobs }, idempotent, (r) => r.enqueuedJobs(jobs.length));
-    return reply.jobs.map(enqueuedJob);
+    return (await import("../job/enqueue-bulk.ts")).enqueueBulk(this.transport, this.now(), requests);
   }
 
   /** Enqueues a job given in the server's own terms (snake_case), with no schema or defaults. */
   async enqueueRaw(raw: RawJob): Promise<EnqueuedJob> {
     if (!isObject(raw)) throw new ZizqArgumentError("raw", `expected a job in the server's terms, got ${shown(raw)}`);
-    const notJson = findNotJson(raw.payload);
-    if (notJson) throw await notJsonError(String(raw.type), notJson);
+    await checkJsonPayload(String(raw.type), raw.payload);
     return this.calls.enqueueRaw(raw);
   }
 
@@ -200,17 +189,15 @@ function checkClientOptions(options: ClientOptions): void {
   checkFunction("fetch", options.fetch);
   checkFunction("now", options.now);
   checkOneOf("format", options.format, FORMATS);
-  if (options.timeoutMs !== undefined && options.timeoutMs !== false) {
-    if (typeof options.timeoutMs !== "number") throw new ZizqArgumentError("timeoutMs", `expected ms or false, got ${shown(options.timeoutMs)}`);
-    timerMs(options.timeoutMs, "timeoutMs");
-  }
+  if (options.timeoutMs !== false) checkTimerMs("timeoutMs", options.timeoutMs, 1);
   if (options.retry !== undefined && options.retry !== false) {
     checkObject("retry", options.retry);
     checkKnownKeys("retry", options.retry as Record<string, unknown>, ["limit", "initialDelayMs", "maxDelayMs"]);
     const { limit, initialDelayMs, maxDelayMs } = options.retry;
     integerIn("retry.limit", limit, 0, 100);
-    if (initialDelayMs !== undefined) timerMs(initialDelayMs, "retry.initialDelayMs", true);
-    if (maxDelayMs !== undefined) timerMs(maxDelayMs, "retry.maxDelayMs", true);
+    // Numbers only: the transport computes with them (a duration such as "1s" made NaN delays).
+    checkTimerMs("retry.initialDelayMs", initialDelayMs, 0);
+    checkTimerMs("retry.maxDelayMs", maxDelayMs, 0);
   }
   checkHeaders("headers", options.headers);
 }

@@ -1,9 +1,9 @@
-import ky, { HTTPError, type KyInstance, type Options, TimeoutError } from "ky";
-import { ZizqArgumentError } from "../errors/argument-error.ts";
 import type { RequestInfo } from "../errors/zizq-error.ts";
 import { MEDIA } from "../protocol/media.ts";
 import type { PickReply } from "../protocol/replies.ts";
+import type { Failed } from "./call-failure.ts";
 import { decodeBody, encodeBody, type Format } from "./codec.ts";
+import type { Retrying } from "./retries.ts";
 
 /** Retries of requests that are safe to repeat. Delays grow 2× per attempt, with full jitter. */
 export interface RetryPolicy {
@@ -66,22 +66,14 @@ interface Attempts {
   settle?: () => void;
 }
 
-/** The URL's own path, without a trailing slash: `/zizq` for `http://host/zizq/`, empty for `http://host`. */
-function basePath(url: string): string {
-  try {
-    return new URL(url).pathname.replace(/\/+$/, "");
-  } catch {
-    throw new ZizqArgumentError("url", `not a valid URL: ${JSON.stringify(url)}`);
-  }
-}
-
-/** Statuses worth another try; a 4xx never is. */
-const RETRY_STATUSES = [500, 502, 503, 504];
-
 /**
  * Sends unary requests: encodes bodies in the client's format, decodes answers by their
  * Content-Type and checks them against the endpoint's shape, retries what is safe to retry, and
  * turns failures into `ZizqError`s. Redirects are never followed: Zizq does not send them.
+ *
+ * A call that is not retried (an enqueue without a unique key) is one plain fetch. ky, the retry
+ * engine, loads with the first call that is safe to repeat (retries.ts), and the code that builds
+ * errors with the first failure (call-failure.ts): a producer's bundle carries neither.
  */
 export class Transport {
   readonly format: Format;
@@ -91,13 +83,14 @@ export class Transport {
   readonly fetch: typeof globalThis.fetch;
   /** Extra headers the caller asked to send on every request. */
   readonly headers: Record<string, string>;
-  private readonly ky: KyInstance;
   /** Sent on every request: the Accept of the client's format and the caller's headers. */
   private readonly requestHeaders: Record<string, string>;
   /** The same, with the Content-Type of the client's format, for requests with a body. */
   private readonly bodyHeaders: Record<string, string>;
-  /** ky's retry options for idempotent calls; undefined when retries are off. */
-  private readonly retryOptions: Options["retry"] | undefined;
+  /** The retry policy of idempotent calls, defaults filled in; false when retries are off. */
+  private readonly retry: Required<RetryPolicy> | false;
+  /** Sends a call with retries; loaded with the first call that is safe to repeat. */
+  private retrying: Promise<Retrying<Attempts>> | undefined;
   private readonly timeoutMs: number | false;
   /** The reply checks, loaded with the first request. */
   private replies: Promise<typeof import("../protocol/replies.ts")> | undefined;
@@ -105,56 +98,31 @@ export class Transport {
   constructor(options: TransportOptions) {
     this.format = options.format ?? "json";
     this.baseUrl = options.url.replace(/\/+$/, "");
-    this.basePath = basePath(this.baseUrl);
+    // The Client has checked that the URL parses.
+    this.basePath = new URL(this.baseUrl).pathname.replace(/\/+$/, "");
     // Bound, so a runtime's global fetch is not called with another `this`.
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.headers = { ...options.headers };
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    if (options.retry !== false) {
-      const policy = { limit: 2, initialDelayMs: 300, maxDelayMs: 5_000, ...options.retry };
-      this.retryOptions = {
-        limit: policy.limit,
-        // Only idempotent calls get these options, whatever their method.
-        methods: ["get", "post", "put", "patch", "delete"],
-        statusCodes: RETRY_STATUSES,
-        afterStatusCodes: [503],
-        maxRetryAfter: policy.maxDelayMs,
-        delay: (attempt: number) => policy.initialDelayMs * 2 ** (attempt - 1),
-        backoffLimit: policy.maxDelayMs,
-        jitter: true,
-        retryOnTimeout: true,
-      };
-    }
+    this.retry = options.retry !== false && { limit: 2, initialDelayMs: 300, maxDelayMs: 5_000, ...options.retry };
     const media = this.format === "msgpack" ? MEDIA.msgpack : MEDIA.json;
     this.requestHeaders = { accept: media, ...this.headers };
     this.bodyHeaders = { ...this.requestHeaders, "content-type": media };
-    this.ky = ky.create({
-      prefixUrl: this.baseUrl,
-      retry: 0,
-      // Each attempt's deadline is set in `attempt`, around the fetch it makes.
-      timeout: false,
-      // ky copies `context` for each call, so the state the attempts share sits one level down.
-      hooks: {
-        beforeRequest: [(request, options) => this.attempt(request, (options.context as { attempts: Attempts }).attempts)],
-        // ky leaves the failed answer's body unread; cancelling it frees its connection.
-        beforeRetry: [({ error }) => void (error instanceof HTTPError && error.response.body?.cancel().catch(() => undefined))],
-      },
-    });
   }
 
   /**
-   * One attempt, sent by ky's `beforeRequest` hook so that ky keeps the retry policy, Retry-After
-   * and error typing while the request goes out as a plain fetch of the encoded body. Left to
-   * ky, every request would be rebuilt and its body cloned into a stream for a possible retry,
-   * which costs more on loopback than the rest of the client together (see bench/client.ts).
+   * One attempt: a plain fetch of the encoded body. With retries ky's `beforeRequest` hook makes
+   * it, so that ky keeps the retry policy and Retry-After while the request still goes out as is.
+   * Left to ky, every request would be rebuilt and its body cloned into a stream for a possible
+   * retry, which costs more on loopback than the rest of the client together (bench/client.ts).
    * The attempt's deadline covers its response body too: `send` reads the body against it.
    */
-  private attempt(request: Request, context: Attempts): Promise<Response> {
+  private attempt(method: string, url: string, context: Attempts): Promise<Response> {
     context.settle?.();
     context.count++;
     const controller = new AbortController();
-    const sent = this.fetch(request.url, {
-      method: request.method,
+    const sent = this.fetch(url, {
+      method,
       headers: context.headers,
       body: context.body ?? null,
       signal: controller.signal,
@@ -167,7 +135,8 @@ export class Transport {
     // Aborting frees the connection; the race also ends the wait for a fetch that ignores it.
     context.expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const timeout = new TimeoutError(request);
+        // The name ky's retry and call-failure.ts know a timeout by.
+        const timeout = new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError");
         controller.abort(timeout);
         reject(timeout);
       }, timeoutMs);
@@ -186,7 +155,6 @@ export class Transport {
     // Loads alongside the first request rather than after it.
     const replies = (this.replies ??= import("../protocol/replies.ts"));
     const context: Attempts = { headers: this.requestHeaders, count: 0 };
-    const init: Options = { method: call.method, retry: this.retryFor(call), context: { attempts: context } };
     if (call.body !== undefined) {
       context.body = await encodeBody(call.body, this.format);
       context.headers = this.bodyHeaders;
@@ -194,27 +162,45 @@ export class Transport {
     try {
       let response: Response;
       try {
-        response = await this.ky(call.path.slice(1), init);
+        response = await this.answer(call, context);
       } catch (error) {
-        if (error instanceof HTTPError && context.count > 1 && call.doneWhenRetried?.includes(error.response.status)) {
-          await error.response.body?.cancel().catch(() => undefined);
-          return { status: error.response.status, body: undefined as Body };
+        throw await this.failure(request, context, { error });
+      }
+      if (!response.ok) {
+        if (context.count > 1 && call.doneWhenRetried?.includes(response.status)) {
+          await response.body?.cancel().catch(() => undefined);
+          return { status: response.status, body: undefined as Body };
         }
-        throw await this.failure(request, error, context);
+        throw await this.failure(request, context, { answered: response });
       }
       let body: unknown;
       try {
         body = await this.read(response, context);
       } catch (error) {
-        throw await this.failure(request, error, context, response);
+        throw await this.failure(request, context, { error, decoding: response });
       }
       const { REPLIES, replyProblem } = await replies;
       const problem = replyProblem(call.reply(REPLIES), body, response.headers.get("content-type"));
-      if (problem !== undefined) throw await this.failure(request, undefined, context, response, problem);
+      if (problem !== undefined) throw await this.failure(request, context, { decoding: response, problem });
       return { status: response.status, body: body as Body };
     } finally {
       context.settle?.();
     }
+  }
+
+  /** The last attempt's response, whatever its status: one attempt, or as many as the retry policy allows. */
+  private async answer(call: Call, context: Attempts): Promise<Response> {
+    if (!call.idempotent || !this.retry) return this.attempt(call.method, `${this.baseUrl}${call.path}`, context);
+    const policy = this.retry;
+    this.retrying ??= import("./retries.ts").then(
+      ({ retrying }) => retrying(this.baseUrl, policy, (method, url, attempts: Attempts) => this.attempt(method, url, attempts)),
+      (error: unknown) => {
+        // A chunk that did not arrive is fetched again by the next call.
+        this.retrying = undefined;
+        throw error;
+      },
+    );
+    return (await this.retrying)(call.method, call.path, context);
   }
 
   /** The decoded body, unless the attempt's deadline passes first. */
@@ -223,30 +209,18 @@ export class Transport {
     return context.expired ? Promise.race([body, context.expired]) : body;
   }
 
-  private retryFor(call: Call): Options["retry"] {
-    return call.idempotent && this.retryOptions ? this.retryOptions : 0;
-  }
-
   /**
-   * The `ZizqError` for a failed call; `decoding` is the response whose body would not decode,
-   * or, with `problem`, did not have the endpoint's shape. The error classes load with the
-   * first failure, keeping them out of a producer's bundle.
+   * The `ZizqError` for a failed call; the code that builds it loads with the first failure. A
+   * chunk that cannot load leaves the error as it is, or is itself the error.
    */
-  private async failure(request: RequestInfo, error: unknown, context: Attempts, decoding?: Response, problem?: string): Promise<unknown> {
-    let failures: typeof import("./failures.ts");
+  private async failure(request: RequestInfo, context: Attempts, failed: Failed): Promise<unknown> {
+    let failures: typeof import("./call-failure.ts");
     try {
-      failures = await import("./failures.ts");
-    } catch {
-      return error;
+      failures = await import("./call-failure.ts");
+    } catch (loadError) {
+      return failed.error ?? loadError;
     }
-    if (error instanceof TimeoutError) return new failures.ZizqTimeoutError(request, this.timeoutMs === false ? 0 : this.timeoutMs);
-    if (decoding) return new failures.ZizqDecodeError(request, decoding.headers.get("content-type"), error, problem);
-    if (error instanceof HTTPError) {
-      // The status is the news; a body that cannot be read only loses the server's message.
-      const body = await this.read(error.response, context).catch(() => undefined);
-      return failures.httpError(request, error.response, body);
-    }
-    if (error instanceof DOMException && error.name === "AbortError") return error;
-    return new failures.ZizqConnectionError(request, error);
+    const timeoutMs = this.timeoutMs === false ? 0 : this.timeoutMs;
+    return failures.callError({ ...failed, request, timeoutMs, read: (response) => this.read(response, context) });
   }
 }

@@ -4,7 +4,7 @@ import { toEpochMs, toMs } from "../utils/duration.ts";
 import type { BatchConfig } from "../client/types.ts";
 import { checkObject, isObject, shown } from "../utils/arguments.ts";
 import type { BackoffInput, JobRequest, RetentionInput } from "./define-job.ts";
-import { findNotJson, notJsonError } from "./payload-check.ts";
+import { checkJsonPayload } from "./json-payload.ts";
 
 /**
  * The `POST /jobs` body for a request: the payload checked against its schema and found to be
@@ -16,8 +16,7 @@ export async function enqueueBody<Input, Output>(request: JobRequest<Input, Outp
   const { definition, payload, options } = request;
   const defaults = definition.options;
   await definition.validate(payload);
-  const notJson = findNotJson(payload);
-  if (notJson) throw await notJsonError(definition.type, notJson);
+  await checkJsonPayload(definition.type, payload);
 
   const body: WireEnqueue = { type: definition.type, queue: definition.queue, payload };
   const priority = options.priority ?? defaults.priority;

@@ -1,4 +1,3 @@
-import type { ZizqValidationError } from "../errors/validation-error.ts";
 import { isWellFormed } from "../utils/well-formed.ts";
 
 /*
@@ -49,11 +48,6 @@ export function findNotJson(payload: unknown): NotJson | undefined {
   } finally {
     ancestors = outer;
   }
-}
-
-/** The `ZizqValidationError` for what `findNotJson` found; its messages load with the first one. */
-export async function notJsonError(jobType: string, found: NotJson): Promise<ZizqValidationError> {
-  return (await import("./payload-error.ts")).notJsonError(jobType, found);
 }
 
 /** Thrown at the bad value; each container on the way out puts its key in front of the path. */

@@ -1,7 +1,10 @@
-import { ZizqValidationError, type ValidationIssue } from "../errors/validation-error.ts";
+import type { ValidationIssue } from "../errors/validation-error.ts";
 import type { StandardSchemaV1 } from "./standard-schema.ts";
 
-/** Runs a Standard Schema; throws `ZizqValidationError` with each issue's dotted path. */
+/**
+ * Runs a Standard Schema; throws `ZizqValidationError` with each issue's dotted path. The error
+ * class loads with the first refusal.
+ */
 export async function validatePayload<Output>(
   jobType: string,
   schema: StandardSchemaV1<unknown, Output>,
@@ -9,6 +12,7 @@ export async function validatePayload<Output>(
 ): Promise<Output> {
   const result = await schema["~standard"].validate(payload);
   if (result.issues === undefined) return result.value;
+  const { ZizqValidationError } = await import("../errors/validation-error.ts");
   throw new ZizqValidationError(jobType, result.issues.map(toIssue));
 }
 

@@ -21,9 +21,15 @@ export function toMs(value: Duration, field: string): number {
 /** A duration a timer waits for: at most about 24.8 days, and above 0 unless `zero` is allowed. */
 export function timerMs(value: Duration, field: string, zero = false): number {
   const ms = toMs(value, field);
-  if (ms > MAX_TIMER_MS) throw new ZizqArgumentError(field, `expected at most ${MAX_TIMER_MS} ms (about 24.8 days), got ${ms}`);
-  if (ms === 0 && !zero) throw new ZizqArgumentError(field, "expected a duration > 0");
+  checkTimerMs(field, ms, zero ? 0 : 1);
   return ms;
+}
+
+/** A timer's delay given as a number of ms, from `min` to the longest a timer takes; undefined passes. */
+export function checkTimerMs(field: string, value: unknown, min: number): void {
+  if (value !== undefined && !(typeof value === "number" && value >= min && value <= MAX_TIMER_MS)) {
+    throw new ZizqArgumentError(field, `expected ms from ${min} to ${MAX_TIMER_MS} (about 24.8 days), got ${shown(value)}`);
+  }
 }
 
 /** A point in time as ms since the epoch. */

@@ -16,7 +16,7 @@ describe("edge bundles", () => {
     }
     // The producer stays within the budget of `npm run size`; clientFromEnv adds a few hundred bytes.
     const [, producer, workers] = reports;
-    expect(producer!.loaded.gz).toBeLessThanOrEqual(12_000);
+    expect(producer!.loaded.gz).toBeLessThanOrEqual(10_000);
     expect(workers!.loaded.gz - producer!.loaded.gz).toBeLessThan(500);
   }, 60_000);
 

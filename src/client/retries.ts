@@ -1,0 +1,52 @@
+import ky, { HTTPError } from "ky";
+import type { RetryPolicy } from "./transport.ts";
+
+/** Statuses worth another try; a 4xx never is. */
+const RETRY_STATUSES = [500, 502, 503, 504];
+
+/** Sends a call (method, then path and query from `/`) with retries; answers the last attempt's response. */
+export type Retrying<Context> = (method: string, path: string, context: Context) => Promise<Response>;
+
+/**
+ * ky as the retry engine of the calls that are safe to repeat: its policy (Retry-After, backoff
+ * with full jitter, retries of timeouts and lost connections) around attempts the transport makes
+ * itself. Loaded with the first such call.
+ */
+export function retrying<Context>(
+  baseUrl: string,
+  policy: Required<RetryPolicy>,
+  attempt: (method: string, url: string, context: Context) => Promise<Response>,
+): Retrying<Context> {
+  const instance = ky.create({
+    prefixUrl: baseUrl,
+    retry: {
+      limit: policy.limit,
+      // Only idempotent calls come here, whatever their method.
+      methods: ["get", "post", "put", "patch", "delete"],
+      statusCodes: RETRY_STATUSES,
+      afterStatusCodes: [503],
+      maxRetryAfter: policy.maxDelayMs,
+      delay: (count: number) => policy.initialDelayMs * 2 ** (count - 1),
+      backoffLimit: policy.maxDelayMs,
+      jitter: true,
+      retryOnTimeout: true,
+    },
+    // Each attempt's deadline is set by the transport, around the fetch it makes.
+    timeout: false,
+    hooks: {
+      // ky copies `context` for each call, so the state the attempts share sits one level down.
+      beforeRequest: [(request, options) => attempt(request.method, request.url, (options.context as { attempts: Context }).attempts)],
+      // ky leaves the failed answer's body unread; cancelling it frees its connection.
+      beforeRetry: [({ error }) => void (error instanceof HTTPError && error.response.body?.cancel().catch(() => undefined))],
+    },
+  });
+  return async (method, path, context) => {
+    try {
+      return await instance(path.slice(1), { method, context: { attempts: context } });
+    } catch (error) {
+      // The last answer goes to the transport's failure path, like the answer to a call not retried.
+      if (error instanceof HTTPError) return error.response;
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,25 @@
+import type { EnqueuedJob } from "../client/types.ts";
+import type { Transport } from "../client/transport.ts";
+import { enqueuedJob } from "../client/wire-convert.ts";
+import { ZizqArgumentError } from "../errors/argument-error.ts";
+import { isObject, shown } from "../utils/arguments.ts";
+import { isJobDefinition, type JobRequest } from "./define-job.ts";
+import { enqueueBody } from "./enqueue-body.ts";
+
+/**
+ * `client.enqueueBulk`: many jobs, of any types, in one atomic request; every request is checked
+ * before anything is sent. Loaded on first use, like the other calls a producer may not make.
+ */
+// Each request may be of a different job type, so their payload types differ.
+export async function enqueueBulk(transport: Transport, now: number, requests: readonly JobRequest<any, any>[]): Promise<EnqueuedJob[]> {
+  if (!Array.isArray(requests)) throw new ZizqArgumentError("requests", `expected an array of Job.with(payload, options), got ${shown(requests)}`);
+  requests.forEach((request, i) => {
+    if (!isJobDefinition(request?.definition) || !isObject(request.options)) {
+      throw new ZizqArgumentError(`requests[${i}]`, `expected Job.with(payload, options), got ${shown(request)}`);
+    }
+  });
+  const jobs = await Promise.all(requests.map((request) => enqueueBody(request, now)));
+  const idempotent = jobs.length > 0 && jobs.every((body) => body.unique_key !== undefined);
+  const reply = await transport.send({ method: "POST", path: "/jobs/bulk", body: { jobs }, idempotent, reply: (r) => r.enqueuedJobs(jobs.length) });
+  return reply.body.jobs.map(enqueuedJob);
+}
