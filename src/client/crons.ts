@@ -175,28 +175,28 @@ function entryPath(group: string, name: string): string {
 
 function cronGroup(wire: WireCronGroup): CronGroup {
   const group: CronGroup = { name: wire.name, paused: wire.paused, entries: wire.entries.map(cronEntry) };
-  if (wire.paused_at !== undefined) group.pausedAt = wire.paused_at;
-  if (wire.resumed_at !== undefined) group.resumedAt = wire.resumed_at;
+  if (wire.paused_at != null) group.pausedAt = wire.paused_at;
+  if (wire.resumed_at != null) group.resumedAt = wire.resumed_at;
   return group;
 }
 
 function cronEntry(wire: WireCronEntry): CronEntry {
   const entry: CronEntry = { name: wire.name, expression: wire.expression, paused: wire.paused, job: template(wire.job) };
-  if (wire.timezone !== undefined) entry.timezone = wire.timezone;
-  if (wire.paused_at !== undefined) entry.pausedAt = wire.paused_at;
-  if (wire.resumed_at !== undefined) entry.resumedAt = wire.resumed_at;
-  if (wire.next_enqueue_at !== undefined) entry.nextEnqueueAt = wire.next_enqueue_at;
-  if (wire.last_enqueue_at !== undefined) entry.lastEnqueueAt = wire.last_enqueue_at;
+  if (wire.timezone != null) entry.timezone = wire.timezone;
+  if (wire.paused_at != null) entry.pausedAt = wire.paused_at;
+  if (wire.resumed_at != null) entry.resumedAt = wire.resumed_at;
+  if (wire.next_enqueue_at != null) entry.nextEnqueueAt = wire.next_enqueue_at;
+  if (wire.last_enqueue_at != null) entry.lastEnqueueAt = wire.last_enqueue_at;
   return entry;
 }
 
 function template(wire: WireCronEntry["job"]): CronJobTemplate {
   const job: CronJobTemplate = { type: wire.type, queue: wire.queue, priority: wire.priority, payload: wire.payload };
-  if (wire.retry_limit !== undefined && wire.retry_limit !== null) job.retryLimit = wire.retry_limit;
+  if (wire.retry_limit != null) job.retryLimit = wire.retry_limit;
   if (wire.backoff) job.backoff = backoff(wire.backoff);
   if (wire.retention) job.retention = retention(wire.retention);
-  if (wire.unique_key !== undefined && wire.unique_key !== null) job.uniqueKey = wire.unique_key;
-  if (wire.unique_while !== undefined && wire.unique_while !== null) job.uniqueWhile = wire.unique_while;
+  if (wire.unique_key != null) job.uniqueKey = wire.unique_key;
+  if (wire.unique_while != null) job.uniqueWhile = wire.unique_while;
   if (wire.batch) job.batch = { ...wire.batch };
   return job;
 }

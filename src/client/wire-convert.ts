@@ -15,15 +15,15 @@ export function jobInfo(wire: WireJob): JobInfo {
     readyAt: wire.ready_at,
     attempts: wire.attempts,
   };
-  if (wire.retry_limit !== undefined) job.retryLimit = wire.retry_limit;
+  if (wire.retry_limit != null) job.retryLimit = wire.retry_limit;
   if (wire.backoff) job.backoff = backoff(wire.backoff);
-  if (wire.dequeued_at !== undefined) job.dequeuedAt = wire.dequeued_at;
-  if (wire.failed_at !== undefined) job.failedAt = wire.failed_at;
+  if (wire.dequeued_at != null) job.dequeuedAt = wire.dequeued_at;
+  if (wire.failed_at != null) job.failedAt = wire.failed_at;
   if (wire.retention) job.retention = retention(wire.retention);
-  if (wire.purge_at !== undefined) job.purgeAt = wire.purge_at;
-  if (wire.completed_at !== undefined) job.completedAt = wire.completed_at;
-  if (wire.unique_key !== undefined) job.uniqueKey = wire.unique_key;
-  if (wire.unique_while !== undefined) job.uniqueWhile = wire.unique_while;
+  if (wire.purge_at != null) job.purgeAt = wire.purge_at;
+  if (wire.completed_at != null) job.completedAt = wire.completed_at;
+  if (wire.unique_key != null) job.uniqueKey = wire.unique_key;
+  if (wire.unique_while != null) job.uniqueWhile = wire.unique_while;
   if (wire.batch) job.batch = { key: wire.batch.key, when: wire.batch.when, fold: wire.batch.fold };
   return job;
 }
@@ -47,8 +47,8 @@ export function backoff(wire: NonNullable<WireJob["backoff"]>): NonNullable<JobI
 
 export function retention(wire: NonNullable<WireJob["retention"]>): NonNullable<JobInfo["retention"]> {
   const out: NonNullable<JobInfo["retention"]> = {};
-  if (wire.completed_ms !== undefined) out.completedMs = wire.completed_ms;
-  if (wire.dead_ms !== undefined) out.deadMs = wire.dead_ms;
+  if (wire.completed_ms != null) out.completedMs = wire.completed_ms;
+  if (wire.dead_ms != null) out.deadMs = wire.dead_ms;
   return out;
 }
 
@@ -59,7 +59,7 @@ export function errorRecord(wire: WireErrorRecord): ErrorRecord {
     dequeuedAt: wire.dequeued_at,
     failedAt: wire.failed_at,
   };
-  if (wire.error_type !== undefined) record.errorType = wire.error_type;
-  if (wire.backtrace !== undefined) record.backtrace = wire.backtrace;
+  if (wire.error_type != null) record.errorType = wire.error_type;
+  if (wire.backtrace != null) record.backtrace = wire.backtrace;
   return record;
 }

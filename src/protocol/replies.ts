@@ -3,8 +3,10 @@
  * `200 text/html`, an empty body or a wrongly typed field must fail loudly, never read as a job
  * without an id. Hand-written per shape, a few `typeof`s each, since they run on every enqueue
  * and every take frame. Optional keys may be absent but not of another type; keys this client
- * does not know are passed over, so a newer server's additions do no harm.
+ * does not know are passed over, so a newer server's additions do no harm. An optional key that
+ * is null counts as absent, as Zizq reads its own request bodies.
  */
+import { isObject } from "../utils/arguments.ts";
 import { MEDIA } from "./media.ts";
 import type {
   WireCronEntry,
@@ -37,8 +39,6 @@ type Fields = Record<string, unknown>;
 type WireFields<T> = { [K in keyof T]?: unknown } & Fields;
 type Check = (value: unknown) => Mismatch | undefined;
 
-const isFields = (value: unknown): value is Fields => typeof value === "object" && value !== null && !Array.isArray(value);
-
 const mismatch = (path: string, expected: string, got: unknown): Mismatch => ({ path, expected, got });
 
 /** `inner`'s mismatch, placed under `prefix`. */
@@ -49,13 +49,13 @@ function under(prefix: string, inner: Mismatch | undefined): Mismatch | undefine
 const string = (o: Fields, key: string) => (typeof o[key] === "string" ? undefined : mismatch(key, "a string", o[key]));
 const number = (o: Fields, key: string) => (typeof o[key] === "number" ? undefined : mismatch(key, "a number", o[key]));
 const boolean = (o: Fields, key: string) => (typeof o[key] === "boolean" ? undefined : mismatch(key, "a boolean", o[key]));
-const optString = (o: Fields, key: string) => (o[key] === undefined ? undefined : string(o, key));
-const optNumber = (o: Fields, key: string) => (o[key] === undefined ? undefined : number(o, key));
-const optObject = (o: Fields, key: string, check: Check) => (o[key] === undefined ? undefined : under(key, check(o[key])));
+const optString = (o: Fields, key: string) => (o[key] == null ? undefined : string(o, key));
+const optNumber = (o: Fields, key: string) => (o[key] == null ? undefined : number(o, key));
+const optObject = (o: Fields, key: string, check: Check) => (o[key] == null ? undefined : under(key, check(o[key])));
 
 /** An object whose fields pass `fields`. */
 function object(expected: string, fields: (o: Fields) => Mismatch | undefined): Check {
-  return (value) => (isFields(value) ? fields(value) : mismatch("", expected, value));
+  return (value) => (isObject(value) ? fields(value) : mismatch("", expected, value));
 }
 
 /** An array under `key` whose items all pass `item`. */
@@ -89,24 +89,24 @@ function jobFields(o: WireFields<WireJob>, payload: boolean): Mismatch | undefin
   if (payload && o.payload === undefined) return mismatch("payload", "a payload", undefined);
   if (typeof o.ready_at !== "number") return mismatch("ready_at", "a number", o.ready_at);
   if (typeof o.attempts !== "number") return mismatch("attempts", "a number", o.attempts);
-  if (o.retry_limit !== undefined && typeof o.retry_limit !== "number") return mismatch("retry_limit", "a number", o.retry_limit);
-  if (o.backoff !== undefined) return under("backoff", backoff(o.backoff)) ?? optionalJobFields(o);
+  if (o.retry_limit != null && typeof o.retry_limit !== "number") return mismatch("retry_limit", "a number", o.retry_limit);
+  if (o.backoff != null) return under("backoff", backoff(o.backoff)) ?? optionalJobFields(o);
   return optionalJobFields(o);
 }
 
 /** The job's optional fields after `backoff`, which most jobs leave out. */
 function optionalJobFields(o: WireFields<WireJob>): Mismatch | undefined {
-  if (o.dequeued_at !== undefined && typeof o.dequeued_at !== "number") return mismatch("dequeued_at", "a number", o.dequeued_at);
-  if (o.failed_at !== undefined && typeof o.failed_at !== "number") return mismatch("failed_at", "a number", o.failed_at);
-  if (o.retention !== undefined) {
+  if (o.dequeued_at != null && typeof o.dequeued_at !== "number") return mismatch("dequeued_at", "a number", o.dequeued_at);
+  if (o.failed_at != null && typeof o.failed_at !== "number") return mismatch("failed_at", "a number", o.failed_at);
+  if (o.retention != null) {
     const wrong = under("retention", retention(o.retention));
     if (wrong) return wrong;
   }
-  if (o.purge_at !== undefined && typeof o.purge_at !== "number") return mismatch("purge_at", "a number", o.purge_at);
-  if (o.completed_at !== undefined && typeof o.completed_at !== "number") return mismatch("completed_at", "a number", o.completed_at);
-  if (o.unique_key !== undefined && typeof o.unique_key !== "string") return mismatch("unique_key", "a string", o.unique_key);
-  if (o.unique_while !== undefined && typeof o.unique_while !== "string") return mismatch("unique_while", "a string", o.unique_while);
-  return o.batch === undefined ? undefined : under("batch", batch(o.batch));
+  if (o.purge_at != null && typeof o.purge_at !== "number") return mismatch("purge_at", "a number", o.purge_at);
+  if (o.completed_at != null && typeof o.completed_at !== "number") return mismatch("completed_at", "a number", o.completed_at);
+  if (o.unique_key != null && typeof o.unique_key !== "string") return mismatch("unique_key", "a string", o.unique_key);
+  if (o.unique_while != null && typeof o.unique_while !== "string") return mismatch("unique_while", "a string", o.unique_while);
+  return o.batch == null ? undefined : under("batch", batch(o.batch));
 }
 
 const job = object("a job object", (o) => jobFields(o, false));
@@ -183,8 +183,11 @@ function bulkEnqueued(count: number): ReplyShape<{ jobs: WireJob[] }> {
 
 /** Every endpoint's answer, by name. */
 export const REPLIES = {
-  /** Nothing to check: 204 answers (acks, deletes, reset). A body, if any, must still be JSON or MessagePack. */
-  none: shape<unknown>("no content", () => undefined),
+  /**
+   * Zizq's 204s (acks, deletes, reset) carry no body. One with a body is not Zizq's answer (a
+   * catch-all proxy's `200 {}`): taking it for one would count acks as landed that never were.
+   */
+  none: shape<unknown>("no content", (body) => (body === undefined ? undefined : mismatch("", "no content", body))),
   job: shape<WireJob>("a job object", job),
   jobWithPayload: shape<WireJob>("a job object", jobWithPayload),
   enqueued: shape<WireJob>("an enqueued job", enqueued),

@@ -1,6 +1,7 @@
 import { ZizqFrameError } from "../errors/frame-error.ts";
+import { isObject } from "../utils/arguments.ts";
 import { jsonFrameId } from "./frame-id.ts";
-import { describeCause, excerpt, type FrameSink, isFrameObject, skipOrThrow } from "./options.ts";
+import { describeCause, excerpt, type FrameSink, skipOrThrow } from "./options.ts";
 
 /** How a JSON-framed stream names its frames in errors. */
 export interface JsonFraming {
@@ -25,7 +26,7 @@ export function decodeJsonFrame(text: string, sink: FrameSink, framing: JsonFram
     if (blankIsHeartbeat && text.trim() === "") return;
     return bad(text, `invalid JSON (${describeCause(cause)})`, sink, framing, ending, cause);
   }
-  if (isFrameObject(frame)) sink.enqueue(frame);
+  if (isObject(frame)) sink.enqueue(frame);
   else bad(text, "a frame must be a JSON object", sink, framing, ending);
 }
 

@@ -1,12 +1,12 @@
 import { Decoder } from "@msgpack/msgpack";
 import { ZizqFrameError } from "../errors/frame-error.ts";
+import { isObject } from "../utils/arguments.ts";
 import { msgpackFrameId } from "./frame-id.ts";
 import {
   describeCause,
   type FrameDecoderOptions,
   type FrameSink,
   frameStream,
-  isFrameObject,
   maxFrameBytes,
   skipOrThrow,
   tooLarge,
@@ -151,7 +151,7 @@ export class MsgpackFrameTransformer {
       skipOrThrow(sink, this.bad(bytes, `invalid MessagePack (${describeCause(cause)})`, cause));
       return;
     }
-    if (isFrameObject(frame)) sink.enqueue(frame);
+    if (isObject(frame)) sink.enqueue(frame);
     else skipOrThrow(sink, this.bad(bytes, "a frame must be a MessagePack map"));
   }
 

@@ -41,11 +41,6 @@ export function maxFrameBytes(options: FrameDecoderOptions | undefined): number 
   return max;
 }
 
-/** A frame is a job: a JSON object or MessagePack map, never an array or a scalar. */
-export function isFrameObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 const EXCERPT = 60;
 
 /** The start of a bad frame, quoted, for an error message. */

@@ -95,7 +95,7 @@ const ROWS: Row[] = [
   { call: "crons.resumeEntry", run: (c) => c.crons.resumeEntry("g", "e"), method: "PATCH", path: "/crons/g/entries/e", valid: ENTRY, wrong: [{ ...ENTRY, job: null }, "job"] },
 ];
 
-/** Calls whose endpoint answers 204: only the media type can be wrong. */
+/** Calls whose endpoint answers 204 with no body. */
 const NO_CONTENT: Omit<Row, "valid" | "wrong">[] = [
   { call: "ack", run: (c) => c.ack(ID), method: "POST", path: `/jobs/${ID}/success` },
   { call: "ackMany", run: (c) => c.ackMany([ID]), method: "POST", path: "/jobs/success" },
@@ -138,6 +138,20 @@ describe.each(["json", "msgpack"] as const)("every reply is checked (%s)", (form
     await expect(row.run(client())).resolves.toBeDefined();
   });
 
+  it("reads a null optional field as absent, as Zizq reads its own request bodies", async () => {
+    const nulls = { retry_limit: null, backoff: null, retention: null, unique_key: null, unique_while: null, batch: null, dequeued_at: null };
+    stub.answer = () => answer(format, { ...WITH_PAYLOAD, ...nulls });
+    const { payload: _, ...job } = await client().getJob(ID);
+    expect(Object.values(job)).not.toContain(null);
+    expect(job).not.toHaveProperty("retryLimit");
+    const entry = { ...ENTRY, timezone: null, paused_at: null, next_enqueue_at: null, job: { ...ENTRY.job, retry_limit: null, unique_key: null } };
+    stub.answer = () => answer(format, entry);
+    const read = await client().crons.getEntry("g", "e");
+    expect(Object.values(read)).not.toContain(null);
+    const { payload: __, ...template } = read.job;
+    expect(Object.values(template)).not.toContain(null);
+  });
+
   it.each(ROWS)("$call refuses a 200 text/html page", async (row) => {
     const error = await refusal(row, MAINTENANCE);
     expect(error.message).toMatch(/, got text\/html; charset=utf-8$/);
@@ -159,6 +173,10 @@ describe.each(["json", "msgpack"] as const)("every reply is checked (%s)", (form
     stub.answer = () => ({ status: 204 });
     await expect(row.run(client())).resolves.not.toBeInstanceOf(Error);
     expect((await refusal(row, MAINTENANCE)).message).toBe(`${row.method} /zizq${row.path}: expected no content, got text/html; charset=utf-8`);
+  });
+
+  it.each(NO_CONTENT)("$call refuses a body in its own format, which a catch-all proxy would send and Zizq never does", async (row) => {
+    expect((await refusal(row, answer(format, {}))).message).toBe(`${row.method} /zizq${row.path}: expected no content, got an object`);
   });
 
   it("ackMany reads a 422's not_found ids, and refuses ones that are not strings", async () => {
