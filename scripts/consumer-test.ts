@@ -42,7 +42,9 @@ const UNDICI = "7.0.0";
 const bin = (name: string) => join(repo, "node_modules", ".bin", name);
 /** The test server's and the smoke's packages, at the versions the lockfile tests. */
 const peers = ["jq-web", "croner", "scru128", "valibot"].map((name) => `${name}@${devDeps[name]}`);
-const env = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", DENO_NO_UPDATE_CHECK: "1", WRANGLER_SEND_METRICS: "false" };
+// NO_COLOR alone: Deno takes any FORCE_COLOR, even 0, as a request for colour codes.
+const { FORCE_COLOR: _, ...inherited } = process.env;
+const env = { ...inherited, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", WRANGLER_SEND_METRICS: "false" };
 
 let passed = 0;
 let failed = 0;

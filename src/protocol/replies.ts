@@ -181,8 +181,31 @@ function bulkEnqueued(count: number): ReplyShape<{ jobs: WireJob[] }> {
   );
 }
 
+/** The reply checks: the transport loads them with the first request, so a producer's bundle carries none of them. */
+export interface Replies {
+  readonly none: ReplyShape<unknown>;
+  readonly job: ReplyShape<WireJob>;
+  readonly jobWithPayload: ReplyShape<WireJob>;
+  readonly enqueued: ReplyShape<WireJob>;
+  readonly errorRecord: ReplyShape<WireErrorRecord>;
+  readonly jobPage: ReplyShape<WireJobPage>;
+  readonly errorPage: ReplyShape<WireErrorPage>;
+  readonly count: ReplyShape<{ count: number }>;
+  readonly patched: ReplyShape<{ patched: number }>;
+  readonly deleted: ReplyShape<{ deleted: number }>;
+  readonly queues: ReplyShape<{ queues: string[] }>;
+  readonly crons: ReplyShape<{ crons: string[] }>;
+  readonly notFound: ReplyShape<{ not_found: string[] }>;
+  readonly health: ReplyShape<{ status: string }>;
+  readonly version: ReplyShape<{ version: string }>;
+  /** The answer to a bulk enqueue of `count` jobs: one job per request, in order. */
+  readonly enqueuedJobs: (count: number) => ReplyShape<{ jobs: WireJob[] }>;
+  readonly cronEntry: ReplyShape<WireCronEntry>;
+  readonly cronGroup: ReplyShape<WireCronGroup>;
+}
+
 /** Every endpoint's answer, by name. */
-export const REPLIES = {
+export const REPLIES: Replies = {
   /**
    * Zizq's 204s (acks, deletes, reset) carry no body. One with a body is not Zizq's answer (a
    * catch-all proxy's `200 {}`): taking it for one would count acks as landed that never were.
@@ -202,7 +225,6 @@ export const REPLIES = {
   notFound: single<{ not_found: string[] }>("a list of ids not in flight", "not_found", strings),
   health: single<{ status: string }>("a health status", "status", string),
   version: single<{ version: string }>("a version", "version", string),
-  /** The answer to a bulk enqueue of `count` jobs: one job per request, in order. */
   enqueuedJobs: bulkEnqueued,
   cronEntry: shape<WireCronEntry>("a cron entry", cronEntry),
   cronGroup: shape<WireCronGroup>(
@@ -217,10 +239,8 @@ export const REPLIES = {
       array(o, "entries", cronEntry),
     ),
   ),
-} as const;
+};
 
-/** The reply checks: the transport loads them with the first request, so a producer's bundle carries none of them. */
-export type Replies = typeof REPLIES;
 
 /** Picks the shape of a call's answer out of the reply checks once they are loaded. */
 export type PickReply<Body> = (replies: Replies) => ReplyShape<Body>;
