@@ -4,7 +4,7 @@ import { ZizqUnprocessableError } from "../errors/http-error.ts";
 import { ZizqVersionError } from "../errors/version-error.ts";
 import { checkBoolean, checkObject, checkString, shown } from "../utils/arguments.ts";
 import { toEpochMs } from "../utils/duration.ts";
-import { describeMismatch, type PickReply, REPLIES } from "../protocol/replies.ts";
+import { type PickReply, REPLIES, shapeProblem } from "../protocol/replies.ts";
 import type { WireEnqueue } from "../protocol/wire.ts";
 import { jobPath } from "./paths.ts";
 import { SUPPORTED_MAJOR } from "./version.ts";
@@ -56,11 +56,8 @@ export class JobCalls {
       if (!(error instanceof ZizqUnprocessableError)) throw error;
       const body = error.body as { not_found?: unknown } | null | undefined;
       if (body?.not_found === undefined) throw error;
-      const wrong = REPLIES.notFound.check(body);
-      if (wrong) {
-        const request = this.transport.requestInfo("POST", "/jobs/success");
-        throw new ZizqDecodeError(request, null, error, describeMismatch(REPLIES.notFound.name, wrong));
-      }
+      const problem = shapeProblem(REPLIES.notFound, body);
+      if (problem) throw new ZizqDecodeError(error.request, null, error, problem);
       return { notFound: body.not_found as string[] };
     }
   }

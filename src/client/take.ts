@@ -2,7 +2,7 @@ import { ZizqConnectionError } from "../errors/connection-error.ts";
 import { ZizqFrameError } from "../errors/frame-error.ts";
 import type { RequestInfo } from "../errors/zizq-error.ts";
 import { MEDIA } from "../protocol/media.ts";
-import { describeMismatch, REPLIES } from "../protocol/replies.ts";
+import { REPLIES, shapeProblem } from "../protocol/replies.ts";
 import type { WireJob } from "../protocol/wire.ts";
 import { type FrameDecoderOptions, type FrameSink, type FrameTransformer, skipOrThrow } from "../stream/options.ts";
 import { decodeBody, type Format, FORMATS } from "./codec.ts";
@@ -95,10 +95,9 @@ export async function openTake(transport: Transport, options: TakeOptions): Prom
 function toJobs(frames: FrameTransformer, request: RequestInfo): FrameTransformer {
   let jobs: FrameSink | undefined;
   const toJob = (frame: unknown, sink: FrameSink): void => {
-    const wrong = REPLIES.jobWithPayload.check(frame);
-    if (wrong === undefined) return sink.enqueue(job(frame as WireJob));
+    const problem = shapeProblem(REPLIES.jobWithPayload, frame);
+    if (problem === undefined) return sink.enqueue(job(frame as WireJob));
     const id = (frame as { id?: unknown }).id;
-    const problem = describeMismatch(REPLIES.jobWithPayload.name, wrong);
     const jobId = typeof id === "string" && id !== "" ? id : undefined;
     skipOrThrow(sink, new ZizqFrameError("malformed", `${request.method} ${request.path}: a frame is not a job: ${problem}`, { jobId }));
   };

@@ -162,7 +162,7 @@ export class Transport {
     try {
       let response: Response;
       try {
-        response = await this.answer(call, context);
+        response = await this.answer(call, request.url, context);
       } catch (error) {
         throw await this.failure(request, context, { error });
       }
@@ -189,8 +189,8 @@ export class Transport {
   }
 
   /** The last attempt's response, whatever its status: one attempt, or as many as the retry policy allows. */
-  private async answer(call: Call, context: Attempts): Promise<Response> {
-    if (!call.idempotent || !this.retry) return this.attempt(call.method, `${this.baseUrl}${call.path}`, context);
+  private async answer(call: Call, url: string, context: Attempts): Promise<Response> {
+    if (!call.idempotent || !this.retry) return this.attempt(call.method, url, context);
     const policy = this.retry;
     this.retrying ??= import("./retries.ts").then(
       ({ retrying }) => retrying(this.baseUrl, policy, (method, url, attempts: Attempts) => this.attempt(method, url, attempts)),

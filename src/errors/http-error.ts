@@ -3,6 +3,8 @@ import { type RequestInfo, ZizqError } from "./zizq-error.ts";
 /** The server answered with an error status. Subclasses name the common ones. */
 export class ZizqHttpError extends ZizqError {
   override name = "ZizqHttpError";
+  /** The request the server answered: always known for an answer. */
+  declare readonly request: RequestInfo;
 
   constructor(
     request: RequestInfo,

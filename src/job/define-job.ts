@@ -116,7 +116,7 @@ export function defineJob<Input, Output>(
     schema,
     options,
     with: (payload, enqueueOptions = {}) => {
-      if (!isObject(enqueueOptions)) throw new ZizqArgumentError("options", `expected an object, got ${shown(enqueueOptions)}`);
+      checkObject("options", enqueueOptions, true);
       checkJobOptions(enqueueOptions, "options.");
       checkString("options.uniqueKey", enqueueOptions.uniqueKey);
       checkOneOf("options.uniqueWhile", enqueueOptions.uniqueWhile, UNIQUE_SCOPES);

@@ -257,12 +257,17 @@ function isReplyMedia(contentType: string | null): boolean {
  */
 export function replyProblem<Body>(expected: ReplyShape<Body>, body: unknown, contentType: string | null): string | undefined {
   if (body !== undefined && !isReplyMedia(contentType)) return `expected ${expected.name}, got ${contentType ?? "a body without a content type"}`;
+  return shapeProblem(expected, body);
+}
+
+/** Where a decoded body differs from `expected`, said in words; undefined when it fits. */
+export function shapeProblem<Body>(expected: ReplyShape<Body>, body: unknown): string | undefined {
   const wrong = expected.check(body);
   return wrong && describeMismatch(expected.name, wrong);
 }
 
 /** `expected a job object with a string "id", got 42`. */
-export function describeMismatch(name: string, wrong: Mismatch): string {
+function describeMismatch(name: string, wrong: Mismatch): string {
   const what = wrong.path === "" ? name : `${name} with ${wrong.expected} "${wrong.path}"`;
   const got = wrong.got === undefined && wrong.path === "" ? "an empty body" : describe(wrong.got);
   return `expected ${what}, got ${got}`;

@@ -222,9 +222,8 @@ export function createApp(deps: AppDeps): Hono {
         candidates.map((job) => job.payload),
       );
     } catch (error) {
-      if (error instanceof JqError) throw fail(400, `invalid filter: ${error.message}`);
-      // Fail-safe: the real server has no bound, so such a request would never be answered.
-      if (error instanceof FilterTimeout) throw fail(400, `invalid filter: ${error.message}`);
+      // A timeout is fail-safe: the real server has no bound, so such a request would never be answered.
+      if (error instanceof JqError || error instanceof FilterTimeout) throw fail(400, `invalid filter: ${error.message}`);
       throw error;
     }
     return new Set(candidates.filter((_, i) => verdicts[i]));

@@ -135,7 +135,7 @@ export class Worker {
    */
   readonly #unsettled = new Set<string>();
   /** Handlers still running for jobs of a broken stream, by job id: a copy of one must wait for it. */
-  readonly #lostRuns = new Map<string, Running>();
+  readonly #lostRuns = new Set<string>();
   /** Copies that arrived while their original was still running here (see `#guarded`). */
   readonly #copies = new Map<string, { job: Job<unknown>; conn: Connection }>();
   #active = 0;
@@ -479,7 +479,7 @@ export class Worker {
       for (const run of this.#running) {
         if (run.conn !== conn) continue;
         run.own?.abort(reason);
-        this.#lostRuns.set(run.job.id, run);
+        this.#lostRuns.add(run.job.id);
       }
       this.#s.logger.warn(`take stream ${conn.id} lost; reconnecting`, { error });
     }
@@ -511,9 +511,10 @@ export class Worker {
   }
 
   /**
-   * The redelivery guard, checked when a job arrives and again when it leaves the buffer (its
-   * original may have completed while it waited): a copy of a job completed here is acked, and a
-   * copy of one whose handler still runs here waits for that handler's outcome. Returns whether
+   * The redelivery guard, checked when a job arrives and again when it leaves the buffer, in case
+   * its id was learnt while it waited (an ack answered "not in flight" after it arrived): a copy
+   * of a job completed here is acked, and a copy of one whose handler still runs here waits for
+   * that handler's outcome. Returns whether
    * it took the job. Costs two size checks until a stream breaks or an ack is refused.
    */
   #guarded(job: Job<unknown>, conn: Connection): boolean {
