@@ -10,7 +10,7 @@
  */
 import { job as toJob } from "../client/wire-convert.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
-import { AckBatcher, type AckBatcherOptions, type AckPort } from "../worker/ack-batcher.ts";
+import { ACK_BATCHER_OPTIONS, AckBatcher, type AckBatcherOptions, type AckPort, checkAckOptions } from "../worker/ack-batcher.ts";
 import { checkBoolean, checkFunction, checkObject } from "../utils/arguments.ts";
 import { type LoggerOption, toLogger } from "../worker/logger.ts";
 import type { Outcome } from "../worker/outcome.ts";
@@ -105,7 +105,7 @@ export function createPushHandler(options: PushHandlerOptions): PushHandler {
   checkFunction("onError", onError);
   checkFunction("now", options.now);
   checkBoolean("dangerouslySkipVerification", options.dangerouslySkipVerification);
-  checkObject("acks", options.acks);
+  checkAckOptions("acks", options.acks, ACK_BATCHER_OPTIONS.filter((key) => key !== "logger"));
   if (router === undefined || typeof router.dispatch !== "function") throw new ZizqArgumentError("router", "a Router is required");
   const skip = options.dangerouslySkipVerification === true;
   const secrets = skip && options.secrets === undefined ? [] : checkSecrets(options.secrets ?? []);

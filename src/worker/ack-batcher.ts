@@ -5,6 +5,8 @@ import { ZizqTimeoutError } from "../errors/timeout-error.ts";
 import { ZizqError } from "../errors/zizq-error.ts";
 import type { Failure } from "../client/job-calls.ts";
 import { type Backoff, backoffDelay, sleep } from "../utils/backoff.ts";
+import { checkFunction, checkKnownKeys, checkObject } from "../utils/arguments.ts";
+import { timerMs } from "../utils/duration.ts";
 import { integerAtLeast } from "../utils/integer.ts";
 import { type Logger, type LoggerOption, toLogger } from "./logger.ts";
 
@@ -33,6 +35,38 @@ export interface AckBatcherOptions {
   /** Where acks and nacks that failed or found no job are reported; default nowhere. */
   logger?: LoggerOption;
 }
+
+/**
+ * Checks AckBatcher options where they are given: in the constructor, and when a Worker or a push
+ * endpoint reads its `acks` option, since its batchers are made later, per run or per request.
+ * `field` prefixes names in errors (`acks.maxBatch`); `known` is the keys the caller accepts.
+ */
+export function checkAckOptions(field: string | undefined, options: unknown, known: readonly (keyof AckBatcherOptions)[]): void {
+  if (options === undefined) return;
+  const at = (key: string) => (field === undefined ? key : `${field}.${key}`);
+  checkObject(field ?? "options", options);
+  const acks = options as AckBatcherOptions;
+  checkKnownKeys(field ?? "options", acks as Record<string, unknown>, known);
+  if (acks.maxBatch !== undefined) integerAtLeast(at("maxBatch"), acks.maxBatch, 1);
+  if (acks.nackConcurrency !== undefined) integerAtLeast(at("nackConcurrency"), acks.nackConcurrency, 1);
+  for (const key of ["random", "sleep", "onFlush"] as const) checkFunction(at(key), acks[key]);
+  if (acks.retry === undefined) return;
+  checkObject(at("retry"), acks.retry);
+  checkKnownKeys(at("retry"), acks.retry as Record<string, unknown>, ["initialDelayMs", "maxDelayMs"]);
+  if (acks.retry.initialDelayMs !== undefined) timerMs(acks.retry.initialDelayMs, at("retry.initialDelayMs"), true);
+  if (acks.retry.maxDelayMs !== undefined) timerMs(acks.retry.maxDelayMs, at("retry.maxDelayMs"), true);
+}
+
+/** Every option of `new AckBatcher`. */
+export const ACK_BATCHER_OPTIONS: readonly (keyof AckBatcherOptions)[] = [
+  "maxBatch",
+  "nackConcurrency",
+  "retry",
+  "random",
+  "sleep",
+  "onFlush",
+  "logger",
+];
 
 /** Options of `ackBatcher.close()`. */
 export interface AckBatcherCloseOptions {
@@ -141,9 +175,10 @@ export class AckBatcher {
   };
 
   constructor(port: AckPort, options: AckBatcherOptions = {}) {
+    checkAckOptions(undefined, options, ACK_BATCHER_OPTIONS);
     this.port = port;
-    this.maxBatch = integerAtLeast("maxBatch", options.maxBatch ?? 1000, 1);
-    this.nackConcurrency = integerAtLeast("nackConcurrency", options.nackConcurrency ?? 8, 1);
+    this.maxBatch = options.maxBatch ?? 1000;
+    this.nackConcurrency = options.nackConcurrency ?? 8;
     this.retry = {
       initialDelayMs: options.retry?.initialDelayMs ?? 100,
       maxDelayMs: options.retry?.maxDelayMs ?? 5_000,

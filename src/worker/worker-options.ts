@@ -3,7 +3,7 @@ import { FORMATS, type Format } from "../client/codec.ts";
 import type { Failure } from "../client/job-calls.ts";
 import type { Duration, Job } from "../client/types.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
-import type { AckBatcherOptions } from "./ack-batcher.ts";
+import { type AckBatcherOptions, checkAckOptions } from "./ack-batcher.ts";
 import type { Backoff } from "../utils/backoff.ts";
 import {
   checkBoolean,
@@ -124,7 +124,7 @@ export function workerSettings(options: WorkerOptions): WorkerSettings {
   checkOneOf("format", options.format, FORMATS);
   if (options.workerId !== undefined) checkHeader("workerId", "worker-id", options.workerId);
   if (options.maxFrameBytes !== undefined) integerAtLeast("maxFrameBytes", options.maxFrameBytes, 1);
-  checkAcks(options.acks);
+  checkAckOptions("acks", options.acks, ["maxBatch", "nackConcurrency", "retry"]);
   checkHooks(options.hooks);
   checkFunction("random", options.random);
   const reconnect = options.reconnect ?? {};
@@ -182,15 +182,3 @@ function checkHooks(hooks: WorkerHooks | undefined): void {
   for (const name of HOOKS) checkFunction(`hooks.${name}`, hooks[name]);
 }
 
-function checkAcks(acks: WorkerOptions["acks"]): void {
-  if (acks === undefined) return;
-  checkObject("acks", acks);
-  checkKnownKeys("acks", acks as Record<string, unknown>, ["maxBatch", "nackConcurrency", "retry"]);
-  if (acks.maxBatch !== undefined) integerAtLeast("acks.maxBatch", acks.maxBatch, 1);
-  if (acks.nackConcurrency !== undefined) integerAtLeast("acks.nackConcurrency", acks.nackConcurrency, 1);
-  if (acks.retry === undefined) return;
-  checkObject("acks.retry", acks.retry);
-  checkKnownKeys("acks.retry", acks.retry as Record<string, unknown>, ["initialDelayMs", "maxDelayMs"]);
-  if (acks.retry.initialDelayMs !== undefined) timerMs(acks.retry.initialDelayMs, "acks.retry.initialDelayMs", true);
-  if (acks.retry.maxDelayMs !== undefined) timerMs(acks.retry.maxDelayMs, "acks.retry.maxDelayMs", true);
-}

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { createPushHandler } from "../../src/push/endpoint.ts";
 import {
   Client,
+  AckBatcher,
   type ClientOptions,
   collectBatch,
   createRelay,
@@ -234,6 +235,9 @@ const ROWS: [string, string, (c: Context) => unknown][] = [
   ["collectBatch(null)", "options", () => collectBatch(bad(null))],
   ["createRelay queues a string", "queues", (c) => createRelay({ ...delivery, client: c.client, logger: log, queues: bad("emails") })],
   ["createPushHandler(null)", "options", () => createPushHandler(bad(null))],
+  ["createPushHandler acks.retry.maxDelayMs negative", "acks.retry.maxDelayMs", (c) => createPushHandler({ router: new Router(), secrets: SECRET, client: c.client, acks: { retry: { maxDelayMs: -1 } } })],
+  ["createPushHandler acks with a misspelt key", "acks.maxbatch", (c) => createPushHandler({ router: new Router(), secrets: SECRET, client: c.client, acks: bad({ maxbatch: 10 }) })],
+  ["new AckBatcher with onFlush a string", "onFlush", (c) => new AckBatcher(c.client, { onFlush: bad("log") })],
   ["createPushHandler onError a string", "onError", () => createPushHandler({ router: new Router(), secrets: SECRET, onError: bad("log") })],
   ["createPushHandler logger a string", "logger", () => createPushHandler({ router: new Router(), secrets: SECRET, logger: bad("console") })],
   ["createPushHandler skip flag as text", "dangerouslySkipVerification", () => createPushHandler({ router: new Router(), dangerouslySkipVerification: bad("yes") })],
