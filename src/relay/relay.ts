@@ -9,6 +9,7 @@ import type { Job } from "../client/types.ts";
 import { wireJob } from "../protocol/job-wire.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { checkSecrets, signDelivery } from "../push/signature.ts";
+import { aborted } from "../utils/aborted.ts";
 import { checkFunction, checkHeaders, checkObject } from "../utils/arguments.ts";
 import { timerMs } from "../utils/duration.ts";
 import { type Logger, type LoggerOption, toLogger } from "../worker/logger.ts";
@@ -344,20 +345,4 @@ function message(error: unknown): string {
     return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
   }
   return String(error);
-}
-
-/** One promise per signal that rejects when it aborts: waiters share it instead of each adding a listener. */
-const abortions = new WeakMap<AbortSignal, Promise<never>>();
-
-function aborted(signal: AbortSignal): Promise<never> {
-  let promise = abortions.get(signal);
-  if (promise === undefined) {
-    promise = new Promise<never>((_, reject) => {
-      if (signal.aborted) reject(signal.reason);
-      else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-    });
-    promise.catch(() => {});
-    abortions.set(signal, promise);
-  }
-  return promise;
 }

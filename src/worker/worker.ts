@@ -8,6 +8,7 @@ import { ZizqTimeoutError } from "../errors/timeout-error.ts";
 import { ZizqError } from "../errors/zizq-error.ts";
 import { describeCause, type FrameSink } from "../stream/options.ts";
 import { backoffDelay, sleep } from "../utils/backoff.ts";
+import { aborted } from "../utils/aborted.ts";
 import { checkSignal } from "../utils/arguments.ts";
 import { JobTimeoutError, StreamLostError, WorkerStoppedError } from "./abort-reasons.ts";
 import { AckBatcher } from "./ack-batcher.ts";
@@ -386,21 +387,10 @@ export class Worker {
       maxFrameBytes: s.maxFrameBytes,
       signal,
     });
-    return new Promise<TakeConnection>((resolve, reject) => {
-      const onAbort = (): void => reject(signal.reason);
-      signal.addEventListener("abort", onAbort, { once: true });
-      opening.then(
-        (opened) => {
-          signal.removeEventListener("abort", onAbort);
-          if (signal.aborted) void opened.body.cancel().catch(noop);
-          else resolve(opened);
-        },
-        (error: unknown) => {
-          signal.removeEventListener("abort", onAbort);
-          reject(error);
-        },
-      );
-    });
+    opening.then((opened) => {
+      if (signal.aborted) void opened.body.cancel().catch(noop);
+    }, noop);
+    return Promise.race([opening, aborted(signal)]);
   }
 
   #connection(): Connection {
