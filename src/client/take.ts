@@ -1,5 +1,6 @@
 import { ZizqConnectionError } from "../errors/connection-error.ts";
 import { ZizqFrameError } from "../errors/frame-error.ts";
+import { ZizqTimeoutError } from "../errors/timeout-error.ts";
 import type { RequestInfo } from "../errors/zizq-error.ts";
 import { MEDIA } from "../protocol/media.ts";
 import { REPLIES, shapeProblem } from "../protocol/replies.ts";
@@ -7,7 +8,9 @@ import type { WireJob } from "../protocol/wire.ts";
 import { type FrameDecoderOptions, type FrameSink, type FrameTransformer, skipOrThrow } from "../stream/options.ts";
 import { decodeBody, type Format, FORMATS } from "./codec.ts";
 import { httpError } from "./failures.ts";
+import { aborted } from "../utils/aborted.ts";
 import { checkHeader, checkObject, checkOneOf, checkQueues, checkSignal } from "../utils/arguments.ts";
+import { checkTimerMs } from "../utils/duration.ts";
 import { integerAtLeast } from "../utils/integer.ts";
 import type { Transport } from "./transport.ts";
 import type { Job } from "./types.ts";
@@ -25,6 +28,12 @@ export interface TakeOptions extends FrameDecoderOptions {
   workerId?: string;
   /** Aborting it closes the stream; the jobs it held go back to ready. */
   signal?: AbortSignal;
+  /**
+   * No response headers within this many ms (a load balancer that accepts and never answers, a
+   * half-open connection): the request is abandoned with a `ZizqTimeoutError`. Zizq answers a
+   * take's headers at once. Default: no deadline.
+   */
+  openTimeoutMs?: number;
 }
 
 /** An open take response and the decoder of its framing, which turns its bytes into jobs. */
@@ -50,6 +59,7 @@ export async function openTake(transport: Transport, options: TakeOptions): Prom
   checkOneOf("format", options.format, FORMATS);
   if (options.workerId !== undefined) checkHeader("workerId", "worker-id", options.workerId);
   checkSignal("signal", options.signal);
+  checkTimerMs("openTimeoutMs", options.openTimeoutMs, 1);
   const params = new URLSearchParams();
   if (options.queues && options.queues.length > 0) params.set("queue", options.queues.join(","));
   if (options.prefetch !== undefined) params.set("prefetch", String(integerAtLeast("prefetch", options.prefetch, 0)));
@@ -67,13 +77,30 @@ export async function openTake(transport: Transport, options: TakeOptions): Prom
   // has started handing it jobs.
   const streams = await import("../stream/index.ts");
   streams.maxFrameBytes(options);
+  const opening = new AbortController();
+  const forward = () => opening.abort(options.signal?.reason);
+  if (options.signal?.aborted) forward();
+  else options.signal?.addEventListener("abort", forward, { once: true });
+  const { openTimeoutMs } = options;
+  const deadline = openTimeoutMs && setTimeout(() => opening.abort(new ZizqTimeoutError(request, openTimeoutMs)), openTimeoutMs);
   let response: Response;
   try {
     // Never followed: a redirect is refused as a `ZizqRedirectError` below.
-    response = await transport.fetch(request.url, { headers, signal: options.signal ?? null, redirect: "manual" });
+    const answer = transport.fetch(request.url, { headers, signal: opening.signal, redirect: "manual" });
+    // A response that comes after an abort would hold jobs nobody reads.
+    answer.then((late) => {
+      if (opening.signal.aborted) void late.body?.cancel().catch(() => undefined);
+    }, () => undefined);
+    // Raced, so that a fetch that ignores its signal cannot hold the caller.
+    response = await Promise.race([answer, aborted(opening.signal)]);
   } catch (error) {
-    if (error instanceof DOMException && error.name === "AbortError") throw error;
+    const reason: unknown = opening.signal.reason;
+    if (reason instanceof ZizqTimeoutError) throw reason;
+    if (opening.signal.aborted) throw error;
     throw new ZizqConnectionError(request, error);
+  } finally {
+    clearTimeout(deadline);
+    options.signal?.removeEventListener("abort", forward);
   }
   if (!response.ok || !response.body) throw httpError(request, response, await decodeBody(response).catch(() => undefined));
   let frames: FrameTransformer;

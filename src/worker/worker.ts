@@ -8,7 +8,6 @@ import { ZizqTimeoutError } from "../errors/timeout-error.ts";
 import { ZizqError } from "../errors/zizq-error.ts";
 import { describeCause, type FrameSink } from "../stream/options.ts";
 import { backoffDelay, sleep } from "../utils/backoff.ts";
-import { aborted } from "../utils/aborted.ts";
 import { checkSignal } from "../utils/arguments.ts";
 import { JobTimeoutError, StreamLostError, WorkerStoppedError } from "./abort-reasons.ts";
 import { AckBatcher } from "./ack-batcher.ts";
@@ -328,11 +327,18 @@ export class Worker {
     while (this.#state === "running") {
       const conn = this.#connection();
       this.#opening = conn;
-      // The silence watchdog starts with the response; until then this deadline stands in for it.
-      const unanswered = setTimeout(abortUnanswered, s.idleTimeoutMs, conn.stream, s.idleTimeoutMs);
       let opened: TakeConnection;
       try {
-        opened = await this.#open(conn.stream.signal);
+        opened = await s.client.openTake({
+          queues: s.queues,
+          prefetch: this.#prefetch,
+          format: s.format,
+          workerId: s.workerId,
+          maxFrameBytes: s.maxFrameBytes,
+          signal: conn.stream.signal,
+          // The silence watchdog starts with the response; until then this deadline stands in for it.
+          openTimeoutMs: s.idleTimeoutMs,
+        });
       } catch (error) {
         if (this.#state !== "running") return;
         if (isFatal(error)) throw error;
@@ -340,15 +346,12 @@ export class Worker {
         failures++;
         const delayMs = backoffDelay(s.reconnect, attempt);
         const retrying = `retrying in ${Math.round(delayMs)} ms`;
-        const unansweredBy = conn.stream.signal.reason;
-        const cause = unansweredBy instanceof ZizqTimeoutError ? unansweredBy : error;
-        const what = cause === unansweredBy ? `the take request had no answer within ${s.idleTimeoutMs} ms` : "could not open the take stream";
-        if (failures === 1) s.logger.warn(`${what}; ${retrying}`, { error: cause });
-        else s.logger.warn(`${what} (attempt ${failures}: ${describeCause(cause)}); ${retrying}`);
+        const what = error instanceof ZizqTimeoutError ? `the take request had no answer within ${s.idleTimeoutMs} ms` : "could not open the take stream";
+        if (failures === 1) s.logger.warn(`${what}; ${retrying}`, { error });
+        else s.logger.warn(`${what} (attempt ${failures}: ${describeCause(error)}); ${retrying}`);
         await sleep(delayMs, this.#stopping.signal);
         continue;
       } finally {
-        clearTimeout(unanswered);
         this.#opening = undefined;
       }
       if (this.#state !== "running") {
@@ -373,25 +376,6 @@ export class Worker {
     }
   }
 
-  /**
-   * Sends the take request. Once `signal` aborts it is not waited for, even by a fetch that ignores
-   * its signal, and a response that still comes is closed: it would hold jobs nobody reads.
-   */
-  #open(signal: AbortSignal): Promise<TakeConnection> {
-    const s = this.#s;
-    const opening = s.client.openTake({
-      queues: s.queues,
-      prefetch: this.#prefetch,
-      format: s.format,
-      workerId: s.workerId,
-      maxFrameBytes: s.maxFrameBytes,
-      signal,
-    });
-    opening.then((opened) => {
-      if (signal.aborted) void opened.body.cancel().catch(noop);
-    }, noop);
-    return Promise.race([opening, aborted(signal)]);
-  }
 
   #connection(): Connection {
     const conn: Connection = {
@@ -698,11 +682,6 @@ function isFatal(error: unknown): boolean {
   if (error instanceof ZizqRedirectError) return true;
   if (error instanceof ZizqHttpError) return error.status >= 400 && error.status < 500;
   return error instanceof ZizqArgumentError || (error instanceof ZizqFrameError && error.reason === "unsupported_format");
-}
-
-/** The take request's deadline: no response headers within the idle timeout. */
-function abortUnanswered(stream: AbortController, ms: number): void {
-  stream.abort(new ZizqTimeoutError({ method: "GET", path: "/jobs/take" }, ms));
 }
 
 function noop(): void {}

@@ -128,6 +128,7 @@ const ROWS: [string, string, (c: Context) => unknown][] = [
   // --- client.take(options) ---
   ["take options null", "options", (c) => c.client.take(bad(null))],
   ["take queues a string", "queues", (c) => c.client.take({ queues: bad("emails") })],
+  ["take openTimeoutMs as a duration string", "openTimeoutMs", (c) => c.client.take({ openTimeoutMs: bad("9s") })],
   ["take queues with an empty name", "queues[1]", (c) => c.client.take({ queues: ["a", ""] })],
   ["take queues with a comma", "queues[0]", (c) => c.client.take({ queues: ["a,b"] })],
   ["take prefetch negative", "prefetch", (c) => c.client.take({ prefetch: -1 })],

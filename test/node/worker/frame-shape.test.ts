@@ -41,7 +41,11 @@ describe("take frames are checked", () => {
     expect(record?.message).toBe(`GET /jobs/take?prefetch=8: a frame is not a job: expected a job object with a number "priority", got "high"`);
     expect(ran.sort()).toEqual([...before, after].sort());
     expect(worker.stats()).toMatchObject({ state: "running", badFrames: 1, connections: 1 });
-    expect(logger.messages).toContainEqual({ level: "error", message: `killing job ${target}: its take-stream frame could not be decoded` });
+    expect(logger.messages).toContainEqual({
+      level: "error",
+      message: `killing job ${target}: its take-stream frame could not be decoded`,
+      details: { error: expect.objectContaining({ reason: "malformed", jobId: target }) },
+    });
     await within(worker.stop(), 10_000, "stop()");
     await running;
   });

@@ -87,12 +87,12 @@ export async function counts(admin: Client): Promise<Counts> {
 }
 
 /** A logger that keeps what it is told, so a test can show it when something goes wrong. */
-export function collectingLogger(): LoggerOption & { messages: { level: string; message: string }[] } {
-  const messages: { level: string; message: string }[] = [];
+export function collectingLogger(): LoggerOption & { messages: { level: string; message: string; details?: unknown }[] } {
+  const messages: { level: string; message: string; details?: unknown }[] = [];
   return {
     messages,
-    warn: (message: string) => void messages.push({ level: "warn", message }),
-    error: (message: string) => void messages.push({ level: "error", message }),
+    warn: (message: string, details?: unknown) => void messages.push({ level: "warn", message, details }),
+    error: (message: string, details?: unknown) => void messages.push({ level: "error", message, details }),
     debug: () => {},
   };
 }

@@ -578,6 +578,9 @@ describe("Worker reliability (real sockets)", () => {
         const warnings = logger.messages.filter((m) => m.level === "warn").map((m) => m.message);
         if (mode === "silent") {
           expect(warnings).toContainEqual(expect.stringMatching(/take request had no answer within 200 ms/));
+          // The error names the whole request, query included, as every other take error does.
+          const first = logger.messages.find((m) => m.message.startsWith("the take request had no answer"));
+          expect(first?.details).toMatchObject({ error: { name: "ZizqTimeoutError", timeoutMs: 200, request: { path: expect.stringMatching(/^\/jobs\/take\?.*prefetch=/) } } });
           expect(worker.stats().connections).toBe(0);
         } else {
           expect(warnings).toContainEqual(expect.stringMatching(/take stream \d+ lost; reconnecting/));
