@@ -18,6 +18,7 @@ import { integerIn } from "../utils/integer.ts";
 import { lazyObject } from "../utils/lazy.ts";
 import { FORMATS } from "./codec.ts";
 import type { Failure, JobCalls } from "./job-calls.ts";
+import type { Budgets } from "./budgets.ts";
 import type { Crons } from "./crons.ts";
 import type { JobPatch } from "./patch.ts";
 import { ErrorQuery, type JobFilter, JobQuery } from "./query.ts";
@@ -43,6 +44,8 @@ export type RawJob = WireEnqueue;
 export class Client {
   /** Cron groups and entries (Zizq Pro); each call throws `ZizqProLicenseError` on the free tier. */
   readonly crons: Crons;
+  /** Budgets and job bindings (Zizq 0.7, Pro); each call throws `ZizqVersionError` against an older server. */
+  readonly budgets: Budgets;
   private readonly transport: Transport;
   private readonly now: () => number;
   private readonly calls: JobCalls;
@@ -55,6 +58,7 @@ export class Client {
     this.now = now;
     this.calls = lazyObject(async () => new (await import("./job-calls.ts")).JobCalls(transport));
     this.crons = lazyObject(async () => new (await import("./crons.ts")).Crons(transport, now));
+    this.budgets = lazyObject(async () => new (await import("./budgets.ts")).Budgets(transport));
   }
 
   // --- enqueue ---
@@ -63,6 +67,8 @@ export class Client {
   async enqueue<Input, Output>(definition: JobDefinition<Input, Output>, payload: Input, options?: EnqueueOptions): Promise<EnqueuedJob> {
     if (!isJobDefinition(definition)) throw new ZizqArgumentError("definition", `expected a job type from defineJob, got ${shown(definition)}`);
     const body = await enqueueBody(definition.with(payload, options), this.now());
+    // A 0.6 server would take the job and run it unthrottled.
+    if (body.budgets) await (await import("./version-gate.ts")).requireFeature(this.transport, "budgets");
     return enqueuedJob(await this.post("/jobs", body, body.unique_key !== undefined, (r) => r.enqueued));
   }
 

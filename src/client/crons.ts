@@ -2,10 +2,13 @@ import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { isJobDefinition, type JobRequest } from "../job/define-job.ts";
 import { enqueueBody } from "../job/enqueue-body.ts";
 import type { PickReply } from "../protocol/replies.ts";
-import type { WireCronEntry, WireCronEntryRequest, WireCronGroup } from "../protocol/wire.ts";
-import { checkBoolean, checkName, checkObject, checkString, shown } from "../utils/arguments.ts";
+import { budgetBindings } from "../protocol/budget-map.ts";
+import type { WireBudgetBinding, WireCronEntry, WireCronEntryRequest, WireCronGroup } from "../protocol/wire.ts";
+import type { BudgetBinding } from "../types/budget.ts";
+import { checkBoolean, checkName, checkObject, shown } from "../utils/arguments.ts";
 import type { Transport } from "./transport.ts";
 import type { Backoff, BatchConfig, Retention, UniqueWhile } from "./types.ts";
+import { requireFeature } from "./version-gate.ts";
 import { backoff, retention } from "./wire-convert.ts";
 
 /** The job a cron entry enqueues each time it fires. */
@@ -20,6 +23,8 @@ export interface CronJobTemplate {
   uniqueKey?: string;
   uniqueWhile?: UniqueWhile;
   batch?: BatchConfig;
+  /** The budgets each fired job draws on (Zizq 0.7); empty when none. */
+  budgets: BudgetBinding[];
 }
 
 /** A cron entry as the server reports it: its schedule, its job template and when it fires next. */
@@ -27,7 +32,7 @@ export interface CronEntry {
   name: string;
   /** Five fields, or six with seconds first. */
   expression: string;
-  /** An IANA zone; without one the server's local zone applies. */
+  /** The entry's own IANA zone; without one the group's applies, else the server's local zone. */
   timezone?: string;
   paused: boolean;
   pausedAt?: number;
@@ -41,6 +46,8 @@ export interface CronEntry {
 export interface CronGroup {
   name: string;
   paused: boolean;
+  /** The IANA zone of entries that set none (Zizq 0.7). */
+  timezone?: string;
   pausedAt?: number;
   resumedAt?: number;
   entries: CronEntry[];
@@ -54,6 +61,17 @@ export interface CronEntryInput {
   paused?: boolean;
   // Any job type may be scheduled, whatever its payload.
   job: JobRequest<any, any>;
+}
+
+/** What `crons.put` takes: the whole group, which replaces any group of that name. */
+export interface CronGroupInput {
+  paused?: boolean;
+  /**
+   * The IANA zone (`"Australia/Melbourne"`) of every entry that sets none (Zizq 0.7); left out,
+   * the group has none and such entries run in the server's local zone.
+   */
+  timezone?: string;
+  entries: readonly CronEntryInput[];
 }
 
 /** Cron groups and entries (Zizq Pro). Every call throws `ZizqProLicenseError` on the free tier. */
@@ -75,13 +93,32 @@ export class Crons {
   }
 
   /** Creates or replaces a group; entries not listed are removed, unchanged schedules are kept. */
-  async put(group: string, spec: { paused?: boolean; entries: readonly CronEntryInput[] }): Promise<CronGroup> {
+  async put(group: string, spec: CronGroupInput): Promise<CronGroup> {
     checkObject("spec", spec, true);
     checkBoolean("spec.paused", spec.paused);
+    checkTimezone("spec.timezone", spec.timezone);
     if (!Array.isArray(spec.entries)) throw new ZizqArgumentError("spec.entries", `expected an array of entries, got ${shown(spec.entries)}`);
     const entries = await Promise.all(spec.entries.map((entry, i) => this.entryBody(entry, `entries[${i}]`)));
-    const body = spec.paused === undefined ? { entries } : { paused: spec.paused, entries };
-    return cronGroup(await this.call("PUT", groupPath(group), body, true, (r) => r.cronGroup));
+    const path = groupPath(group);
+    const body: { paused?: boolean; timezone?: string; entries: WireCronEntryRequest[] } = { entries };
+    if (spec.paused !== undefined) body.paused = spec.paused;
+    if (spec.timezone !== undefined) {
+      await requireFeature(this.transport, "cron group timezones");
+      body.timezone = spec.timezone;
+    }
+    await this.requireBudgets(entries);
+    return cronGroup(await this.call("PUT", path, body, true, (r) => r.cronGroup));
+  }
+
+  /**
+   * Sets the zone of the group's entries that set none, or clears it with `null` (Zizq 0.7);
+   * those entries are rescheduled in the new zone. Pausing is left as it is.
+   */
+  async setTimezone(group: string, timezone: string | null): Promise<CronGroup> {
+    if (timezone !== null) checkTimezone("timezone", timezone);
+    const path = groupPath(group);
+    await requireFeature(this.transport, "cron group timezones");
+    return cronGroup(await this.call("PATCH", path, { timezone }, false, (r) => r.cronGroup));
   }
 
   /** Pauses every entry of the group (their schedules keep advancing, nothing is enqueued). */
@@ -107,6 +144,7 @@ export class Crons {
   /** Adds an entry (creating the group); `ZizqConflictError` when the name is taken. */
   async addEntry(group: string, entry: CronEntryInput): Promise<CronEntry> {
     const body = await this.entryBody(entry, "entry");
+    await this.requireBudgets([body]);
     return cronEntry(await this.call("POST", `${groupPath(group)}/entries`, body, false, (r) => r.cronEntry));
   }
 
@@ -118,6 +156,7 @@ export class Crons {
   /** Creates or replaces an entry (creating the group). */
   async putEntry(group: string, entry: CronEntryInput): Promise<CronEntry> {
     const body = await this.entryBody(entry, "entry");
+    await this.requireBudgets([body]);
     return cronEntry(await this.call("PUT", entryPath(group, entry.name), body, true, (r) => r.cronEntry));
   }
 
@@ -140,13 +179,18 @@ export class Crons {
     return (await this.transport.send({ method, path, body, idempotent, reply })).body;
   }
 
+  /** A 0.6 server would fire templates with budgets as unthrottled jobs. */
+  private async requireBudgets(entries: readonly WireCronEntryRequest[]): Promise<void> {
+    if (entries.some((entry) => entry.job.budgets)) await requireFeature(this.transport, "budgets");
+  }
+
   private async entryBody(entry: CronEntryInput, field: string): Promise<WireCronEntryRequest> {
     checkObject(field, entry, true);
     checkName(`${field}.name`, entry.name, "cron entry name");
     if (typeof entry.expression !== "string" || entry.expression.trim() === "") {
       throw new ZizqArgumentError(`${field}.expression`, `expected a cron expression, got ${shown(entry.expression)}`);
     }
-    checkString(`${field}.timezone`, entry.timezone);
+    checkTimezone(`${field}.timezone`, entry.timezone);
     checkBoolean(`${field}.paused`, entry.paused);
     if (!isJobDefinition(entry.job?.definition)) throw new ZizqArgumentError(`${field}.job`, `expected Job.with(payload), got ${shown(entry.job)}`);
     if (entry.job.options.readyAt !== undefined || entry.job.options.delay !== undefined) {
@@ -163,6 +207,13 @@ export class Crons {
   }
 }
 
+/** An IANA zone name: the server refuses an unknown one (400), so only its shape is checked here. */
+function checkTimezone(field: string, value: unknown): void {
+  if (value !== undefined && (typeof value !== "string" || value.trim() === "")) {
+    throw new ZizqArgumentError(field, `expected an IANA time zone such as "Europe/Berlin", got ${shown(value)}`);
+  }
+}
+
 function groupPath(group: string): string {
   checkName("group", group, "cron group name");
   return `/crons/${encodeURIComponent(group)}`;
@@ -175,6 +226,7 @@ function entryPath(group: string, name: string): string {
 
 function cronGroup(wire: WireCronGroup): CronGroup {
   const group: CronGroup = { name: wire.name, paused: wire.paused, entries: wire.entries.map(cronEntry) };
+  if (wire.timezone != null) group.timezone = wire.timezone;
   if (wire.paused_at != null) group.pausedAt = wire.paused_at;
   if (wire.resumed_at != null) group.resumedAt = wire.resumed_at;
   return group;
@@ -191,7 +243,9 @@ function cronEntry(wire: WireCronEntry): CronEntry {
 }
 
 function template(wire: WireCronEntry["job"]): CronJobTemplate {
-  const job: CronJobTemplate = { type: wire.type, queue: wire.queue, priority: wire.priority, payload: wire.payload };
+  // The server echoes each binding as { key, cost }, its cost resolved (the reply check sees to it).
+  const bindings = wire.budgets as WireBudgetBinding[] | undefined;
+  const job: CronJobTemplate = { type: wire.type, queue: wire.queue, priority: wire.priority, payload: wire.payload, budgets: budgetBindings(bindings) };
   if (wire.retry_limit != null) job.retryLimit = wire.retry_limit;
   if (wire.backoff) job.backoff = backoff(wire.backoff);
   if (wire.retention) job.retention = retention(wire.retention);

@@ -8,6 +8,7 @@ import { type PickReply, REPLIES, shapeProblem } from "../protocol/replies.ts";
 import type { WireEnqueue } from "../protocol/wire.ts";
 import { jobPath } from "./paths.ts";
 import { SUPPORTED_MAJOR } from "./version.ts";
+import { requireFeature } from "./version-gate.ts";
 import { type JobPatch, wirePatch } from "./patch.ts";
 import type { Transport } from "./transport.ts";
 import type { EnqueuedJob, ErrorRecord, Instant, Job, JobInfo } from "./types.ts";
@@ -33,6 +34,7 @@ export class JobCalls {
   constructor(private readonly transport: Transport) {}
 
   async enqueueRaw(raw: WireEnqueue): Promise<EnqueuedJob> {
+    if (raw.budgets !== undefined && raw.budgets.length > 0) await requireFeature(this.transport, "budgets");
     const idempotent = raw.unique_key !== undefined && raw.unique_key !== null;
     const reply = await this.transport.send({ method: "POST", path: "/jobs", body: raw, idempotent, reply: (r) => r.enqueued });
     return enqueuedJob(reply.body);

@@ -1,11 +1,13 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { ZizqDecodeError } from "../errors/decode-error.ts";
+import { checkBudgetKey } from "../protocol/budget-map.ts";
 import { JOB_STATUSES } from "../protocol/wire.ts";
 import { checkName, checkObject } from "../utils/arguments.ts";
 import { toEpochMs } from "../utils/duration.ts";
 import type { PickReply } from "../protocol/replies.ts";
 import type { WirePages } from "../protocol/wire.ts";
 import { jobPath } from "./paths.ts";
+import { requireFeature } from "./version-gate.ts";
 import { type JobPatch, wirePatch } from "./patch.ts";
 import type { JobFilter, Order, Range } from "./query.ts";
 import type { Transport } from "./transport.ts";
@@ -52,6 +54,7 @@ export async function* jobs<Payload>(transport: Transport, state: QueryState): A
   }
   checkPageSize(state.pageSize);
   if (!params) return;
+  await requireFilterFeatures(transport, state.filter);
   params.set("order", state.order);
   params.set("limit", String(state.pageSize));
   yield* pages(transport, `/jobs?${params}`, (r) => r.jobPage, (page) => page.jobs, (wire) => job<Payload>(wire));
@@ -67,6 +70,7 @@ export function errors(transport: Transport, jobId: string, size: number): Async
 export async function count(transport: Transport, filter: JobFilter): Promise<number> {
   const path = filteredPath("/jobs/count", filter);
   if (!path) return 0;
+  await requireFilterFeatures(transport, filter);
   return (await transport.send({ method: "GET", path, idempotent: true, reply: (r) => r.count })).body.count;
 }
 
@@ -74,24 +78,31 @@ export async function updateAll(transport: Transport, filter: JobFilter, patch: 
   const body = wirePatch(patch);
   const path = filteredPath("/jobs", filter);
   if (!path) return 0;
+  await requireFilterFeatures(transport, filter);
   return (await transport.send({ method: "PATCH", path, body, idempotent: false, reply: (r) => r.patched })).body.patched;
 }
 
 export async function deleteAll(transport: Transport, filter: JobFilter): Promise<number> {
   const path = filteredPath("/jobs", filter);
   if (!path) return 0;
+  await requireFilterFeatures(transport, filter);
   return (await transport.send({ method: "DELETE", path, idempotent: false, reply: (r) => r.deleted })).body.deleted;
 }
 
+/** A 0.6 server refuses `budgets.key` (400): say why before asking it. */
+async function requireFilterFeatures(transport: Transport, filter: JobFilter): Promise<void> {
+  if (filter.budgetsKey !== undefined) await requireFeature(transport, "budgets");
+}
+
 /** `base` with the filter's query, or undefined when the filter matches nothing. */
-function filteredPath(base: string, filter: JobFilter): string | undefined {
+export function filteredPath(base: string, filter: JobFilter): string | undefined {
   const params = filterParams(filter);
   if (!params) return undefined;
   const query = params.toString();
   return query === "" ? base : `${base}?${query}`;
 }
 
-const FILTER_KEYS = new Set(["id", "queue", "type", "status", "priority", "readyAt", "attempts", "filter"]);
+const FILTER_KEYS = new Set(["id", "queue", "type", "status", "priority", "readyAt", "attempts", "filter", "budgetsKey"]);
 const U16 = 0xffff;
 const U32 = 0xffff_ffff;
 
@@ -110,19 +121,21 @@ function filterParams(filter: JobFilter): URLSearchParams | undefined {
   const params = new URLSearchParams();
   // Every field is checked even when an empty set already means "nothing matches".
   let matchesNothing = false;
+  // Sets go comma separated, so the name rules (no commas) are checked on every value.
   const sets = [
-    ["status", filter.status, checkStatus],
-    ["queue", filter.queue, (field: string, value: unknown) => checkName(field, value, "queue")],
-    ["type", filter.type, (field: string, value: unknown) => checkName(field, value, "type")],
-    ["id", filter.id, checkId],
+    ["status", "status", filter.status, checkStatus],
+    ["queue", "queue", filter.queue, (field: string, value: unknown) => checkName(field, value, "queue")],
+    ["type", "type", filter.type, (field: string, value: unknown) => checkName(field, value, "type")],
+    ["id", "id", filter.id, checkId],
+    ["budgetsKey", "budgets.key", filter.budgetsKey, checkBudgetKey],
   ] as const;
-  for (const [key, value, check] of sets) {
+  for (const [key, name, value, check] of sets) {
     if (value === undefined) continue;
     const values: readonly string[] = typeof value === "string" ? [value] : value;
     if (!Array.isArray(values)) throw new ZizqArgumentError(`filter.${key}`, "expected a string or an array of strings");
     if (values.length === 0) matchesNothing = true;
     values.forEach((item, i) => check(`filter.${key}[${i}]`, item));
-    params.set(key, values.join(","));
+    params.set(name, values.join(","));
   }
   if (filter.priority !== undefined) params.set("priority", range("filter.priority", filter.priority, U16, (n) => n));
   if (filter.readyAt !== undefined) params.set("ready_at", range("filter.readyAt", filter.readyAt, Number.MAX_SAFE_INTEGER, toEpochMs));

@@ -1,3 +1,4 @@
+import type { BudgetBindingInput, BudgetChange } from "../types/budget.ts";
 import type { JobPatch } from "./patch.ts";
 import type { QueryState } from "./query-run.ts";
 import type { Transport } from "./transport.ts";
@@ -22,6 +23,8 @@ export interface JobFilter {
   attempts?: Range<number>;
   /** A jq expression over the payload; a job matches when any output is neither false nor null. */
   filter?: string;
+  /** Jobs that draw on any of these budgets (Zizq 0.7); keys cannot contain commas. */
+  budgetsKey?: OneOrMany<string>;
 }
 
 /** Enqueue order: oldest first (`asc`) or newest first (`desc`). */
@@ -29,6 +32,7 @@ export type Order = "asc" | "desc";
 
 /** Running a query loads its code on first use; building one costs nothing. */
 const run = () => import("./query-run.ts");
+const rebind = () => import("./query-budgets.ts");
 
 // Array.fromAsync needs Node 22.
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
@@ -94,6 +98,36 @@ export class JobQuery<Payload = unknown> implements AsyncIterable<Job<Payload>> 
   /** Deletes every matching job, in any status; answers how many. */
   async deleteAll(): Promise<number> {
     return (await run()).deleteAll(this.transport, this.state.filter);
+  }
+
+  // Bulk rebinding (Zizq 0.7, Pro): only queued jobs change; in-flight ones are listed as `blocked`.
+
+  /** Binds a budget to every matching job that does not draw on it yet. */
+  async bindBudget(binding: BudgetBindingInput): Promise<BudgetChange> {
+    return (await rebind()).bindBudget(this.transport, this.state.filter, binding, false);
+  }
+
+  /** Binds a budget to every matching job, replacing the binding of jobs that have one. */
+  async rebindBudget(binding: BudgetBindingInput): Promise<BudgetChange> {
+    return (await rebind()).bindBudget(this.transport, this.state.filter, binding, true);
+  }
+
+  /** Changes the cost of `key` on every matching job that draws on it. */
+  async setBudgetCost(key: string, cost: number): Promise<BudgetChange> {
+    return (await rebind()).setBudgetCost(this.transport, this.state.filter, key, cost);
+  }
+
+  /** Unbinds the one budget `key` from every matching job; other bindings stay. */
+  async unbindBudget(key: string): Promise<BudgetChange> {
+    return (await rebind()).unbindBudget(this.transport, this.state.filter, key);
+  }
+
+  /**
+   * Unbinds EVERY budget from every matching job, leaving them unthrottled. Named apart from
+   * `unbindBudget(key)` on purpose: mistaking one for the other lifts every limit at once.
+   */
+  async clearAllBudgets(): Promise<BudgetChange> {
+    return (await rebind()).clearAllBudgets(this.transport, this.state.filter);
   }
 }
 

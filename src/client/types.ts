@@ -1,4 +1,5 @@
 import type { JobStatus, UniqueWhile } from "../protocol/wire.ts";
+import type { BudgetBinding } from "../types/budget.ts";
 
 /**
  * `JobStatus`: scheduled, ready, in_flight, completed or dead. `UniqueWhile`: how long a unique
@@ -46,6 +47,8 @@ export interface JobInfo {
   uniqueKey?: string;
   uniqueWhile?: UniqueWhile;
   batch?: BatchConfig;
+  /** The budgets the job draws on (Zizq 0.7), in binding order; empty when none. */
+  budgets: BudgetBinding[];
 }
 
 /** A job with its payload, as `getJob`, queries and the take stream return it. */

@@ -2,6 +2,7 @@
  * The one boundary between the server's snake_case and the library's camelCase. Payloads are
  * passed through untouched.
  */
+import { budgetBindings } from "../protocol/budget-map.ts";
 import type { WireErrorRecord, WireJob } from "../protocol/wire.ts";
 import type { EnqueuedJob, ErrorRecord, Job, JobInfo } from "./types.ts";
 
@@ -14,6 +15,7 @@ export function jobInfo(wire: WireJob): JobInfo {
     status: wire.status,
     readyAt: wire.ready_at,
     attempts: wire.attempts,
+    budgets: budgetBindings(wire.budgets),
   };
   if (wire.retry_limit != null) job.retryLimit = wire.retry_limit;
   if (wire.backoff) job.backoff = backoff(wire.backoff);

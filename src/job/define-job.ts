@@ -3,6 +3,8 @@ import { UNIQUE_SCOPES } from "../protocol/wire.ts";
 import type { BatchConfig, Duration, Instant, UniqueWhile } from "../client/types.ts";
 import { checkName, checkObject, checkOneOf, checkString, isObject, shown } from "../utils/arguments.ts";
 import { integerIn } from "../utils/integer.ts";
+import { wireBudgetBindings } from "../protocol/budget-map.ts";
+import type { BudgetBindingInput } from "../types/budget.ts";
 import { checkBatch, wireBackoff, wireRetention } from "./enqueue-body.ts";
 import type { StandardSchemaV1 } from "./standard-schema.ts";
 import { validatePayload } from "./validate.ts";
@@ -28,6 +30,11 @@ export interface JobOptions {
   retryLimit?: number;
   backoff?: BackoffInput;
   retention?: RetentionInput;
+  /**
+   * The budgets the job draws on (Zizq 0.7, Pro): it is dispatched only when every one can pay
+   * its cost. An enqueue's list replaces the type's; `[]` enqueues the job unthrottled.
+   */
+  budgets?: readonly BudgetBindingInput[];
 }
 
 /** How a job type derives its unique key (Zizq Pro). */
@@ -143,4 +150,5 @@ function checkJobOptions(options: JobOptions, prefix: string): void {
   integerIn(`${prefix}retryLimit`, options.retryLimit, 0, 0xffff_ffff);
   if (options.backoff !== undefined) wireBackoff(options.backoff, `${prefix}backoff`);
   if (options.retention !== undefined) wireRetention(options.retention, `${prefix}retention`);
+  if (options.budgets !== undefined) wireBudgetBindings(options.budgets, `${prefix}budgets`);
 }

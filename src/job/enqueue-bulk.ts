@@ -1,5 +1,6 @@
 import type { EnqueuedJob } from "../client/types.ts";
 import type { Transport } from "../client/transport.ts";
+import { requireFeature } from "../client/version-gate.ts";
 import { enqueuedJob } from "../client/wire-convert.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { isObject, shown } from "../utils/arguments.ts";
@@ -19,6 +20,7 @@ export async function enqueueBulk(transport: Transport, now: number, requests: r
     }
   });
   const jobs = await Promise.all(requests.map((request) => enqueueBody(request, now)));
+  if (jobs.some((body) => body.budgets)) await requireFeature(transport, "budgets");
   const idempotent = jobs.length > 0 && jobs.every((body) => body.unique_key !== undefined);
   const reply = await transport.send({ method: "POST", path: "/jobs/bulk", body: { jobs }, idempotent, reply: (r) => r.enqueuedJobs(jobs.length) });
   return reply.body.jobs.map(enqueuedJob);

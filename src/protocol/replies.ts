@@ -9,6 +9,8 @@
 import { isObject } from "../utils/arguments.ts";
 import { MEDIA } from "./media.ts";
 import type {
+  WireBudget,
+  WireBudgetChange,
   WireCronEntry,
   WireCronGroup,
   WireErrorPage,
@@ -74,6 +76,17 @@ const aString: Check = (value) => (typeof value === "string" ? undefined : misma
 const backoff = object("an object", (o) => number(o, "exponent") ?? number(o, "base_ms") ?? number(o, "jitter_ms"));
 const retention = object("an object", (o) => optNumber(o, "completed_ms") ?? optNumber(o, "dead_ms"));
 const batch = object("an object", (o) => string(o, "key") ?? string(o, "when") ?? string(o, "fold"));
+const budgetBinding = object("a budget binding", (o) => string(o, "key") ?? number(o, "cost"));
+/** A job's or template's bindings: Zizq 0.7 leaves the key out when there are none. */
+const optBindings = (o: Fields) => (o.budgets == null ? undefined : array(o, "budgets", budgetBinding));
+
+/** A strategy of a type this client does not know passes with its name: a newer server's. */
+const budgetStrategy = object("a budget strategy", (o) =>
+  string(o, "type") ?? (o.type === "time_based" ? number(o, "duration_ms") : optNumber(o, "duration_ms")) ?? optNumber(o, "burst"),
+);
+const budget = object("a budget", (o) =>
+  string(o, "key") ?? number(o, "allocation") ?? under("strategy", budgetStrategy(o.strategy)) ?? number(o, "created_at") ?? number(o, "updated_at"),
+);
 
 /**
  * A job's fields; `payload` must be present (it may be null) where the endpoint sends it. Written
@@ -106,7 +119,11 @@ function optionalJobFields(o: WireFields<WireJob>): Mismatch | undefined {
   if (o.completed_at != null && typeof o.completed_at !== "number") return mismatch("completed_at", "a number", o.completed_at);
   if (o.unique_key != null && typeof o.unique_key !== "string") return mismatch("unique_key", "a string", o.unique_key);
   if (o.unique_while != null && typeof o.unique_while !== "string") return mismatch("unique_while", "a string", o.unique_while);
-  return o.batch == null ? undefined : under("batch", batch(o.batch));
+  if (o.batch != null) {
+    const wrong = under("batch", batch(o.batch));
+    if (wrong) return wrong;
+  }
+  return optBindings(o);
 }
 
 const job = object("a job object", (o) => jobFields(o, false));
@@ -143,7 +160,8 @@ const cronTemplate = object("a job template", (o) =>
   optObject(o, "retention", retention) ??
   optString(o, "unique_key") ??
   optString(o, "unique_while") ??
-  optObject(o, "batch", batch),
+  optObject(o, "batch", batch) ??
+  optBindings(o),
 );
 
 const cronEntryFields = (o: Fields) =>
@@ -202,6 +220,9 @@ export interface Replies {
   readonly enqueuedJobs: (count: number) => ReplyShape<{ jobs: WireJob[] }>;
   readonly cronEntry: ReplyShape<WireCronEntry>;
   readonly cronGroup: ReplyShape<WireCronGroup>;
+  readonly budget: ReplyShape<WireBudget>;
+  readonly budgets: ReplyShape<{ budgets: WireBudget[] }>;
+  readonly budgetChange: ReplyShape<WireBudgetChange>;
 }
 
 /** Every endpoint's answer, by name. */
@@ -238,6 +259,13 @@ export const REPLIES: Replies = {
       optNumber(o, "resumed_at") ??
       array(o, "entries", cronEntry),
     ),
+  ),
+  budget: shape<WireBudget>("a budget", budget),
+  budgets: single<{ budgets: WireBudget[] }>("a budget list", "budgets", (o, key) => array(o, key, budget)),
+  budgetChange: shape<WireBudgetChange>(
+    "a budget change",
+    // `blocked` may be left out when empty, as the Rust client allows.
+    object("a budget change", (o) => number(o, "changed") ?? (o.blocked == null ? undefined : strings(o, "blocked"))),
   ),
 };
 

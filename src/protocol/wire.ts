@@ -52,6 +52,8 @@ export interface WireJob {
   duplicate?: boolean;
   folded?: boolean;
   batch?: WireBatch;
+  /** Zizq 0.7; left out when the job draws on no budget. */
+  budgets?: WireBudgetBinding[];
 }
 
 /** The body of `POST /jobs` and of each item of `POST /jobs/bulk`. */
@@ -67,6 +69,54 @@ export interface WireEnqueue {
   unique_key?: string | null;
   unique_while?: UniqueWhile | null;
   batch?: WireBatch | null;
+  /** Zizq 0.7; left out rather than sent empty. */
+  budgets?: WireBudgetBindingRequest[];
+}
+
+/** A budget strategy on the wire: `duration_ms` only for `time_based`, `burst` only when set. */
+export interface WireBudgetStrategy {
+  type: string;
+  duration_ms?: number;
+  burst?: number;
+}
+
+/** The body of `POST`/`PUT /budgets/{key}` and a binding's `create_with`. */
+export interface WireBudgetPolicy {
+  allocation: number;
+  strategy: WireBudgetStrategy;
+}
+
+/** A budget as the server returns it. */
+export interface WireBudget extends WireBudgetPolicy {
+  key: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The body of `PATCH /budgets/{key}`: a merge patch, where only `burst` may be null (to clear it). */
+export interface WireBudgetPatch {
+  allocation?: number;
+  strategy?: { type?: string; duration_ms?: number; burst?: number | null };
+}
+
+/** A job's binding as the server returns it (on jobs and cron templates). */
+export interface WireBudgetBinding {
+  key: string;
+  cost: number;
+}
+
+/** A binding as the server takes it (enqueue, cron templates, `PUT /jobs/{id}/budgets`). */
+export interface WireBudgetBindingRequest {
+  key: string;
+  cost?: number;
+  create_with?: WireBudgetPolicy;
+}
+
+/** The answer of a bulk rebind (`/jobs/budgets…`). */
+export interface WireBudgetChange {
+  changed: number;
+  /** Left out by some servers when empty. */
+  blocked?: string[];
 }
 
 export interface WireErrorRecord {
@@ -117,6 +167,8 @@ export interface WireCronEntry {
 export interface WireCronGroup {
   name: string;
   paused: boolean;
+  /** Zizq 0.7: the IANA zone of entries that set none. */
+  timezone?: string;
   paused_at?: number;
   resumed_at?: number;
   entries: WireCronEntry[];

@@ -6,7 +6,7 @@ import { verifyDelivery } from "../../../src/push/signature.ts";
 import { PushDelivery } from "../../../src/relay/relay.ts";
 import { generateSecret, recordingLogger } from "./support.ts";
 
-const job: Job<unknown> = { id: "j1", type: "t", queue: "q", priority: 0, status: "in_flight", readyAt: 1, attempts: 0, payload: { a: 1 }, dequeuedAt: 2 };
+const job: Job<unknown> = { id: "j1", type: "t", queue: "q", priority: 0, status: "in_flight", readyAt: 1, attempts: 0, payload: { a: 1 }, dequeuedAt: 2, budgets: [] };
 const ctx = () => ({ signal: new AbortController().signal, log: recordingLogger() });
 const NOW = 1_000_000;
 

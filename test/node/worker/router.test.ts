@@ -29,7 +29,7 @@ const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error:
 const ctx = () => ({ signal: new AbortController().signal, log: silent });
 
 function jobOf(type: string, payload: unknown, attempts = 0): Job<unknown> {
-  return { id: `id-${type}`, type, queue: "q", priority: 32768, status: "in_flight", readyAt: NOW, attempts, payload };
+  return { id: `id-${type}`, type, queue: "q", priority: 32768, status: "in_flight", readyAt: NOW, attempts, payload, budgets: [] };
 }
 
 /** The failure of a failed outcome; fails the test on a completed one. */
