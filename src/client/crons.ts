@@ -2,14 +2,13 @@ import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { isJobDefinition, type JobRequest } from "../job/define-job.ts";
 import { enqueueBody } from "../job/enqueue-body.ts";
 import type { PickReply } from "../protocol/replies.ts";
-import { budgetBindings } from "../protocol/budget-map.ts";
 import type { WireBudgetBinding, WireCronEntry, WireCronEntryRequest, WireCronGroup } from "../protocol/wire.ts";
 import type { BudgetBinding } from "../types/budget.ts";
 import { checkBoolean, checkName, checkObject, shown } from "../utils/arguments.ts";
 import type { Transport } from "./transport.ts";
 import type { Backoff, BatchConfig, Retention, UniqueWhile } from "./types.ts";
 import { requireFeature } from "./version-gate.ts";
-import { backoff, retention } from "./wire-convert.ts";
+import { backoff, budgetBindings, retention } from "./wire-convert.ts";
 
 /** The job a cron entry enqueues each time it fires. */
 export interface CronJobTemplate {

@@ -2,8 +2,8 @@
  * The one boundary between the server's snake_case and the library's camelCase. Payloads are
  * passed through untouched.
  */
-import { budgetBindings } from "../protocol/budget-map.ts";
-import type { WireErrorRecord, WireJob } from "../protocol/wire.ts";
+import type { WireBudgetBinding, WireErrorRecord, WireJob } from "../protocol/wire.ts";
+import type { BudgetBinding } from "../types/budget.ts";
 import type { EnqueuedJob, ErrorRecord, Job, JobInfo } from "./types.ts";
 
 export function jobInfo(wire: WireJob): JobInfo {
@@ -41,6 +41,11 @@ export function enqueuedJob(wire: WireJob): EnqueuedJob {
   converted.duplicate = wire.duplicate === true;
   converted.folded = wire.folded === true;
   return converted;
+}
+
+/** A job's or template's bindings; an empty array when the server left the key out (Zizq 0.6, or none). */
+export function budgetBindings(wire: readonly WireBudgetBinding[] | undefined): BudgetBinding[] {
+  return wire ? wire.map((binding) => ({ key: binding.key, cost: binding.cost })) : [];
 }
 
 export function backoff(wire: NonNullable<WireJob["backoff"]>): NonNullable<JobInfo["backoff"]> {

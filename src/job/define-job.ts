@@ -3,7 +3,6 @@ import { UNIQUE_SCOPES } from "../protocol/wire.ts";
 import type { BatchConfig, Duration, Instant, UniqueWhile } from "../client/types.ts";
 import { checkName, checkObject, checkOneOf, checkString, isObject, shown } from "../utils/arguments.ts";
 import { integerIn } from "../utils/integer.ts";
-import { wireBudgetBindings } from "../protocol/budget-map.ts";
 import type { BudgetBindingInput } from "../types/budget.ts";
 import { checkBatch, wireBackoff, wireRetention } from "./enqueue-body.ts";
 import type { StandardSchemaV1 } from "./standard-schema.ts";
@@ -150,5 +149,8 @@ function checkJobOptions(options: JobOptions, prefix: string): void {
   integerIn(`${prefix}retryLimit`, options.retryLimit, 0, 0xffff_ffff);
   if (options.backoff !== undefined) wireBackoff(options.backoff, `${prefix}backoff`);
   if (options.retention !== undefined) wireRetention(options.retention, `${prefix}retention`);
-  if (options.budgets !== undefined) wireBudgetBindings(options.budgets, `${prefix}budgets`);
+  // Each binding is checked on enqueue, before anything is sent: the checks load with the first budgeted job.
+  if (options.budgets !== undefined && !Array.isArray(options.budgets)) {
+    throw new ZizqArgumentError(`${prefix}budgets`, `expected an array of { key, cost?, createWith? }, got ${shown(options.budgets)}`);
+  }
 }

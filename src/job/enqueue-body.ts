@@ -5,7 +5,6 @@ import type { BatchConfig } from "../client/types.ts";
 import { checkObject, isObject, shown } from "../utils/arguments.ts";
 import type { BackoffInput, JobRequest, RetentionInput } from "./define-job.ts";
 import { checkJsonPayload } from "./json-payload.ts";
-import { wireBudgetBindings } from "../protocol/budget-map.ts";
 
 /**
  * The `POST /jobs` body for a request: the payload checked against its schema and found to be
@@ -45,8 +44,9 @@ export async function enqueueBody<Input, Output>(request: JobRequest<Input, Outp
   if (uniqueWhile !== undefined) body.unique_while = uniqueWhile;
   if (batch) body.batch = { key: batch.key, when: batch.when, fold: batch.fold };
   const budgets = options.budgets ?? defaults.budgets;
-  // Left out when empty: an empty list is the same unthrottled job, and needs no 0.7 server.
-  if (budgets !== undefined && budgets.length > 0) body.budgets = wireBudgetBindings(budgets, "budgets");
+  // Left out when empty: an empty list is the same unthrottled job, and needs no 0.7 server. The
+  // binding checks load with the first budgeted job, keeping them out of a plain producer's bundle.
+  if (budgets !== undefined && budgets.length > 0) body.budgets = (await import("../protocol/budget-map.ts")).wireBudgetBindings(budgets, "budgets");
   return body;
 }
 

@@ -6,7 +6,6 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import type {
   Budget,
-  BudgetBinding,
   BudgetBindingInput,
   BudgetChange,
   BudgetPatch,
@@ -20,7 +19,6 @@ import { toMs } from "../utils/duration.ts";
 import { integerIn } from "../utils/integer.ts";
 import type {
   WireBudget,
-  WireBudgetBinding,
   WireBudgetBindingRequest,
   WireBudgetChange,
   WireBudgetPatch,
@@ -154,11 +152,6 @@ export function budget(wire: WireBudget): Budget {
     createdAt: wire.created_at,
     updatedAt: wire.updated_at,
   };
-}
-
-/** A job's or template's bindings; an empty array when the server left the key out. */
-export function budgetBindings(wire: readonly WireBudgetBinding[] | undefined): BudgetBinding[] {
-  return wire ? wire.map((binding) => ({ key: binding.key, cost: binding.cost })) : [];
 }
 
 export function budgetChange(wire: WireBudgetChange): BudgetChange {
