@@ -1,4 +1,4 @@
-import type { RequestInfo } from "../errors/zizq-error.ts";
+import type { ZizqRequestInfo } from "../errors/zizq-error.ts";
 import { MEDIA } from "../protocol/media.ts";
 import type { PickReply } from "../protocol/replies.ts";
 import type { Failed } from "./call-failure.ts";
@@ -146,7 +146,7 @@ export class Transport {
   }
 
   /** What errors about a request to `path` (path and query, from `/`) say about it. */
-  requestInfo(method: string, path: string): RequestInfo & { url: string } {
+  requestInfo(method: string, path: string): ZizqRequestInfo & { url: string } {
     return { method, path: `${this.basePath}${path}`, url: `${this.baseUrl}${path}` };
   }
 
@@ -213,7 +213,7 @@ export class Transport {
    * The `ZizqError` for a failed call; the code that builds it loads with the first failure. A
    * chunk that cannot load leaves the error as it is, or is itself the error.
    */
-  private async failure(request: RequestInfo, context: Attempts, failed: Failed): Promise<unknown> {
+  private async failure(request: ZizqRequestInfo, context: Attempts, failed: Failed): Promise<unknown> {
     let failures: typeof import("./call-failure.ts");
     try {
       failures = await import("./call-failure.ts");
