@@ -3,7 +3,7 @@
  * and the pending job's payload as `$existing`, the incoming one as `$new`; a truthy `when`
  * folds, anything else seals the pending job and opens a new one.
  */
-import type { BatchConfig } from "./client/types.ts";
+import type { BatchConfig } from "./types/job.ts";
 import { ZizqArgumentError } from "./errors/argument-error.ts";
 import { checkObject } from "./utils/arguments.ts";
 import { isWellFormed } from "./utils/well-formed.ts";

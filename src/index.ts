@@ -4,26 +4,20 @@
  * @module zizq-edge
  */
 export { SUPPORTED_MAJOR } from "./client/version.ts";
-export type { Failure } from "./client/job-calls.ts";
 export { Client, type ClientOptions, type RawJob } from "./client/client.ts";
 export type { Format } from "./client/codec.ts";
-export type { CronEntry, CronEntryInput, CronGroup, CronJobTemplate, Crons } from "./client/crons.ts";
-export type { JobPatch } from "./client/patch.ts";
-export { ErrorQuery, type JobFilter, JobQuery, type Order, type Range } from "./client/query.ts";
+export type { CronEntryInput, Crons } from "./client/crons.ts";
+export { ErrorQuery, JobQuery } from "./client/query.ts";
 export type { TakeOptions } from "./client/take.ts";
 export type { RetryPolicy } from "./client/transport.ts";
-export type * from "./client/types.ts";
+export type * from "./types/index.ts";
 export * from "./errors/index.ts";
 export {
-  type BackoffInput,
   defineJob,
   type DefineJobConfig,
-  type EnqueueOptions,
   type JobDefinition,
-  type JobOptions,
   type JobRequest,
   type JobTypeOptions,
-  type RetentionInput,
   type UniqueConfig,
 } from "./job/define-job.ts";
 export type { StandardSchemaV1 } from "./job/standard-schema.ts";

@@ -1,9 +1,9 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
+import { wireEnqueue } from "../protocol/mapping/to-wire.ts";
 import type { WireEnqueue } from "../protocol/wire.ts";
-import { toEpochMs, toMs } from "../utils/duration.ts";
-import type { BatchConfig } from "../client/types.ts";
-import { checkObject, isObject, shown } from "../utils/arguments.ts";
-import type { BackoffInput, JobRequest, RetentionInput } from "./define-job.ts";
+import type { BatchConfig } from "../types/job.ts";
+import { isObject, shown } from "../utils/arguments.ts";
+import type { JobRequest } from "./define-job.ts";
 import { checkJsonPayload } from "./json-payload.ts";
 
 /**
@@ -18,18 +18,6 @@ export async function enqueueBody<Input, Output>(request: JobRequest<Input, Outp
   await definition.validate(payload);
   await checkJsonPayload(definition.type, payload);
 
-  const body: WireEnqueue = { type: definition.type, queue: definition.queue, payload };
-  const priority = options.priority ?? defaults.priority;
-  if (priority !== undefined) body.priority = priority;
-  if (options.readyAt !== undefined) body.ready_at = toEpochMs(options.readyAt, "readyAt");
-  else if (options.delay !== undefined) body.ready_at = now + toMs(options.delay, "delay");
-  const retryLimit = options.retryLimit ?? defaults.retryLimit;
-  if (retryLimit !== undefined) body.retry_limit = retryLimit;
-  const backoff = options.backoff ?? defaults.backoff;
-  if (backoff) body.backoff = wireBackoff(backoff);
-  const retention = options.retention ?? defaults.retention;
-  if (retention) body.retention = wireRetention(retention);
-
   const unique = defaults.unique;
   const uniqueKey = options.uniqueKey ?? (typeof unique?.key === "function" ? await derivedKey(unique.key, payload, definition) : unique?.key);
   const uniqueWhile = options.uniqueWhile ?? unique?.while;
@@ -40,10 +28,23 @@ export async function enqueueBody<Input, Output>(request: JobRequest<Input, Outp
   if (uniqueKey !== undefined && batch !== undefined) {
     throw new ZizqArgumentError("uniqueKey", "a job cannot be both unique and batched");
   }
-  if (uniqueKey !== undefined) body.unique_key = uniqueKey;
-  if (uniqueWhile !== undefined) body.unique_while = uniqueWhile;
-  if (batch) body.batch = { key: batch.key, when: batch.when, fold: batch.fold };
-  return body;
+  return wireEnqueue(
+    {
+      type: definition.type,
+      queue: definition.queue,
+      payload,
+      priority: options.priority ?? defaults.priority,
+      readyAt: options.readyAt,
+      delay: options.delay,
+      retryLimit: options.retryLimit ?? defaults.retryLimit,
+      backoff: options.backoff ?? defaults.backoff,
+      retention: options.retention ?? defaults.retention,
+      uniqueKey,
+      uniqueWhile,
+      batch,
+    },
+    now,
+  );
 }
 
 /** A unique key computed from the payload: it must come out a string. */
@@ -58,26 +59,6 @@ function derivedBatch<Input>(batch: (payload: Input) => BatchConfig, payload: In
   const value = batch(payload);
   checkBatch("batch", value);
   return value;
-}
-
-export function wireBackoff(backoff: BackoffInput, field = "backoff"): NonNullable<WireEnqueue["backoff"]> {
-  checkObject(field, backoff, true);
-  if (typeof backoff.exponent !== "number" || !Number.isFinite(backoff.exponent)) {
-    throw new ZizqArgumentError(`${field}.exponent`, `expected a number, got ${shown(backoff.exponent)}`);
-  }
-  return {
-    exponent: backoff.exponent,
-    base_ms: toMs(backoff.baseMs, `${field}.baseMs`),
-    jitter_ms: toMs(backoff.jitterMs, `${field}.jitterMs`),
-  };
-}
-
-export function wireRetention(retention: RetentionInput, field = "retention"): NonNullable<WireEnqueue["retention"]> {
-  checkObject(field, retention, true);
-  const wire: NonNullable<WireEnqueue["retention"]> = {};
-  if (retention.completedMs !== undefined) wire.completed_ms = toMs(retention.completedMs, `${field}.completedMs`);
-  if (retention.deadMs !== undefined) wire.dead_ms = toMs(retention.deadMs, `${field}.deadMs`);
-  return wire;
 }
 
 /** A batch config: its key, `when` and `fold` are all strings (the server needs all three). */

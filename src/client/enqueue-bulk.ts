@@ -1,10 +1,10 @@
-import type { EnqueuedJob } from "../client/types.ts";
-import type { Transport } from "../client/transport.ts";
-import { enqueuedJob } from "../client/wire-convert.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
+import { isJobDefinition, type JobRequest } from "../job/define-job.ts";
+import { enqueueBody } from "../job/enqueue-body.ts";
+import { enqueuedJob } from "../protocol/mapping/from-wire.ts";
+import type { EnqueuedJob } from "../types/job.ts";
 import { isObject, shown } from "../utils/arguments.ts";
-import { isJobDefinition, type JobRequest } from "./define-job.ts";
-import { enqueueBody } from "./enqueue-body.ts";
+import type { Transport } from "./transport.ts";
 
 /**
  * `client.enqueueBulk`: many jobs, of any types, in one atomic request; every request is checked

@@ -1,0 +1,95 @@
+/**
+ * Server to library: the server's snake_case answers as the library's camelCase shapes.
+ * Payloads pass through untouched. The other direction is `to-wire.ts`; together the two files
+ * are the only place the two spellings meet (a new resource adds its mappers here and there).
+ */
+import type { CronEntry, CronGroup, CronJobTemplate } from "../../types/cron.ts";
+import type { Backoff, EnqueuedJob, ErrorRecord, Job, JobInfo, Retention } from "../../types/job.ts";
+import type { WireBackoff, WireCronEntry, WireCronGroup, WireErrorRecord, WireJob, WireRetention } from "../wire.ts";
+
+export function jobInfo(wire: WireJob): JobInfo {
+  const job: JobInfo = {
+    id: wire.id,
+    type: wire.type,
+    queue: wire.queue,
+    priority: wire.priority,
+    status: wire.status,
+    readyAt: wire.ready_at,
+    attempts: wire.attempts,
+  };
+  if (wire.retry_limit != null) job.retryLimit = wire.retry_limit;
+  if (wire.backoff) job.backoff = backoff(wire.backoff);
+  if (wire.dequeued_at != null) job.dequeuedAt = wire.dequeued_at;
+  if (wire.failed_at != null) job.failedAt = wire.failed_at;
+  if (wire.retention) job.retention = retention(wire.retention);
+  if (wire.purge_at != null) job.purgeAt = wire.purge_at;
+  if (wire.completed_at != null) job.completedAt = wire.completed_at;
+  if (wire.unique_key != null) job.uniqueKey = wire.unique_key;
+  if (wire.unique_while != null) job.uniqueWhile = wire.unique_while;
+  if (wire.batch) job.batch = { key: wire.batch.key, when: wire.batch.when, fold: wire.batch.fold };
+  return job;
+}
+
+export function job<Payload = unknown>(wire: WireJob): Job<Payload> {
+  const converted = jobInfo(wire) as Job<Payload>;
+  converted.payload = wire.payload as Payload;
+  return converted;
+}
+
+export function enqueuedJob(wire: WireJob): EnqueuedJob {
+  const converted = jobInfo(wire) as EnqueuedJob;
+  converted.duplicate = wire.duplicate === true;
+  converted.folded = wire.folded === true;
+  return converted;
+}
+
+export function backoff(wire: WireBackoff): Backoff {
+  return { exponent: wire.exponent, baseMs: wire.base_ms, jitterMs: wire.jitter_ms };
+}
+
+export function retention(wire: WireRetention): Retention {
+  const out: Retention = {};
+  if (wire.completed_ms != null) out.completedMs = wire.completed_ms;
+  if (wire.dead_ms != null) out.deadMs = wire.dead_ms;
+  return out;
+}
+
+export function errorRecord(wire: WireErrorRecord): ErrorRecord {
+  const record: ErrorRecord = {
+    attempt: wire.attempt,
+    message: wire.message,
+    dequeuedAt: wire.dequeued_at,
+    failedAt: wire.failed_at,
+  };
+  if (wire.error_type != null) record.errorType = wire.error_type;
+  if (wire.backtrace != null) record.backtrace = wire.backtrace;
+  return record;
+}
+
+export function cronGroup(wire: WireCronGroup): CronGroup {
+  const group: CronGroup = { name: wire.name, paused: wire.paused, entries: wire.entries.map(cronEntry) };
+  if (wire.paused_at != null) group.pausedAt = wire.paused_at;
+  if (wire.resumed_at != null) group.resumedAt = wire.resumed_at;
+  return group;
+}
+
+export function cronEntry(wire: WireCronEntry): CronEntry {
+  const entry: CronEntry = { name: wire.name, expression: wire.expression, paused: wire.paused, job: cronJobTemplate(wire.job) };
+  if (wire.timezone != null) entry.timezone = wire.timezone;
+  if (wire.paused_at != null) entry.pausedAt = wire.paused_at;
+  if (wire.resumed_at != null) entry.resumedAt = wire.resumed_at;
+  if (wire.next_enqueue_at != null) entry.nextEnqueueAt = wire.next_enqueue_at;
+  if (wire.last_enqueue_at != null) entry.lastEnqueueAt = wire.last_enqueue_at;
+  return entry;
+}
+
+function cronJobTemplate(wire: WireCronEntry["job"]): CronJobTemplate {
+  const job: CronJobTemplate = { type: wire.type, queue: wire.queue, priority: wire.priority, payload: wire.payload };
+  if (wire.retry_limit != null) job.retryLimit = wire.retry_limit;
+  if (wire.backoff) job.backoff = backoff(wire.backoff);
+  if (wire.retention) job.retention = retention(wire.retention);
+  if (wire.unique_key != null) job.uniqueKey = wire.unique_key;
+  if (wire.unique_while != null) job.uniqueWhile = wire.unique_while;
+  if (wire.batch) job.batch = { ...wire.batch };
+  return job;
+}

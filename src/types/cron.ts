@@ -1,0 +1,39 @@
+import type { Backoff, BatchConfig, Retention, UniqueWhile } from "./job.ts";
+
+/** The job a cron entry enqueues each time it fires. */
+export interface CronJobTemplate {
+  type: string;
+  queue: string;
+  priority: number;
+  payload: unknown;
+  retryLimit?: number;
+  backoff?: Backoff;
+  retention?: Retention;
+  uniqueKey?: string;
+  uniqueWhile?: UniqueWhile;
+  batch?: BatchConfig;
+}
+
+/** A cron entry as the server reports it: its schedule, its job template and when it fires next. */
+export interface CronEntry {
+  name: string;
+  /** Five fields, or six with seconds first. */
+  expression: string;
+  /** An IANA zone; without one the server's local zone applies. */
+  timezone?: string;
+  paused: boolean;
+  pausedAt?: number;
+  resumedAt?: number;
+  job: CronJobTemplate;
+  nextEnqueueAt?: number;
+  lastEnqueueAt?: number;
+}
+
+/** A named group of cron entries, paused and resumed together. */
+export interface CronGroup {
+  name: string;
+  paused: boolean;
+  pausedAt?: number;
+  resumedAt?: number;
+  entries: CronEntry[];
+}
