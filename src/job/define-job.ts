@@ -1,12 +1,11 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
-import { wireBackoff, wireRetention } from "../protocol/mapping/to-wire.ts";
+import { wireBackoff, wireBatch, wireRetention } from "../protocol/mapping/to-wire.ts";
 import { UNIQUE_SCOPES } from "../protocol/wire.ts";
 import type { EnqueueOptions, JobOptions } from "../types/enqueue.ts";
 import type { BatchConfig, UniqueWhile } from "../types/job.ts";
 import { checkName } from "../protocol/names.ts";
 import { checkObject, checkOneOf, checkString, isObject, shown } from "../utils/arguments.ts";
 import { integerIn } from "../utils/integer.ts";
-import { checkBatch } from "./enqueue-body.ts";
 import type { StandardSchemaV1 } from "./standard-schema.ts";
 import { validatePayload } from "./validate.ts";
 
@@ -112,7 +111,7 @@ export function defineJob<Input, Output>(
     }
     checkOneOf("unique.while", options.unique.while, UNIQUE_SCOPES);
   }
-  if (typeof options.batch !== "function") checkBatch("batch", options.batch);
+  if (options.batch !== undefined && typeof options.batch !== "function") wireBatch(options.batch, "batch");
   const definition: JobDefinition<Input, Output> = {
     type,
     queue,
@@ -123,7 +122,7 @@ export function defineJob<Input, Output>(
       checkJobOptions(enqueueOptions, "options.");
       checkString("options.uniqueKey", enqueueOptions.uniqueKey);
       checkOneOf("options.uniqueWhile", enqueueOptions.uniqueWhile, UNIQUE_SCOPES);
-      checkBatch("options.batch", enqueueOptions.batch);
+      if (enqueueOptions.batch !== undefined) wireBatch(enqueueOptions.batch, "options.batch");
       if (enqueueOptions.readyAt !== undefined && enqueueOptions.delay !== undefined) {
         throw new ZizqArgumentError("options.delay", "give readyAt or delay, not both");
       }

@@ -1,8 +1,7 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { wireEnqueue } from "../protocol/mapping/to-wire.ts";
 import type { WireEnqueue } from "../protocol/wire.ts";
-import type { BatchConfig } from "../types/job.ts";
-import { isObject, shown } from "../utils/arguments.ts";
+import { shown } from "../utils/arguments.ts";
 import type { JobRequest } from "./define-job.ts";
 import { checkJsonPayload } from "./json-payload.ts";
 
@@ -21,7 +20,8 @@ export async function enqueueBody<Input, Output>(request: JobRequest<Input, Outp
   const unique = defaults.unique;
   const uniqueKey = options.uniqueKey ?? (typeof unique?.key === "function" ? await derivedKey(unique.key, payload, definition) : unique?.key);
   const uniqueWhile = options.uniqueWhile ?? unique?.while;
-  const batch = options.batch ?? (typeof defaults.batch === "function" ? derivedBatch(defaults.batch, payload) : defaults.batch);
+  // A batch built from the payload is checked by wireBatch, as "batch".
+  const batch = options.batch ?? (typeof defaults.batch === "function" ? defaults.batch(payload) : defaults.batch);
   if (uniqueWhile !== undefined && uniqueKey === undefined) {
     throw new ZizqArgumentError("uniqueWhile", "needs a uniqueKey");
   }
@@ -52,20 +52,4 @@ async function derivedKey<Input>(key: (payload: Input, job: { type: string }) =>
   const value: unknown = await key(payload, job);
   if (typeof value !== "string") throw new ZizqArgumentError("unique.key", `the function returned ${shown(value)}, expected a string`);
   return value;
-}
-
-/** A batch config computed from the payload: it must be one. */
-function derivedBatch<Input>(batch: (payload: Input) => BatchConfig, payload: Input): BatchConfig {
-  const value = batch(payload);
-  checkBatch("batch", value);
-  return value;
-}
-
-/** A batch config: its key, `when` and `fold` are all strings (the server needs all three). */
-export function checkBatch(field: string, batch: unknown): void {
-  if (batch === undefined) return;
-  if (!isObject(batch)) throw new ZizqArgumentError(field, `expected { key, when, fold }, got ${shown(batch)}`);
-  for (const key of ["key", "when", "fold"]) {
-    if (typeof batch[key] !== "string") throw new ZizqArgumentError(`${field}.${key}`, `expected a string, got ${shown(batch[key])}`);
-  }
 }

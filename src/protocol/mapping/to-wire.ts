@@ -6,13 +6,13 @@
 import { ZizqArgumentError } from "../../errors/argument-error.ts";
 import type { BackoffInput, EnqueueOptions, RetentionInput } from "../../types/enqueue.ts";
 import type { Failure } from "../../types/failure.ts";
-import type { Job } from "../../types/job.ts";
+import type { BatchConfig, Job } from "../../types/job.ts";
 import type { JobPatch } from "../../types/patch.ts";
-import { checkBoolean, checkObject, checkString, shown } from "../../utils/arguments.ts";
+import { checkBoolean, checkObject, checkString, isObject, shown } from "../../utils/arguments.ts";
 import { toEpochMs, toMs } from "../../utils/duration.ts";
 import { integerIn } from "../../utils/integer.ts";
 import { checkName } from "../names.ts";
-import type { WireBackoff, WireEnqueue, WireJob, WireRetention } from "../wire.ts";
+import type { WireBackoff, WireBatch, WireEnqueue, WireJob, WireRetention } from "../wire.ts";
 
 /** A job to enqueue, its options already resolved against its type's defaults. */
 export interface EnqueueFields extends EnqueueOptions {
@@ -32,7 +32,7 @@ export function wireEnqueue(job: EnqueueFields, now: number): WireEnqueue {
   if (job.retention) body.retention = wireRetention(job.retention);
   if (job.uniqueKey !== undefined) body.unique_key = job.uniqueKey;
   if (job.uniqueWhile !== undefined) body.unique_while = job.uniqueWhile;
-  if (job.batch) body.batch = { key: job.batch.key, when: job.batch.when, fold: job.batch.fold };
+  if (job.batch !== undefined) body.batch = wireBatch(job.batch);
   return body;
 }
 
@@ -46,6 +46,15 @@ export function wireBackoff(backoff: BackoffInput, field = "backoff"): WireBacko
     base_ms: toMs(backoff.baseMs, `${field}.baseMs`),
     jitter_ms: toMs(backoff.jitterMs, `${field}.jitterMs`),
   };
+}
+
+/** A batch config: its key, `when` and `fold` are all strings (the server needs all three). */
+export function wireBatch(batch: BatchConfig, field = "batch"): WireBatch {
+  if (!isObject(batch)) throw new ZizqArgumentError(field, `expected { key, when, fold }, got ${shown(batch)}`);
+  for (const key of ["key", "when", "fold"] as const) {
+    if (typeof batch[key] !== "string") throw new ZizqArgumentError(`${field}.${key}`, `expected a string, got ${shown(batch[key])}`);
+  }
+  return { key: batch.key, when: batch.when, fold: batch.fold };
 }
 
 /** Retention as given by hand (durations) or as a job reports it (ms). */
