@@ -9,7 +9,7 @@ export type { Format } from "./client/codec.ts";
 export type { CronEntryInput, Crons } from "./client/crons.ts";
 export { ErrorQuery, JobQuery } from "./client/query.ts";
 export type { TakeOptions } from "./client/take.ts";
-export type { RetryPolicy } from "./client/transport.ts";
+export type { RetryPolicy } from "./client/retries.ts";
 export type * from "./types/index.ts";
 export * from "./errors/index.ts";
 export {
@@ -21,8 +21,9 @@ export {
   type UniqueConfig,
 } from "./job/define-job.ts";
 export type { StandardSchemaV1 } from "./job/standard-schema.ts";
-export { type CollectBatchOptions, collectBatch } from "./batch.ts";
-export { canonicalJson, hashedKey, uniqueKey, type UniqueKeyOptions } from "./unique-key.ts";
+export { type CollectBatchOptions, collectBatch } from "./job/collect-batch.ts";
+export { canonicalJson } from "./unique-key/canonical-json.ts";
+export { hashedKey, uniqueKey, type UniqueKeyOptions } from "./unique-key/hash.ts";
 export { AckBatcher, type AckBatcherCloseOptions, type AckBatcherOptions, type AckPort } from "./worker/ack-batcher.ts";
 export { NonRetryableError, RetryAfterError } from "./worker/handler-errors.ts";
 export type { LogMethod, Logger, LoggerOption } from "./worker/logger.ts";

@@ -5,7 +5,7 @@
  * 3xx itself for `redirect: "manual"`; this keeps that true where the suite runs.
  */
 import { Client, ZizqRedirectError } from "../../src/index.ts";
-import type { FetchApp, ServeOptions, ServerHandle } from "../../src/serving.ts";
+import type { FetchApp, ServeOptions, ServerHandle } from "../../src/adapter/serve.ts";
 import type { SmokeAssert } from "./smoke-walk.ts";
 
 type Serve = (app: FetchApp, options?: ServeOptions) => Promise<ServerHandle>;
