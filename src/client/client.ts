@@ -1,7 +1,7 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { defineJob, isJobDefinition, type JobDefinition, type JobRequest } from "../job/define-job.ts";
 import { enqueueBody } from "../job/enqueue-body.ts";
-import { enqueuedJob } from "../protocol/mapping/from-wire.ts";
+import { enqueuedJob } from "../protocol/mapping/job.ts";
 import type { PickReply } from "../protocol/replies.ts";
 import type { EnqueueOptions } from "../types/enqueue.ts";
 import type { Failure } from "../types/failure.ts";

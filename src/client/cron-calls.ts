@@ -2,7 +2,7 @@ import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { isJobDefinition, type JobRequest } from "../job/define-job.ts";
 import { enqueueBody } from "../job/enqueue-body.ts";
 import type { PickReply } from "../protocol/replies.ts";
-import { cronEntry, cronGroup } from "../protocol/mapping/from-wire.ts";
+import { cronEntry, cronGroup } from "../protocol/mapping/cron.ts";
 import type { WireCronEntryRequest } from "../protocol/wire.ts";
 import type { CronEntry, CronGroup } from "../types/cron.ts";
 import { checkName } from "../protocol/names.ts";

@@ -1,7 +1,7 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { isJobDefinition, type JobRequest } from "../job/define-job.ts";
 import { enqueueBody } from "../job/enqueue-body.ts";
-import { enqueuedJob } from "../protocol/mapping/from-wire.ts";
+import { enqueuedJob } from "../protocol/mapping/job.ts";
 import type { EnqueuedJob } from "../types/job.ts";
 import { isObject, shown } from "../utils/arguments.ts";
 import type { Transport } from "./transport.ts";

@@ -15,7 +15,7 @@ import { checkTimerMs } from "../utils/duration.ts";
 import { integerAtLeast } from "../utils/integer.ts";
 import type { Transport } from "./transport.ts";
 import type { Job } from "../types/job.ts";
-import { job } from "../protocol/mapping/from-wire.ts";
+import { job } from "../protocol/mapping/job.ts";
 
 /** Options of `client.take()`; `maxFrameBytes` caps one job frame (default 8 MiB). */
 export interface TakeOptions extends FrameDecoderOptions {

@@ -1,5 +1,5 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
-import { wireBackoff, wireBatch, wireRetention } from "../protocol/mapping/to-wire.ts";
+import { wireBackoff, wireBatch, wireRetention } from "../protocol/mapping/enqueue.ts";
 import { UNIQUE_SCOPES } from "../protocol/wire.ts";
 import type { EnqueueOptions, JobOptions } from "../types/enqueue.ts";
 import type { BatchConfig, UniqueWhile } from "../types/job.ts";

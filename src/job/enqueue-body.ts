@@ -1,5 +1,5 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
-import { wireEnqueue } from "../protocol/mapping/to-wire.ts";
+import { wireEnqueue } from "../protocol/mapping/enqueue.ts";
 import type { WireEnqueue } from "../protocol/wire.ts";
 import { shown } from "../utils/arguments.ts";
 import type { JobRequest } from "./define-job.ts";

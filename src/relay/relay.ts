@@ -6,7 +6,7 @@
  */
 import type { Failure } from "../types/failure.ts";
 import type { Job } from "../types/job.ts";
-import { wireJob } from "../protocol/mapping/to-wire.ts";
+import { wireJob } from "../protocol/mapping/wire-job.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { checkSecrets, signDelivery } from "../push/signature.ts";
 import { aborted } from "../utils/aborted.ts";

@@ -1,5 +1,5 @@
 import type { Job } from "../../types/job.ts";
-import { wireJob } from "../../protocol/mapping/to-wire.ts";
+import { wireJob } from "../../protocol/mapping/wire-job.ts";
 import type { WireErrorRecord, WireJob } from "../../protocol/wire.ts";
 
 /** Whoever holds an in-flight job: a take stream. */

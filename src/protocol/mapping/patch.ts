@@ -1,0 +1,50 @@
+/**
+ * The body of a job's (or a query's) PATCH.
+ *
+ * Part of the one boundary between the server's snake_case and the library's camelCase: every
+ * mapper lives in a file of protocol/mapping/, one per resource, so a bundle takes only the
+ * mappers its calls use (a producer: enqueue.ts and job.ts).
+ */
+import { ZizqArgumentError } from "../../errors/argument-error.ts";
+import type { JobPatch } from "../../types/patch.ts";
+import { checkObject } from "../../utils/arguments.ts";
+import { toEpochMs, toMs } from "../../utils/duration.ts";
+import { integerIn } from "../../utils/integer.ts";
+import { checkName } from "../names.ts";
+import { wireBackoff } from "./enqueue.ts";
+
+const PATCH_KEYS = new Set(["queue", "priority", "readyAt", "retryLimit", "backoff", "retention"]);
+
+export function wirePatch(patch: JobPatch): Record<string, unknown> {
+  checkObject("patch", patch, true);
+  const body: Record<string, unknown> = {};
+  for (const key of Object.keys(patch)) {
+    if (!PATCH_KEYS.has(key)) throw new ZizqArgumentError(`patch.${key}`, `cannot be patched; patchable: ${[...PATCH_KEYS].join(", ")}`);
+  }
+  if (patch.queue !== undefined) {
+    checkName("patch.queue", patch.queue, "queue");
+    body.queue = patch.queue;
+  }
+  if (patch.priority !== undefined) {
+    integerIn("patch.priority", patch.priority, 0, 0xffff);
+    body.priority = patch.priority;
+  }
+  if (patch.readyAt !== undefined) body.ready_at = patch.readyAt === null ? null : toEpochMs(patch.readyAt, "patch.readyAt");
+  if (patch.retryLimit !== undefined) {
+    if (patch.retryLimit !== null) integerIn("patch.retryLimit", patch.retryLimit, 0, 0xffff_ffff);
+    body.retry_limit = patch.retryLimit;
+  }
+  if (patch.backoff !== undefined) body.backoff = patch.backoff === null ? null : wireBackoff(patch.backoff, "patch.backoff");
+  if (patch.retention !== undefined) {
+    if (patch.retention === null) body.retention = null;
+    else {
+      checkObject("patch.retention", patch.retention);
+      const retention: Record<string, number | null> = {};
+      const { completedMs, deadMs } = patch.retention;
+      if (completedMs !== undefined) retention.completed_ms = completedMs === null ? null : toMs(completedMs, "patch.retention.completedMs");
+      if (deadMs !== undefined) retention.dead_ms = deadMs === null ? null : toMs(deadMs, "patch.retention.deadMs");
+      body.retention = retention;
+    }
+  }
+  return body;
+}
