@@ -6,7 +6,7 @@
  */
 import { type RunWorkerOptions, runUntilSignalled } from "../src/worker/signals.ts";
 import type { Worker } from "../src/worker/worker.ts";
-import { type FetchApp, type ServeOptions, type ServerHandle, serverUrl } from "../src/serving.ts";
+import { type FetchApp, type ServeOptions, type ServerHandle, serverUrl } from "../src/adapter/serve.ts";
 
 export type { FetchApp, RunWorkerOptions, ServeOptions, ServerHandle };
 

@@ -6,7 +6,7 @@
  * @module zizq-edge/deno
  */
 import { ZizqArgumentError } from "../src/errors/argument-error.ts";
-import { type FetchApp, type ServeOptions, type ServerHandle, serverUrl } from "../src/serving.ts";
+import { type FetchApp, type ServeOptions, type ServerHandle, serverUrl } from "../src/adapter/serve.ts";
 import { type RunWorkerOptions, runUntilSignalled } from "../src/worker/signals.ts";
 import type { Worker } from "../src/worker/worker.ts";
 

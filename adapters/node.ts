@@ -23,7 +23,7 @@ import {
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import type { ConnectionOptions } from "node:tls";
 import { assertPeers, loadWithPeers } from "../src/utils/optional-peers.ts";
-import { type FetchApp, type ServeOptions, type ServerHandle, serverUrl } from "../src/serving.ts";
+import { type FetchApp, type ServeOptions, type ServerHandle, serverUrl } from "../src/adapter/serve.ts";
 import { type RunWorkerOptions, runUntilSignalled } from "../src/worker/signals.ts";
 import type { Worker } from "../src/worker/worker.ts";
 

@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { nodeJqThread, serve } from "../adapters/node.ts";
 import { ZizqError } from "../src/errors/zizq-error.ts";
 import type { TestServerOptions } from "../src/testing/types.ts";
-import type { Duration } from "../src/client/types.ts";
+import type { Duration } from "../src/types/time.ts";
 import { toMs } from "../src/utils/duration.ts";
 
 const USAGE = `Usage: zizq-edge-dev-server [options]   (from a checkout: npm run server -- [options])

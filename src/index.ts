@@ -4,33 +4,27 @@
  * @module zizq-edge
  */
 export { SUPPORTED_MAJOR } from "./client/version.ts";
-export type { Failure } from "./client/job-calls.ts";
 export { Client, type ClientOptions, type RawJob } from "./client/client.ts";
 export type { Format } from "./client/codec.ts";
-export type { Budgets } from "./client/budgets.ts";
-export type { CronEntry, CronEntryInput, CronGroup, CronGroupInput, CronJobTemplate, Crons } from "./client/crons.ts";
-export type { JobPatch } from "./client/patch.ts";
-export { ErrorQuery, type JobFilter, JobQuery, type Order, type Range } from "./client/query.ts";
+export { Budgets } from "./client/budgets.ts";
+export { type CronEntryInput, type CronGroupInput, Crons } from "./client/crons.ts";
+export { ErrorQuery, JobQuery } from "./client/query.ts";
 export type { TakeOptions } from "./client/take.ts";
-export type { RetryPolicy } from "./client/transport.ts";
-export type * from "./client/types.ts";
-export type * from "./types/budget.ts";
+export type { RetryPolicy } from "./client/retries.ts";
+export type * from "./types/index.ts";
 export * from "./errors/index.ts";
 export {
-  type BackoffInput,
   defineJob,
   type DefineJobConfig,
-  type EnqueueOptions,
   type JobDefinition,
-  type JobOptions,
   type JobRequest,
   type JobTypeOptions,
-  type RetentionInput,
   type UniqueConfig,
 } from "./job/define-job.ts";
 export type { StandardSchemaV1 } from "./job/standard-schema.ts";
-export { type CollectBatchOptions, collectBatch } from "./batch.ts";
-export { canonicalJson, hashedKey, uniqueKey, type UniqueKeyOptions } from "./unique-key.ts";
+export { type CollectBatchOptions, collectBatch } from "./job/collect-batch.ts";
+export { canonicalJson } from "./unique-key/canonical-json.ts";
+export { hashedKey, uniqueKey, type UniqueKeyOptions } from "./unique-key/hash.ts";
 export { AckBatcher, type AckBatcherCloseOptions, type AckBatcherOptions, type AckPort } from "./worker/ack-batcher.ts";
 export { NonRetryableError, RetryAfterError } from "./worker/handler-errors.ts";
 export type { LogMethod, Logger, LoggerOption } from "./worker/logger.ts";

@@ -1,4 +1,4 @@
-import type { RequestInfo } from "../errors/zizq-error.ts";
+import type { ZizqRequestInfo } from "../errors/zizq-error.ts";
 import { httpError, ZizqConnectionError, ZizqDecodeError, ZizqTimeoutError } from "./failures.ts";
 
 /** How a call failed. */
@@ -14,7 +14,7 @@ export interface Failed {
 
 /** What the transport knows of a call that failed. */
 export interface CallFailure extends Failed {
-  request: RequestInfo;
+  request: ZizqRequestInfo;
   /** The attempt's deadline, 0 when there is none. */
   timeoutMs: number;
   /** Reads a response's body against the attempt's deadline. */

@@ -1,9 +1,13 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
-import { type EnqueueOptions, isJobDefinition, type JobDefinition, type JobRequest } from "../job/define-job.ts";
+import { defineJob, isJobDefinition, type JobDefinition, type JobRequest } from "../job/define-job.ts";
 import { enqueueBody } from "../job/enqueue-body.ts";
-import { checkJsonPayload } from "../job/json-payload.ts";
+import { enqueuedJob } from "../protocol/mapping/job.ts";
 import type { PickReply } from "../protocol/replies.ts";
-import type { WireEnqueue } from "../protocol/wire.ts";
+import type { EnqueueOptions } from "../types/enqueue.ts";
+import type { Failure } from "../types/failure.ts";
+import type { JobFilter } from "../types/filter.ts";
+import type { EnqueuedJob, ErrorRecord, Job, JobInfo } from "../types/job.ts";
+import type { JobPatch } from "../types/patch.ts";
 import {
   checkFunction,
   checkHeaders,
@@ -15,31 +19,62 @@ import {
 } from "../utils/arguments.ts";
 import { checkTimerMs } from "../utils/duration.ts";
 import { integerIn } from "../utils/integer.ts";
-import { lazyObject } from "../utils/lazy.ts";
 import { FORMATS } from "./codec.ts";
-import type { Failure, JobCalls } from "./job-calls.ts";
-import type { Budgets } from "./budgets.ts";
-import type { Crons } from "./crons.ts";
-import type { JobPatch } from "./patch.ts";
-import { ErrorQuery, type JobFilter, JobQuery } from "./query.ts";
+import { Budgets } from "./budgets.ts";
+import { Crons } from "./crons.ts";
+import { ErrorQuery, JobQuery } from "./query.ts";
 import type { TakeConnection, TakeOptions } from "./take.ts";
 import { Transport, type TransportOptions } from "./transport.ts";
-import type { EnqueuedJob, ErrorRecord, Job, JobInfo } from "./types.ts";
-import { enqueuedJob } from "./wire-convert.ts";
 
-/** Options of `new Client(...)`; only `url` is required. */
+/**
+ * Options of `new Client(...)`; only `url` is required.
+ *
+ * @example
+ * ```ts
+ * const client = new Client({ url: "http://127.0.0.1:7890", format: "msgpack", retry: { limit: 5 } });
+ * ```
+ */
 export interface ClientOptions extends TransportOptions {
-  /** The clock used to turn `delay` into `ready_at`. Default `Date.now`. */
+  /**
+   * The clock used to turn `delay` into `ready_at`.
+   *
+   * @default Date.now
+   */
   now?: () => number;
 }
 
-/** The request body of `enqueueRaw`: the server's own terms, no schema or defaults. */
-export type RawJob = WireEnqueue;
+/**
+ * A job given without a job type: its type, queue and payload next to the enqueue options, all
+ * camelCase. No schema checks the payload, and the defaults are the server's.
+ *
+ * @example
+ * ```ts
+ * await client.enqueueRaw({ type: "send_email", queue: "emails", payload: { to: "a@example.com" }, delay: "5m" });
+ * ```
+ */
+export interface RawJob extends EnqueueOptions {
+  type: string;
+  queue: string;
+  payload: unknown;
+}
+
+/** Every key a `RawJob` may have: a snake_case key (`ready_at`) is refused, not ignored. */
+const RAW_JOB_KEYS = ["type", "queue", "payload", "priority", "retryLimit", "backoff", "retention", "readyAt", "delay", "uniqueKey", "uniqueWhile", "batch", "budgets"];
+
+/** The single-job calls load with the first one, so a producer's bundle carries none of them. */
+const calls = () => import("./job-calls.ts");
 
 /**
  * A client of one Zizq server: one method per endpoint, typed jobs, both wire formats. It
  * needs only `fetch`, so it runs in Node, Deno, Bun, Workers and browsers alike. Producing
  * loads with it; everything else (acks, reads, admin, cron, take streams) loads on first use.
+ *
+ * @example
+ * ```ts
+ * const client = new Client({ url: "http://127.0.0.1:7890" });
+ * const SendEmail = defineJob<{ to: string }>({ type: "send_email", queue: "emails" });
+ * await client.enqueue(SendEmail, { to: "a@example.com" });
+ * ```
  */
 export class Client {
   /** Cron groups and entries (Zizq Pro); each call throws `ZizqProLicenseError` on the free tier. */
@@ -48,17 +83,13 @@ export class Client {
   readonly budgets: Budgets;
   private readonly transport: Transport;
   private readonly now: () => number;
-  private readonly calls: JobCalls;
 
   constructor(options: ClientOptions) {
     checkClientOptions(options);
-    const transport = new Transport(options);
-    const now = options.now ?? Date.now;
-    this.transport = transport;
-    this.now = now;
-    this.calls = lazyObject(async () => new (await import("./job-calls.ts")).JobCalls(transport));
-    this.crons = lazyObject(async () => new (await import("./crons.ts")).Crons(transport, now));
-    this.budgets = lazyObject(async () => new (await import("./budgets.ts")).Budgets(transport));
+    this.transport = new Transport(options);
+    this.now = options.now ?? Date.now;
+    this.crons = new Crons(this.transport, this.now);
+    this.budgets = new Budgets(this.transport);
   }
 
   // --- enqueue ---
@@ -78,14 +109,20 @@ export class Client {
    */
   // Each request may be of a different job type, so their payload types differ.
   async enqueueBulk(requests: readonly JobRequest<any, any>[]): Promise<EnqueuedJob[]> {
-    return (await import("../job/enqueue-bulk.ts")).enqueueBulk(this.transport, this.now(), requests);
+    return (await import("./enqueue-bulk.ts")).enqueueBulk(this.transport, this.now(), requests);
   }
 
-  /** Enqueues a job given in the server's own terms (snake_case), with no schema or defaults. */
-  async enqueueRaw(raw: RawJob): Promise<EnqueuedJob> {
-    if (!isObject(raw)) throw new ZizqArgumentError("raw", `expected a job in the server's terms, got ${shown(raw)}`);
-    await checkJsonPayload(String(raw.type), raw.payload);
-    return this.calls.enqueueRaw(raw);
+  /**
+   * Enqueues a job without a job type: `{ type, queue, payload }` and any enqueue option, the
+   * same camelCase as `enqueue`. The payload must be JSON data; no schema and no defaults of a
+   * job type apply. A key that is not an enqueue option, such as `ready_at`, is a
+   * `ZizqArgumentError` rather than a default silently taken.
+   */
+  async enqueueRaw(job: RawJob): Promise<EnqueuedJob> {
+    if (!isObject(job)) throw new ZizqArgumentError("job", `expected { type, queue, payload, ...options }, got ${shown(job)}`);
+    checkKnownKeys("job", job, RAW_JOB_KEYS);
+    const { type, queue, payload, ...options } = job;
+    return this.enqueue(defineJob({ type, queue }), payload, options);
   }
 
   // --- take, ack, nack ---
@@ -104,40 +141,47 @@ export class Client {
   }
 
   /** Acks one in-flight job (`ZizqNotFoundError` when it is not in flight). */
-  ack(id: string): Promise<void> {
-    return this.calls.ack(id);
+  async ack(id: string): Promise<void> {
+    return (await calls()).ack(this.transport, id);
   }
 
   /** Acks many jobs at once; answers the ids that were not in flight (the rest are acked). */
-  ackMany(ids: readonly string[]): Promise<{ notFound: string[] }> {
-    return this.calls.ackMany(ids);
+  async ackMany(ids: readonly string[]): Promise<{ notFound: string[] }> {
+    return (await calls()).ackMany(this.transport, ids);
   }
 
   /** Reports a failure: the job is retried, scheduled for `retryAt`, or dead. */
-  fail(id: string, failure: Failure): Promise<JobInfo> {
-    return this.calls.fail(id, failure);
+  async fail(id: string, failure: Failure): Promise<JobInfo> {
+    return (await calls()).fail(this.transport, id, failure);
   }
 
   // --- read and manage jobs ---
 
-  /** A lazy query over jobs: iterate it, or `count()`, `first()`, `toArray()`, `updateAll()`, `deleteAll()`. */
+  /**
+   * A lazy query over jobs: iterate it, or `count()`, `first()`, `toArray()`, `updateAll()`, `deleteAll()`.
+   *
+   * @example
+   * ```ts
+   * for await (const job of client.jobs({ queue: "emails", status: "dead" })) console.log(job.id);
+   * ```
+   */
   jobs<Payload = unknown>(filter: JobFilter = {}): JobQuery<Payload> {
     return new JobQuery<Payload>(this.transport, filter);
   }
 
   /** One job with its payload; `ZizqNotFoundError` when it is gone or expired. */
-  getJob<Payload = unknown>(id: string): Promise<Job<Payload>> {
-    return this.calls.getJob<Payload>(id);
+  async getJob<Payload = unknown>(id: string): Promise<Job<Payload>> {
+    return (await calls()).getJob<Payload>(this.transport, id);
   }
 
   /** Changes a job that has not finished; `null` clears a setting (see `JobPatch`). */
-  patchJob(id: string, patch: JobPatch): Promise<JobInfo> {
-    return this.calls.patchJob(id, patch);
+  async patchJob(id: string, patch: JobPatch): Promise<JobInfo> {
+    return (await calls()).patchJob(this.transport, id, patch);
   }
 
   /** Deletes a job in any status; a held job's stream gets its slot back. */
-  deleteJob(id: string): Promise<void> {
-    return this.calls.deleteJob(id);
+  async deleteJob(id: string): Promise<void> {
+    return (await calls()).deleteJob(this.transport, id);
   }
 
   /** A job's error history, oldest first. */
@@ -146,38 +190,38 @@ export class Client {
   }
 
   /** The error record of one failed attempt (counting from 1). */
-  getError(id: string, attempt: number): Promise<ErrorRecord> {
-    return this.calls.getError(id, attempt);
+  async getError(id: string, attempt: number): Promise<ErrorRecord> {
+    return (await calls()).getError(this.transport, id, attempt);
   }
 
   /** Names of every queue that holds a job, sorted. */
-  queues(): Promise<string[]> {
-    return this.calls.queues();
+  async queues(): Promise<string[]> {
+    return (await calls()).queues(this.transport);
   }
 
   // --- server ---
 
   /** Resolves when the server answers its health check. */
-  health(): Promise<"ok"> {
-    return this.calls.health();
+  async health(): Promise<"ok"> {
+    return (await calls()).health(this.transport);
   }
 
   /** The server's version, e.g. `"0.6.1"`. */
-  serverVersion(): Promise<string> {
-    return this.calls.serverVersion();
+  async serverVersion(): Promise<string> {
+    return (await calls()).serverVersion(this.transport);
   }
 
   /**
    * Checks that the server speaks the API this client was built for (the same major version);
    * answers the server's version or throws `ZizqVersionError`.
    */
-  checkCompatibility(): Promise<string> {
-    return this.calls.checkCompatibility();
+  async checkCompatibility(): Promise<string> {
+    return (await calls()).checkCompatibility(this.transport);
   }
 
   /** Deletes every job and cron group. For tests and development. */
-  reset(): Promise<void> {
-    return this.calls.reset();
+  async reset(): Promise<void> {
+    return (await calls()).reset(this.transport);
   }
 
   private async post<Body>(path: string, body: unknown, idempotent: boolean, reply: PickReply<Body>): Promise<Body> {

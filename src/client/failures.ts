@@ -12,12 +12,12 @@ import {
 import { ZizqProLicenseError } from "../errors/pro-license-error.ts";
 import { ZizqRedirectError } from "../errors/redirect-error.ts";
 import { ZizqTimeoutError } from "../errors/timeout-error.ts";
-import type { RequestInfo } from "../errors/zizq-error.ts";
+import type { ZizqRequestInfo } from "../errors/zizq-error.ts";
 
 export { ZizqConnectionError, ZizqDecodeError, ZizqTimeoutError };
 
 /** The error class for a status, carrying the server's `error` text. */
-export function httpError(request: RequestInfo, response: Response, body: unknown): ZizqHttpError {
+export function httpError(request: ZizqRequestInfo, response: Response, body: unknown): ZizqHttpError {
   const status = response.status;
   // Browsers answer `redirect: "manual"` with an opaque, status-0 response (a type workerd's typings lack); others with the 3xx.
   if ((response.type as string) === "opaqueredirect" || (status >= 300 && status < 400)) {
@@ -46,7 +46,7 @@ export function httpError(request: RequestInfo, response: Response, body: unknow
 }
 
 /** The redirect's target, resolved against the request's URL. */
-function location(request: RequestInfo, response: Response): string | null {
+function location(request: ZizqRequestInfo, response: Response): string | null {
   const target = response.headers.get("location");
   if (target === null) return null;
   try {

@@ -1,7 +1,7 @@
 /** Bulk rebinding over a `JobQuery`'s jobs (`/jobs/budgets…`), loaded on first use. */
-import { budgetChange, checkBudgetKey, checkCost, wireBudgetBinding } from "../protocol/budget-map.ts";
+import { budgetChange, checkBudgetKey, checkCost, wireBudgetBinding } from "../protocol/mapping/budget.ts";
 import type { BudgetBindingInput, BudgetChange } from "../types/budget.ts";
-import type { JobFilter } from "./query.ts";
+import type { JobFilter } from "../types/filter.ts";
 import { filteredPath } from "./query-run.ts";
 import type { Transport } from "./transport.ts";
 import { requireFeature } from "./version-gate.ts";

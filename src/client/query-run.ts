@@ -1,25 +1,20 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { ZizqDecodeError } from "../errors/decode-error.ts";
-import { checkBudgetKey } from "../protocol/budget-map.ts";
 import { JOB_STATUSES } from "../protocol/wire.ts";
-import { checkName, checkObject } from "../utils/arguments.ts";
+import { checkBudgetKey } from "../protocol/mapping/budget.ts";
+import { checkName } from "../protocol/names.ts";
+import { checkObject } from "../utils/arguments.ts";
 import { toEpochMs } from "../utils/duration.ts";
 import type { PickReply } from "../protocol/replies.ts";
 import type { WirePages } from "../protocol/wire.ts";
+import { errorRecord, job } from "../protocol/mapping/job.ts";
+import { wirePatch } from "../protocol/mapping/patch.ts";
+import type { JobFilter, Order, Range } from "../types/filter.ts";
+import type { ErrorRecord, Job } from "../types/job.ts";
+import type { JobPatch } from "../types/patch.ts";
 import { jobPath } from "./paths.ts";
 import { requireFeature } from "./version-gate.ts";
-import { type JobPatch, wirePatch } from "./patch.ts";
-import type { JobFilter, Order, Range } from "./query.ts";
 import type { Transport } from "./transport.ts";
-import type { ErrorRecord, Job } from "./types.ts";
-import { errorRecord, job } from "./wire-convert.ts";
-
-/** What a `JobQuery` holds: its filter, order and page size. */
-export interface QueryState {
-  filter: JobFilter;
-  order: Order;
-  pageSize: number;
-}
 
 /** Every item of every page, following the server's `next` links. */
 async function* pages<Page extends { pages: WirePages }, Wire, Item>(
@@ -47,16 +42,16 @@ function checkPageSize(size: number): void {
   }
 }
 
-export async function* jobs<Payload>(transport: Transport, state: QueryState): AsyncGenerator<Job<Payload>> {
-  const params = filterParams(state.filter);
-  if (state.order !== "asc" && state.order !== "desc") {
-    throw new ZizqArgumentError("order", `expected "asc" or "desc", got ${String(state.order)}`);
+export async function* jobs<Payload>(transport: Transport, filter: JobFilter, order: Order, pageSize: number): AsyncGenerator<Job<Payload>> {
+  const params = filterParams(filter);
+  if (order !== "asc" && order !== "desc") {
+    throw new ZizqArgumentError("order", `expected "asc" or "desc", got ${String(order)}`);
   }
-  checkPageSize(state.pageSize);
+  checkPageSize(pageSize);
   if (!params) return;
-  await requireFilterFeatures(transport, state.filter);
-  params.set("order", state.order);
-  params.set("limit", String(state.pageSize));
+  await requireFilterFeatures(transport, filter);
+  params.set("order", order);
+  params.set("limit", String(pageSize));
   yield* pages(transport, `/jobs?${params}`, (r) => r.jobPage, (page) => page.jobs, (wire) => job<Payload>(wire));
 }
 

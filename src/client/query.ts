@@ -1,34 +1,15 @@
 import type { BudgetBindingInput, BudgetChange } from "../types/budget.ts";
-import type { JobPatch } from "./patch.ts";
-import type { QueryState } from "./query-run.ts";
+import type { JobFilter, Order } from "../types/filter.ts";
+import type { ErrorRecord, Job } from "../types/job.ts";
+import type { JobPatch } from "../types/patch.ts";
 import type { Transport } from "./transport.ts";
-import type { ErrorRecord, Instant, Job, JobStatus } from "./types.ts";
 
-type OneOrMany<T> = T | readonly T[];
-
-/** An inclusive range; either end may be left open. A number alone means exactly that value. */
-export type Range<T> = T | { min?: T; max?: T };
-
-/**
- * Which jobs a query matches; all given conditions must hold. A set given as an empty array
- * matches nothing (and sends nothing); a condition left out matches everything.
- */
-export interface JobFilter {
-  id?: OneOrMany<string>;
-  queue?: OneOrMany<string>;
-  type?: OneOrMany<string>;
-  status?: OneOrMany<JobStatus>;
-  priority?: Range<number>;
-  readyAt?: Range<Instant>;
-  attempts?: Range<number>;
-  /** A jq expression over the payload; a job matches when any output is neither false nor null. */
-  filter?: string;
-  /** Jobs that draw on any of these budgets (Zizq 0.7); keys cannot contain commas. */
-  budgetsKey?: OneOrMany<string>;
+/** What a `JobQuery` holds: its filter, order and page size. */
+interface QueryState {
+  filter: JobFilter;
+  order: Order;
+  pageSize: number;
 }
-
-/** Enqueue order: oldest first (`asc`) or newest first (`desc`). */
-export type Order = "asc" | "desc";
 
 /** Running a query loads its code on first use; building one costs nothing. */
 const run = () => import("./query-run.ts");
@@ -71,7 +52,8 @@ export class JobQuery<Payload = unknown> implements AsyncIterable<Job<Payload>> 
 
   /** Every matching job, page by page as the loop asks for them. */
   async *[Symbol.asyncIterator](): AsyncIterator<Job<Payload>> {
-    yield* (await run()).jobs<Payload>(this.transport, this.state);
+    const { filter, order, pageSize } = this.state;
+    yield* (await run()).jobs<Payload>(this.transport, filter, order, pageSize);
   }
 
   /** Every matching job, in one array: mind the size of the result. */
@@ -117,7 +99,7 @@ export class JobQuery<Payload = unknown> implements AsyncIterable<Job<Payload>> 
     return (await rebind()).setBudgetCost(this.transport, this.state.filter, key, cost);
   }
 
-  /** Unbinds the one budget `key` from every matching job; other bindings stay. */
+  /** Unbinds the one budget `key` from every matching job; their other bindings stay. */
   async unbindBudget(key: string): Promise<BudgetChange> {
     return (await rebind()).unbindBudget(this.transport, this.state.filter, key);
   }

@@ -1,5 +1,33 @@
 import ky, { HTTPError } from "ky";
-import type { RetryPolicy } from "./transport.ts";
+
+/**
+ * Retries of requests that are safe to repeat. Delays grow 2× per attempt, with full jitter.
+ *
+ * @example
+ * ```ts
+ * new Client({ url, retry: { limit: 5, initialDelayMs: 100, maxDelayMs: 2_000 } });
+ * ```
+ */
+export interface RetryPolicy {
+  /**
+   * Retries after the first attempt, 0 to 100.
+   *
+   * @default 2
+   */
+  limit?: number;
+  /**
+   * Delay before the first retry, before jitter, in ms.
+   *
+   * @default 300
+   */
+  initialDelayMs?: number;
+  /**
+   * Cap on any one delay, in ms.
+   *
+   * @default 5000
+   */
+  maxDelayMs?: number;
+}
 
 /** Statuses worth another try; a 4xx never is. */
 const RETRY_STATUSES = [500, 502, 503, 504];

@@ -1,7 +1,7 @@
 import { ZizqConnectionError } from "../errors/connection-error.ts";
 import { ZizqFrameError } from "../errors/frame-error.ts";
 import { ZizqTimeoutError } from "../errors/timeout-error.ts";
-import type { RequestInfo } from "../errors/zizq-error.ts";
+import type { ZizqRequestInfo } from "../errors/zizq-error.ts";
 import { MEDIA } from "../protocol/media.ts";
 import { REPLIES, shapeProblem } from "../protocol/replies.ts";
 import type { WireJob } from "../protocol/wire.ts";
@@ -9,12 +9,13 @@ import { type FrameDecoderOptions, type FrameSink, type FrameTransformer, skipOr
 import { decodeBody, type Format, FORMATS } from "./codec.ts";
 import { httpError } from "./failures.ts";
 import { aborted } from "../utils/aborted.ts";
-import { checkHeader, checkObject, checkOneOf, checkQueues, checkSignal } from "../utils/arguments.ts";
+import { checkQueues } from "../protocol/names.ts";
+import { checkHeader, checkObject, checkOneOf, checkSignal } from "../utils/arguments.ts";
 import { checkTimerMs } from "../utils/duration.ts";
 import { integerAtLeast } from "../utils/integer.ts";
 import type { Transport } from "./transport.ts";
-import type { Job } from "./types.ts";
-import { job } from "./wire-convert.ts";
+import type { Job } from "../types/job.ts";
+import { job } from "../protocol/mapping/job.ts";
 
 /** Options of `client.take()`; `maxFrameBytes` caps one job frame (default 8 MiB). */
 export interface TakeOptions extends FrameDecoderOptions {
@@ -119,7 +120,7 @@ export async function openTake(transport: Transport, options: TakeOptions): Prom
  * field missing or of the wrong type) is a `malformed` frame: skipped where the sink can skip,
  * and its job killed by the Worker when its id is readable, since its bytes will not change.
  */
-function toJobs(frames: FrameTransformer, request: RequestInfo): FrameTransformer {
+function toJobs(frames: FrameTransformer, request: ZizqRequestInfo): FrameTransformer {
   let jobs: FrameSink | undefined;
   const toJob = (frame: unknown, sink: FrameSink): void => {
     const problem = shapeProblem(REPLIES.jobWithPayload, frame);

@@ -1,35 +1,46 @@
-import type { RequestInfo } from "../errors/zizq-error.ts";
+import type { ZizqRequestInfo } from "../errors/zizq-error.ts";
 import { MEDIA } from "../protocol/media.ts";
 import type { PickReply } from "../protocol/replies.ts";
 import type { Failed } from "./call-failure.ts";
 import { decodeBody, encodeBody, type Format } from "./codec.ts";
-import type { Retrying } from "./retries.ts";
-
-/** Retries of requests that are safe to repeat. Delays grow 2× per attempt, with full jitter. */
-export interface RetryPolicy {
-  /** Retries after the first attempt. Default 2. */
-  limit?: number;
-  /** Delay before the first retry, before jitter. Default 300 ms. */
-  initialDelayMs?: number;
-  /** Cap on any one delay. Default 5 000 ms. */
-  maxDelayMs?: number;
-}
+import type { RetryPolicy, Retrying } from "./retries.ts";
 
 export interface TransportOptions {
-  /** The server's base URL, `http://` or `https://`. */
+  /** The server's base URL, `http://` or `https://`; a path (`http://host/zizq`) is kept. */
   url: string;
   /**
    * The `fetch` to send with: inject one for mutual TLS, a Workers service binding, or tests
-   * (`createTestServer().fetch` works as is). Default: the global `fetch`.
+   * (`createTestServer().fetch` works as is).
+   *
+   * @default globalThis.fetch
    */
   fetch?: typeof globalThis.fetch;
-  /** The wire format of bodies: `"json"` (default) or `"msgpack"`. */
+  /**
+   * The wire format of bodies.
+   *
+   * @default "json"
+   */
   format?: Format;
-  /** Per attempt. Default 10 000 ms; `false` waits as long as the server takes. */
+  /**
+   * Per attempt, in ms; `false` waits as long as the server takes.
+   *
+   * @default 10000
+   */
   timeoutMs?: number | false;
-  /** Retries of requests that are safe to repeat; `false` for none. */
+  /**
+   * Retries of requests that are safe to repeat; `false` for none.
+   *
+   * @default { limit: 2, initialDelayMs: 300, maxDelayMs: 5000 }
+   */
   retry?: RetryPolicy | false;
-  /** Headers sent with every request. */
+  /**
+   * Headers sent with every request.
+   *
+   * @example
+   * ```ts
+   * new Client({ url, headers: { authorization: `Bearer ${token}` } });
+   * ```
+   */
   headers?: Record<string, string>;
 }
 
@@ -146,7 +157,7 @@ export class Transport {
   }
 
   /** What errors about a request to `path` (path and query, from `/`) say about it. */
-  requestInfo(method: string, path: string): RequestInfo & { url: string } {
+  requestInfo(method: string, path: string): ZizqRequestInfo & { url: string } {
     return { method, path: `${this.basePath}${path}`, url: `${this.baseUrl}${path}` };
   }
 
@@ -213,7 +224,7 @@ export class Transport {
    * The `ZizqError` for a failed call; the code that builds it loads with the first failure. A
    * chunk that cannot load leaves the error as it is, or is itself the error.
    */
-  private async failure(request: RequestInfo, context: Attempts, failed: Failed): Promise<unknown> {
+  private async failure(request: ZizqRequestInfo, context: Attempts, failed: Failed): Promise<unknown> {
     let failures: typeof import("./call-failure.ts");
     try {
       failures = await import("./call-failure.ts");

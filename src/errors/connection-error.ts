@@ -1,10 +1,10 @@
-import { type RequestInfo, ZizqError } from "./zizq-error.ts";
+import { type ZizqRequestInfo, ZizqError } from "./zizq-error.ts";
 
 /** The server could not be reached, or the connection broke before a response arrived. */
 export class ZizqConnectionError extends ZizqError {
   override name = "ZizqConnectionError";
 
-  constructor(request: RequestInfo, cause: unknown) {
+  constructor(request: ZizqRequestInfo, cause: unknown) {
     super(`${request.method} ${request.path}: could not reach the Zizq server (${describe(cause)})`, request, { cause });
   }
 }

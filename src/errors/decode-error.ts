@@ -1,4 +1,4 @@
-import { type RequestInfo, ZizqError } from "./zizq-error.ts";
+import { type ZizqRequestInfo, ZizqError } from "./zizq-error.ts";
 
 /**
  * A response arrived but cannot be trusted: its body does not decode as its Content-Type says,
@@ -9,7 +9,7 @@ export class ZizqDecodeError extends ZizqError {
   override name = "ZizqDecodeError";
 
   constructor(
-    request: RequestInfo,
+    request: ZizqRequestInfo,
     readonly contentType: string | null,
     cause: unknown,
     /** What was wrong, e.g. `expected a job object with a string "id", got text/html`. */

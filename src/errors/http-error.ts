@@ -1,13 +1,13 @@
-import { type RequestInfo, ZizqError } from "./zizq-error.ts";
+import { type ZizqRequestInfo, ZizqError } from "./zizq-error.ts";
 
 /** The server answered with an error status. Subclasses name the common ones. */
 export class ZizqHttpError extends ZizqError {
   override name = "ZizqHttpError";
   /** The request the server answered: always known for an answer. */
-  declare readonly request: RequestInfo;
+  declare readonly request: ZizqRequestInfo;
 
   constructor(
-    request: RequestInfo,
+    request: ZizqRequestInfo,
     /** The HTTP status. */
     readonly status: number,
     /** The server's own `error` text, when the body had one. */

@@ -13,6 +13,6 @@ export { ZizqProLicenseError } from "./pro-license-error.ts";
 export { ZizqRedirectError } from "./redirect-error.ts";
 export { ZizqTimeoutError } from "./timeout-error.ts";
 export { type ValidationIssue, ZizqValidationError } from "./validation-error.ts";
-export { type RequestInfo, ZizqError } from "./zizq-error.ts";
+export { type RequestInfo, ZizqError, type ZizqRequestInfo } from "./zizq-error.ts";
 export { type VersionRequirement, ZizqVersionError } from "./version-error.ts";
 export { type FrameErrorReason, type FrameFormat, ZizqFrameError } from "./frame-error.ts";

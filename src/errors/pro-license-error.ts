@@ -1,11 +1,11 @@
 import { ZizqHttpError } from "./http-error.ts";
-import type { RequestInfo } from "./zizq-error.ts";
+import type { ZizqRequestInfo } from "./zizq-error.ts";
 
 /** 403: the feature (unique jobs, batched jobs, cron) needs a Zizq Pro licence the server lacks. */
 export class ZizqProLicenseError extends ZizqHttpError {
   override name = "ZizqProLicenseError";
 
-  constructor(request: RequestInfo, status: number, serverMessage: string | undefined, body: unknown) {
+  constructor(request: ZizqRequestInfo, status: number, serverMessage: string | undefined, body: unknown) {
     super(
       request,
       status,

@@ -1,5 +1,5 @@
 import { ZizqHttpError } from "./http-error.ts";
-import type { RequestInfo } from "./zizq-error.ts";
+import type { ZizqRequestInfo } from "./zizq-error.ts";
 
 /**
  * The server answered with a redirect (3xx). Zizq never redirects, so one means the client's
@@ -10,7 +10,7 @@ export class ZizqRedirectError extends ZizqHttpError {
   override name = "ZizqRedirectError";
 
   constructor(
-    request: RequestInfo,
+    request: ZizqRequestInfo,
     status: number,
     /** Where the server pointed, resolved against the request URL; null when the runtime hides it (an opaque redirect). */
     readonly location: string | null,

@@ -1,5 +1,5 @@
 /** What every error of this library carries about the request it came from. */
-export interface RequestInfo {
+export interface ZizqRequestInfo {
   method: string;
   /**
    * The path and query as sent, the base URL's own path included: `/jobs/take?prefetch=1`, or
@@ -10,13 +10,19 @@ export interface RequestInfo {
   url?: string;
 }
 
+/**
+ * @deprecated Renamed `ZizqRequestInfo`, so that it no longer shadows the DOM's `RequestInfo`.
+ * This alias goes in the next minor version.
+ */
+export type RequestInfo = ZizqRequestInfo;
+
 /** The root of every error this library throws. */
 export class ZizqError extends Error {
   override name = "ZizqError";
   /** The request that failed; absent for errors raised before any request (validation, arguments). */
-  readonly request: RequestInfo | undefined;
+  readonly request: ZizqRequestInfo | undefined;
 
-  constructor(message: string, request?: RequestInfo, options?: { cause?: unknown }) {
+  constructor(message: string, request?: ZizqRequestInfo, options?: { cause?: unknown }) {
     super(message, options);
     this.request = request;
   }

@@ -1,65 +1,45 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
+import { wireBackoff, wireBatch, wireRetention } from "../protocol/mapping/enqueue.ts";
 import { UNIQUE_SCOPES } from "../protocol/wire.ts";
-import type { BatchConfig, Duration, Instant, UniqueWhile } from "../client/types.ts";
-import { checkName, checkObject, checkOneOf, checkString, isObject, shown } from "../utils/arguments.ts";
+import type { EnqueueOptions, JobOptions } from "../types/enqueue.ts";
+import type { BatchConfig, UniqueWhile } from "../types/job.ts";
+import { checkName } from "../protocol/names.ts";
+import { checkObject, checkOneOf, checkString, isObject, shown } from "../utils/arguments.ts";
 import { integerIn } from "../utils/integer.ts";
-import type { BudgetBindingInput } from "../types/budget.ts";
-import { checkBatch, wireBackoff, wireRetention } from "./enqueue-body.ts";
 import type { StandardSchemaV1 } from "./standard-schema.ts";
 import { validatePayload } from "./validate.ts";
 
-/** A backoff given by hand: the base and jitter may be durations such as `"15s"`. */
-export interface BackoffInput {
-  exponent: number;
-  baseMs: Duration;
-  jitterMs: Duration;
-}
-
-/** Retention given by hand; 0 removes finished jobs at once. */
-export interface RetentionInput {
-  completedMs?: Duration;
-  deadMs?: Duration;
-}
-
-/** Options shared by a job type's defaults and a single enqueue. */
-export interface JobOptions {
-  /** 0 (first) to 65535 (last); the server's default is 32768. */
-  priority?: number;
-  /** Retries after the first failure; 0 means the first failure kills the job. */
-  retryLimit?: number;
-  backoff?: BackoffInput;
-  retention?: RetentionInput;
-  /**
-   * The budgets the job draws on (Zizq 0.7, Pro): it is dispatched only when every one can pay
-   * its cost. An enqueue's list replaces the type's; `[]` enqueues the job unthrottled.
-   */
-  budgets?: readonly BudgetBindingInput[];
-}
-
-/** How a job type derives its unique key (Zizq Pro). */
+/**
+ * How a job type derives its unique key (Zizq Pro).
+ *
+ * @example
+ * ```ts
+ * defineJob<{ invoiceId: string }>({ type: "charge", queue: "billing", unique: { key: (p) => `invoice:${p.invoiceId}`, while: "active" } });
+ * ```
+ */
 export interface UniqueConfig<Input> {
   /** The key, or a function of the payload; `hashedKey()` hashes the payload like the Rust client. */
   key: string | ((payload: Input, job: { type: string }) => string | Promise<string>);
-  /** How long the key blocks duplicates; the server's default is `"queued"`. */
+  /**
+   * How long the key blocks duplicates.
+   *
+   * @default "queued" (the server's default)
+   */
   while?: UniqueWhile;
 }
 
 /** Per-type defaults and behaviour, fixed when the job type is defined. */
 export interface JobTypeOptions<Input> extends JobOptions {
   unique?: UniqueConfig<Input>;
-  /** Batched jobs (Zizq Pro): a fixed config, or one built from the payload. */
+  /**
+   * Batched jobs (Zizq Pro): a fixed config, or one built from the payload.
+   *
+   * @example
+   * ```ts
+   * defineJob<{ userId: string }>({ type: "digest", queue: "mail", batch: (p) => ({ key: `digest:${p.userId}`, when: "true", fold: "$existing + [$new]" }) });
+   * ```
+   */
   batch?: BatchConfig | ((payload: Input) => BatchConfig);
-}
-
-/** Options of one enqueue; they override the job type's defaults. */
-export interface EnqueueOptions extends JobOptions {
-  /** When the job becomes ready. Past values are kept as given (the job is ready at once). */
-  readyAt?: Instant;
-  /** Ready this long from now; an alternative to `readyAt`. */
-  delay?: Duration;
-  uniqueKey?: string;
-  uniqueWhile?: UniqueWhile;
-  batch?: BatchConfig;
 }
 
 /** A job type: its name, queue, payload schema and defaults, shared by producers and handlers. */
@@ -81,7 +61,10 @@ export interface JobRequest<Input = unknown, Output = Input> {
   readonly options: EnqueueOptions;
 }
 
-/** What `defineJob` takes: the type's name and queue, its schema and its defaults. */
+/**
+ * What `defineJob` takes: the type's name and queue, its schema and its defaults. Every default
+ * left out is the server's (see `JobOptions`).
+ */
 export interface DefineJobConfig<Input> extends JobTypeOptions<Input> {
   /** The job type name the server stores and routes on. */
   type: string;
@@ -92,6 +75,19 @@ export interface DefineJobConfig<Input> extends JobTypeOptions<Input> {
  * Defines a job type. With a schema (any Standard Schema: valibot, zod, arktype, ...) the
  * payload type flows from it to `client.enqueue` and to the handler; without one, name the
  * payload type: `defineJob<{ id: string }>({ type, queue })`.
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ *
+ * const SendEmail = defineJob({
+ *   type: "send_email",
+ *   queue: "emails",
+ *   schema: v.object({ to: v.pipe(v.string(), v.email()) }),
+ *   retryLimit: 5,
+ * });
+ * await client.enqueue(SendEmail, { to: "a@example.com" });
+ * ```
  */
 export function defineJob<Schema extends StandardSchemaV1>(
   config: DefineJobConfig<StandardSchemaV1.InferInput<Schema>> & { schema: Schema },
@@ -115,7 +111,7 @@ export function defineJob<Input, Output>(
     }
     checkOneOf("unique.while", options.unique.while, UNIQUE_SCOPES);
   }
-  if (typeof options.batch !== "function") checkBatch("batch", options.batch);
+  if (options.batch !== undefined && typeof options.batch !== "function") wireBatch(options.batch, "batch");
   const definition: JobDefinition<Input, Output> = {
     type,
     queue,
@@ -126,7 +122,7 @@ export function defineJob<Input, Output>(
       checkJobOptions(enqueueOptions, "options.");
       checkString("options.uniqueKey", enqueueOptions.uniqueKey);
       checkOneOf("options.uniqueWhile", enqueueOptions.uniqueWhile, UNIQUE_SCOPES);
-      checkBatch("options.batch", enqueueOptions.batch);
+      if (enqueueOptions.batch !== undefined) wireBatch(enqueueOptions.batch, "options.batch");
       if (enqueueOptions.readyAt !== undefined && enqueueOptions.delay !== undefined) {
         throw new ZizqArgumentError("options.delay", "give readyAt or delay, not both");
       }

@@ -3,13 +3,12 @@
  * timestamps in ms since the epoch). The client converts to camelCase at one boundary;
  * the test server speaks these directly.
  */
+import type { JobStatus, UniqueWhile } from "../types/job.ts";
 
-export type JobStatus = "scheduled" | "ready" | "in_flight" | "completed" | "dead";
+export type { JobStatus, UniqueWhile };
 
 /** Statuses in the server's enum order, which is also the order page links print them in. */
 export const JOB_STATUSES: readonly JobStatus[] = ["scheduled", "ready", "in_flight", "completed", "dead"];
-
-export type UniqueWhile = "queued" | "active" | "exists";
 
 export const UNIQUE_SCOPES: readonly UniqueWhile[] = ["queued", "active", "exists"];
 

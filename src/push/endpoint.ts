@@ -8,7 +8,7 @@
  *   timestamp ±tolerance 401 → HMAC over the raw bytes 401 → replay 409 →
  *   JSON 400 / envelope 400 → Router (schema 422) → handler.
  */
-import { job as toJob } from "../client/wire-convert.ts";
+import { job as toJob } from "../protocol/mapping/job.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { ACK_BATCHER_OPTIONS, AckBatcher, type AckBatcherOptions, type AckPort, checkAckOptions } from "../worker/ack-batcher.ts";
 import { checkBoolean, checkFunction, checkObject } from "../utils/arguments.ts";

@@ -4,7 +4,7 @@
  * Request body: one job frame exactly as `/jobs/take` sent it (snake_case JSON, with `payload`),
  * signed over its raw bytes. Response body: `{ id, outcome, settled, error?, errorType?, retryAt? }`.
  */
-import type { Failure } from "../client/job-calls.ts";
+import type { Failure } from "../types/failure.ts";
 import type { JobStatus, WireJob } from "../protocol/wire.ts";
 import type { Outcome } from "../worker/outcome.ts";
 import { ZizqPushRejectedError } from "./errors.ts";

@@ -4,9 +4,9 @@
  * `zizq-edge/hono`, on an edge runtime without Zizq credentials), then acks or nacks it by the
  * endpoint's answer. Same take loop, shutdown and drain as any Worker: `createRelay` returns one.
  */
-import type { Failure } from "../client/job-calls.ts";
-import type { Job } from "../client/types.ts";
-import { wireJob } from "../protocol/job-wire.ts";
+import type { Failure } from "../types/failure.ts";
+import type { Job } from "../types/job.ts";
+import { wireJob } from "../protocol/mapping/wire-job.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { checkSecrets, signDelivery } from "../push/signature.ts";
 import { aborted } from "../utils/aborted.ts";
@@ -17,7 +17,7 @@ import { bounded, COMPLETED, type Outcome } from "../worker/outcome.ts";
 import type { HandlerContext } from "../worker/router.ts";
 import { Worker } from "../worker/worker.ts";
 import { type Dispatcher, type WorkerOptions } from "../worker/worker-options.ts";
-import type { Duration } from "../client/types.ts";
+import type { Duration } from "../types/time.ts";
 
 /** The largest outcome body read from an endpoint; a longer one is cut (its JSON then fails to parse). */
 const MAX_OUTCOME_BYTES = 64 * 1024;

@@ -1,6 +1,6 @@
 import { type Context, Hono } from "hono";
 import { nameError } from "../protocol/names.ts";
-import type { BatchConfig } from "../client/types.ts";
+import type { BatchConfig } from "../types/job.ts";
 import { UNIQUE_SCOPES } from "../protocol/wire.ts";
 import { CronError, type CronBook, nextOccurrence } from "./cron/crons.ts";
 import { acceptFormat, readBody, streamFormat } from "./http/negotiate.ts";

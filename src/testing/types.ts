@@ -1,12 +1,12 @@
 import type { Hono } from "hono";
-import type { Backoff, Retention } from "../client/types.ts";
+import type { Backoff, Retention } from "../types/job.ts";
 import type { LoggerOption } from "../worker/logger.ts";
 import type { JqThreadFactory } from "./payload-filter.ts";
 
 /** The licence tier the test server acts out: Pro features answer 403 on `free` and `expired`. */
 export type License = "free" | "pro" | "expired";
 
-export type { Backoff } from "../client/types.ts";
+export type { Backoff } from "../types/job.ts";
 
 /** Options of `createTestServer`; every one has the real server's default. */
 export interface TestServerOptions {

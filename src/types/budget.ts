@@ -1,4 +1,4 @@
-import type { Duration } from "../client/types.ts";
+import type { Duration } from "./time.ts";
 
 /**
  * How a budget hands out its tokens, as given to `define` and `createWith`: a rate

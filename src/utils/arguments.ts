@@ -1,5 +1,4 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
-import { nameError } from "../protocol/names.ts";
 
 /** A value as an error message shows it: strings quoted, objects by kind. */
 export function shown(value: unknown): string {
@@ -34,20 +33,6 @@ export function checkOneOf(field: string, value: unknown, allowed: readonly stri
   if (value !== undefined && !allowed.includes(value as string)) {
     throw new ZizqArgumentError(field, `expected one of ${allowed.map((item) => JSON.stringify(item)).join(", ")}, got ${shown(value)}`);
   }
-}
-
-/** A type, queue or cron name, by the server's rules. */
-export function checkName(field: string, value: unknown, kind = field): void {
-  if (typeof value !== "string") throw new ZizqArgumentError(field, `expected a string, got ${shown(value)}`);
-  const error = nameError(kind, value);
-  if (error) throw new ZizqArgumentError(field, error);
-}
-
-/** A list of queue names; undefined (all queues) is fine. */
-export function checkQueues(field: string, value: unknown): void {
-  if (value === undefined) return;
-  if (!Array.isArray(value)) throw new ZizqArgumentError(field, `expected an array of queue names, got ${shown(value)}`);
-  value.forEach((name, i) => checkName(`${field}[${i}]`, name, "queue"));
 }
 
 export function checkSignal(field: string, value: unknown): void {

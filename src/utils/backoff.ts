@@ -1,5 +1,5 @@
 /** A retry policy's delays: doubling from `initialDelayMs`, capped at `maxDelayMs`, with full jitter. */
-export interface Backoff {
+export interface DelayPolicy {
   initialDelayMs: number;
   maxDelayMs: number;
   /** Source of jitter in [0, 1). */
@@ -7,7 +7,7 @@ export interface Backoff {
 }
 
 /** Full jitter: anywhere from 0 to the doubled delay, capped, so retrying peers spread out. */
-export function backoffDelay(policy: Backoff, attempt: number): number {
+export function backoffDelay(policy: DelayPolicy, attempt: number): number {
   return policy.random() * Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.min(attempt - 1, 30));
 }
 

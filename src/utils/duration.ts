@@ -1,5 +1,5 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
-import type { Duration, Instant } from "../client/types.ts";
+import type { Duration, Instant } from "../types/time.ts";
 import { shown } from "./arguments.ts";
 
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;

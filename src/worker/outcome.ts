@@ -1,4 +1,4 @@
-import type { Failure } from "../client/job-calls.ts";
+import type { Failure } from "../types/failure.ts";
 import { ZizqValidationError } from "../errors/validation-error.ts";
 import { NonRetryableError, RetryAfterError } from "./handler-errors.ts";
 

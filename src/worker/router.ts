@@ -1,4 +1,4 @@
-import type { Job } from "../client/types.ts";
+import type { Job } from "../types/job.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { isJobDefinition, type JobDefinition } from "../job/define-job.ts";
 import { shown } from "../utils/arguments.ts";

@@ -1,4 +1,4 @@
-import type { Duration } from "../client/types.ts";
+import type { Duration } from "../types/time.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { checkObject, shown } from "../utils/arguments.ts";
 import { timerMs } from "../utils/duration.ts";

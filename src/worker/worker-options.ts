@@ -1,10 +1,11 @@
 import type { Client } from "../client/client.ts";
 import { FORMATS, type Format } from "../client/codec.ts";
-import type { Failure } from "../client/job-calls.ts";
-import type { Duration, Job } from "../client/types.ts";
+import type { Failure } from "../types/failure.ts";
+import type { Job } from "../types/job.ts";
+import type { Duration } from "../types/time.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { type AckBatcherOptions, checkAckOptions } from "./ack-batcher.ts";
-import type { Backoff } from "../utils/backoff.ts";
+import type { DelayPolicy } from "../utils/backoff.ts";
 import {
   checkBoolean,
   checkFunction,
@@ -12,9 +13,9 @@ import {
   checkKnownKeys,
   checkObject,
   checkOneOf,
-  checkQueues,
   checkSignal,
 } from "../utils/arguments.ts";
+import { checkQueues } from "../protocol/names.ts";
 import { timerMs, toMs } from "../utils/duration.ts";
 import { integerAtLeast } from "../utils/integer.ts";
 import { type Logger, type LoggerOption, toLogger } from "./logger.ts";
@@ -108,7 +109,7 @@ export interface WorkerSettings {
   jobTimeoutMs: number | undefined;
   shutdownTimeoutMs: number;
   idleTimeoutMs: number;
-  reconnect: Backoff & { healthyAfterMs: number };
+  reconnect: DelayPolicy & { healthyAfterMs: number };
   maxFrameBytes: number | undefined;
   acks: WorkerOptions["acks"];
   hooks: WorkerHooks;

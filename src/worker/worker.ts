@@ -1,5 +1,6 @@
 import type { TakeConnection } from "../client/take.ts";
-import type { Duration, Job } from "../client/types.ts";
+import type { Job } from "../types/job.ts";
+import type { Duration } from "../types/time.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { ZizqFrameError } from "../errors/frame-error.ts";
 import { ZizqHttpError } from "../errors/http-error.ts";

@@ -108,7 +108,9 @@ const ROWS: [string, string, (c: Context) => unknown][] = [
   ["enqueueBulk with null in the list", "requests[1]", (c) => c.client.enqueueBulk([Plain.with({ n: 1 }), bad(null)])],
   ["enqueueBulk with a plain object", "requests[0]", (c) => c.client.enqueueBulk([bad({ payload: 1 })])],
   ["enqueueBulk with bad options inside", "options.priority", (c) => c.client.enqueueBulk([Plain.with({ n: 1 }, { priority: 1e6 })])],
-  ["enqueueRaw null", "raw", (c) => c.client.enqueueRaw(bad(null))],
+  ["enqueueRaw null", "job", (c) => c.client.enqueueRaw(bad(null))],
+  ["enqueueRaw in snake_case", "job.ready_at", (c) => c.client.enqueueRaw(bad({ type: "t", queue: "q", payload: 1, ready_at: 5 }))],
+  ["enqueueRaw with an empty type", "type", (c) => c.client.enqueueRaw({ type: "", queue: "q", payload: 1 })],
 
   // --- defineJob(config) ---
   ["defineJob()", "config", () => defineJob(bad(undefined))],

@@ -1,6 +1,6 @@
 /** collectBatch end to end: its jq runs in the test server's real jq, over raw HTTP. */
 import { afterEach, describe, expect, it } from "vitest";
-import { collectBatch } from "../../src/batch.ts";
+import { collectBatch } from "../../src/job/collect-batch.ts";
 import { ZizqArgumentError } from "../../src/errors/argument-error.ts";
 import { createTestServer } from "../../src/testing/index.ts";
 import type { TestServer } from "../../src/testing/index.ts";

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ZizqArgumentError } from "../../src/errors/argument-error.ts";
-import { canonicalJson, hashedKey, uniqueKey } from "../../src/unique-key.ts";
+import { canonicalJson } from "../../src/unique-key/canonical-json.ts";
+import { hashedKey, uniqueKey } from "../../src/unique-key/hash.ts";
 import vectors from "../fixtures/unique-key-vectors.json" with { type: "json" };
 import { type CheckAssert, checkVector, type UniqueKeyVector } from "../support/unique-key-check.ts";
 

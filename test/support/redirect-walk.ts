@@ -5,7 +5,7 @@
  * 3xx itself for `redirect: "manual"`; this keeps that true where the suite runs.
  */
 import { Client, ZizqRedirectError } from "../../src/index.ts";
-import type { FetchApp, ServeOptions, ServerHandle } from "../../src/serving.ts";
+import type { FetchApp, ServeOptions, ServerHandle } from "../../src/adapter/serve.ts";
 import type { SmokeAssert } from "./smoke-walk.ts";
 
 type Serve = (app: FetchApp, options?: ServeOptions) => Promise<ServerHandle>;
@@ -23,7 +23,7 @@ export async function redirectWalk(serve: Serve, assert: SmokeAssert): Promise<v
   });
   try {
     const client = new Client({ url: redirecting.url, retry: { limit: 2, initialDelayMs: 1, maxDelayMs: 2 } });
-    const enqueue = await client.enqueueRaw({ type: "t", queue: "q", payload: { n: 1 }, unique_key: "k" }).catch((error: unknown) => error);
+    const enqueue = await client.enqueueRaw({ type: "t", queue: "q", payload: { n: 1 }, uniqueKey: "k" }).catch((error: unknown) => error);
     assert.ok(enqueue instanceof ZizqRedirectError, `expected ZizqRedirectError, got ${String(enqueue)}`);
     assert.equal((enqueue as ZizqRedirectError).status, 307);
     assert.equal((enqueue as ZizqRedirectError).location, `${target.url}/jobs`);

@@ -4,7 +4,7 @@
  * `close()` that ends a live stream. Web platform only, so Node, Bun and Deno run the same code.
  */
 import { createTestServer } from "../../src/testing/index.ts";
-import type { FetchApp, ServeOptions, ServerHandle } from "../../src/serving.ts";
+import type { FetchApp, ServeOptions, ServerHandle } from "../../src/adapter/serve.ts";
 import type { SmokeAssert } from "./smoke-walk.ts";
 
 type Serve = (app: FetchApp, options?: ServeOptions) => Promise<ServerHandle>;

@@ -2,7 +2,8 @@
  * The unique-key vectors (test/fixtures/unique-key-vectors.json, computed by serde_json itself)
  * checked with the runtime's own Web Crypto: shared by the Node, Bun, Deno and workerd tests.
  */
-import { canonicalJson, hashedKey, uniqueKey } from "../../src/unique-key.ts";
+import { canonicalJson } from "../../src/unique-key/canonical-json.ts";
+import { hashedKey, uniqueKey } from "../../src/unique-key/hash.ts";
 
 export interface UniqueKeyVector {
   name: string;

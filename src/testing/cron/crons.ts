@@ -1,8 +1,8 @@
 import { Cron } from "croner";
 import type { WireCronEntry, WireCronGroup, WireEnqueue } from "../../protocol/wire.ts";
-import type { CronEntry, CronGroup } from "../../client/crons.ts";
+import type { CronEntry, CronGroup } from "../../types/cron.ts";
 import type { CronEntryInput, EnqueueInput } from "../http/requests.ts";
-import { wireRetention } from "../../protocol/job-wire.ts";
+import { wireRetention } from "../../protocol/mapping/enqueue.ts";
 import { f32Decimal } from "../store/job.ts";
 import { compareUtf8, storedPayload } from "../store/payload.ts";
 import { DEFAULT_PRIORITY } from "../store/store.ts";

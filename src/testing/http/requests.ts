@@ -1,4 +1,4 @@
-import type { Backoff, BatchConfig, Retention } from "../../client/types.ts";
+import type { Backoff, BatchConfig, Retention } from "../../types/job.ts";
 import {
   array,
   boolean,

@@ -1,5 +1,5 @@
-import type { Job } from "../../client/types.ts";
-import { wireJob } from "../../protocol/job-wire.ts";
+import type { Job } from "../../types/job.ts";
+import { wireJob } from "../../protocol/mapping/wire-job.ts";
 import type { WireErrorRecord, WireJob } from "../../protocol/wire.ts";
 
 /** Whoever holds an in-flight job: a take stream. */

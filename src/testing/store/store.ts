@@ -2,7 +2,7 @@ import { scru128String } from "scru128";
 import type { JobStatus, UniqueWhile } from "../../protocol/wire.ts";
 import type { EnqueueInput, PatchInput } from "../http/requests.ts";
 import { type Jq, JqError } from "../jq.ts";
-import type { Backoff } from "../../client/types.ts";
+import type { Backoff } from "../../types/job.ts";
 import { type JobFilter, matchesFields } from "./filter.ts";
 import { Heap } from "./heap.ts";
 import { f32Decimal, type Holder, type StoredJob } from "./job.ts";

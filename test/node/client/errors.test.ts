@@ -47,18 +47,19 @@ describe.each(MODES.flatMap((mode) => FORMATS.map((format) => ({ mode, format })
   it("ZizqBadRequestError (400) carries status, server message, method and path", async () => {
     const s = await setup({ mode, format });
     try {
-      const error = await rejection(s.client.enqueueRaw({ type: "", queue: "q", payload: null }));
+      // A jq filter that does not compile: the client sends it as is, the server answers 400.
+      const error = await rejection(s.client.jobs({ filter: "(((" }).count());
       expect(error).toBeInstanceOf(ZizqBadRequestError);
       expect(error).toBeInstanceOf(ZizqHttpError);
       expect(error).toBeInstanceOf(ZizqError);
       expect(error).toMatchObject({
         name: "ZizqBadRequestError",
         status: 400,
-        serverMessage: "type must not be empty",
-        body: { error: "type must not be empty" },
-        request: { method: "POST", path: "/jobs" },
+        serverMessage: expect.stringMatching(/^invalid filter: /),
+        body: { error: expect.stringMatching(/^invalid filter: /) },
+        request: { method: "GET", path: "/jobs/count?filter=%28%28%28" },
       });
-      expect((error as Error).message).toBe("POST /jobs: 400 type must not be empty");
+      expect((error as Error).message).toMatch(/^GET \/jobs\/count\?filter=%28%28%28: 400 invalid filter: /);
     } finally {
       await s.close();
     }

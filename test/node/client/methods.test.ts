@@ -6,7 +6,7 @@
 import { decode } from "@msgpack/msgpack";
 import * as v from "valibot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { defineJob, ZizqNotFoundError, ZizqVersionError } from "../../../src/index.ts";
+import { defineJob, ZizqArgumentError, ZizqNotFoundError, ZizqVersionError } from "../../../src/index.ts";
 import { expectFormat as expectHarnessFormat, MATRIX, nextJob, rejection, requestBody, type Setup, setup } from "./harness.ts";
 
 const SendEmail = defineJob({
@@ -130,12 +130,20 @@ describe.each(MATRIX)("Client methods ($mode, $format)", ({ mode, format }) => {
     expectFormat();
   });
 
-  it("enqueueRaw sends the job as given, snake_case and all", async () => {
-    const job = await s.client.enqueueRaw({ type: "raw", queue: "q", payload: [1, 2], priority: 9, retry_limit: 2 });
-    expect(job).toMatchObject({ type: "raw", queue: "q", priority: 9, retryLimit: 2, duplicate: false });
-    expect(requestBody(s.calls[0]!)).toEqual({ type: "raw", queue: "q", payload: [1, 2], priority: 9, retry_limit: 2 });
+  it("enqueueRaw takes camelCase options and sends them through the enqueue body builder", async () => {
+    const job = await s.client.enqueueRaw({ type: "raw", queue: "q", payload: [1, 2], priority: 9, retryLimit: 2, delay: 1000 });
+    expect(job).toMatchObject({ type: "raw", queue: "q", priority: 9, retryLimit: 2, status: "scheduled", duplicate: false });
+    expect(requestBody(s.calls[0]!)).toMatchObject({ type: "raw", queue: "q", payload: [1, 2], priority: 9, retry_limit: 2, ready_at: expect.any(Number) });
     expect((await s.client.getJob(job.id)).payload).toEqual([1, 2]);
     expectFormat();
+  });
+
+  it("enqueueRaw refuses the server's snake_case instead of enqueueing with defaults", async () => {
+    const snake: Record<string, unknown> = { type: "raw", queue: "q", payload: null, ready_at: Date.now() + 60_000, retry_limit: 0 };
+    const error = await rejection(s.client.enqueueRaw(snake as never));
+    expect(error).toBeInstanceOf(ZizqArgumentError);
+    expect(error).toMatchObject({ field: "job.ready_at" });
+    expect(s.calls).toHaveLength(0);
   });
 
   it("take delivers jobs; ack and ackMany complete them; ackMany answers the ids that were not in flight (422)", async () => {

@@ -35,7 +35,7 @@ describe("redirects", () => {
   it("a 307 to another origin is refused: the POST body goes nowhere else, once", async () => {
     redirecting.answer = () => ({ status: 307, headers: { location: `${elsewhere.url}/jobs` } });
     // A unique key makes the enqueue safe to retry, so only the redirect rule keeps it to one request.
-    const error = await rejection(client().enqueueRaw({ type: "t", queue: "q", payload: { secret: 1 }, unique_key: "k" }));
+    const error = await rejection(client().enqueueRaw({ type: "t", queue: "q", payload: { secret: 1 }, uniqueKey: "k" }));
     expect(error).toBeInstanceOf(ZizqRedirectError);
     expect(error).toBeInstanceOf(ZizqHttpError);
     expect(error).toMatchObject({ status: 307, location: `${elsewhere.url}/jobs`, request: { method: "POST", path: "/jobs", url: `${redirecting.url}/jobs` } });

@@ -235,7 +235,7 @@ describe("requests that are safe to repeat are retried", () => {
       expect(f.count("POST", "/jobs/bulk")).toBe(2);
 
       f.inject("POST", "/jobs", "503", 1);
-      const raw = await within(f.client.enqueueRaw({ type: "raw", queue: "q", payload: null, unique_key: "raw-1" }));
+      const raw = await within(f.client.enqueueRaw({ type: "raw", queue: "q", payload: null, uniqueKey: "raw-1" }));
       expect(raw.duplicate).toBe(false);
       expect(f.count("POST", "/jobs")).toBe(5);
       expect(await f.client.jobs().count()).toBe(4);
@@ -282,7 +282,7 @@ describe("requests that are not safe to repeat are sent once", () => {
       await within(rejection(f.client.enqueueBulk([Unique.with({ n: 1 }), Plain.with({ n: 2 })])));
       expect(f.count("POST", "/jobs/bulk")).toBe(1);
       f.inject("POST", "/jobs", fault, 5);
-      await within(rejection(f.client.enqueueRaw({ type: "raw", queue: "q", payload: null, unique_key: null })));
+      await within(rejection(f.client.enqueueRaw({ type: "raw", queue: "q", payload: null })));
       expect(f.count("POST", "/jobs")).toBe(2);
     } finally {
       f.close();

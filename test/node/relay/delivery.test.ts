@@ -1,6 +1,6 @@
 /** How `PushDelivery` maps an endpoint's answer (or its absence) to the Worker's Outcome, with a fake fetch. */
 import { describe, expect, it } from "vitest";
-import type { Job } from "../../../src/client/types.ts";
+import type { Job } from "../../../src/types/job.ts";
 import { ZizqError } from "../../../src/errors/zizq-error.ts";
 import { verifyDelivery } from "../../../src/push/signature.ts";
 import { PushDelivery } from "../../../src/relay/relay.ts";

@@ -5,7 +5,7 @@
  */
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { serve, type ServerHandle } from "../../../adapters/node.ts";
-import type { FetchApp } from "../../../src/serving.ts";
+import type { FetchApp } from "../../../src/adapter/serve.ts";
 import { Client, type ClientOptions } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
 import type { TestServer, TestServerOptions } from "../../../src/testing/index.ts";

@@ -1,11 +1,11 @@
-import type { EnqueuedJob } from "../client/types.ts";
-import type { Transport } from "../client/transport.ts";
-import { requireFeature } from "../client/version-gate.ts";
-import { enqueuedJob } from "../client/wire-convert.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
+import { isJobDefinition, type JobRequest } from "../job/define-job.ts";
+import { enqueueBody } from "../job/enqueue-body.ts";
+import { enqueuedJob } from "../protocol/mapping/job.ts";
+import type { EnqueuedJob } from "../types/job.ts";
 import { isObject, shown } from "../utils/arguments.ts";
-import { isJobDefinition, type JobRequest } from "./define-job.ts";
-import { enqueueBody } from "./enqueue-body.ts";
+import type { Transport } from "./transport.ts";
+import { requireFeature } from "./version-gate.ts";
 
 /**
  * `client.enqueueBulk`: many jobs, of any types, in one atomic request; every request is checked

@@ -1,10 +1,14 @@
 /**
- * The one boundary between the server's snake_case and the library's camelCase. Payloads are
- * passed through untouched.
+ * Jobs and error records as the server reports them, in the library's shapes. Payloads pass
+ * through untouched.
+ *
+ * Part of the one boundary between the server's snake_case and the library's camelCase: every
+ * mapper lives in a file of protocol/mapping/, one per resource, so a bundle takes only the
+ * mappers its calls use (a producer: enqueue.ts and job.ts).
  */
-import type { WireBudgetBinding, WireErrorRecord, WireJob } from "../protocol/wire.ts";
-import type { BudgetBinding } from "../types/budget.ts";
-import type { EnqueuedJob, ErrorRecord, Job, JobInfo } from "./types.ts";
+import type { BudgetBinding } from "../../types/budget.ts";
+import type { Backoff, EnqueuedJob, ErrorRecord, Job, JobInfo, Retention } from "../../types/job.ts";
+import type { WireBackoff, WireBudgetBinding, WireErrorRecord, WireJob, WireRetention } from "../wire.ts";
 
 export function jobInfo(wire: WireJob): JobInfo {
   const job: JobInfo = {
@@ -48,12 +52,12 @@ export function budgetBindings(wire: readonly WireBudgetBinding[] | undefined): 
   return wire ? wire.map((binding) => ({ key: binding.key, cost: binding.cost })) : [];
 }
 
-export function backoff(wire: NonNullable<WireJob["backoff"]>): NonNullable<JobInfo["backoff"]> {
+export function backoff(wire: WireBackoff): Backoff {
   return { exponent: wire.exponent, baseMs: wire.base_ms, jitterMs: wire.jitter_ms };
 }
 
-export function retention(wire: NonNullable<WireJob["retention"]>): NonNullable<JobInfo["retention"]> {
-  const out: NonNullable<JobInfo["retention"]> = {};
+export function retention(wire: WireRetention): Retention {
+  const out: Retention = {};
   if (wire.completed_ms != null) out.completedMs = wire.completed_ms;
   if (wire.dead_ms != null) out.deadMs = wire.dead_ms;
   return out;

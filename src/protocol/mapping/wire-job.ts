@@ -1,5 +1,14 @@
-import type { Job, Retention } from "../client/types.ts";
-import type { WireJob } from "./wire.ts";
+/**
+ * A whole job in the server's wire shape: the test server's answers and the body a push relay
+ * delivers.
+ *
+ * Part of the one boundary between the server's snake_case and the library's camelCase: every
+ * mapper lives in a file of protocol/mapping/, one per resource, so a bundle takes only the
+ * mappers its calls use (a producer: enqueue.ts and job.ts).
+ */
+import type { Job } from "../../types/job.ts";
+import type { WireJob } from "../wire.ts";
+import { wireRetention } from "./enqueue.ts";
 
 export interface WireJobOptions {
   /** Include the payload (take frames, GET /jobs); enqueue and failure answers leave it out. */
@@ -37,12 +46,5 @@ export function wireJob(job: Job<unknown>, options: WireJobOptions = {}): WireJo
   if (job.batch) wire.batch = { key: job.batch.key, when: job.batch.when, fold: job.batch.fold };
   // Zizq 0.7 leaves the key out, rather than sending [], for a job that draws on no budget.
   if (job.budgets?.length > 0) wire.budgets = job.budgets.map((binding) => ({ key: binding.key, cost: binding.cost }));
-  return wire;
-}
-
-export function wireRetention(retention: Retention): NonNullable<WireJob["retention"]> {
-  const wire: NonNullable<WireJob["retention"]> = {};
-  if (retention.completedMs !== undefined) wire.completed_ms = retention.completedMs;
-  if (retention.deadMs !== undefined) wire.dead_ms = retention.deadMs;
   return wire;
 }

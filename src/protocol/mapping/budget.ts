@@ -1,9 +1,15 @@
 /**
- * Budgets between the library's camelCase and the server's snake_case, both ways. What goes out
- * is checked first, as the server would check it (key rules, allocation, cost, duration), so a
- * bad value is a `ZizqArgumentError` naming the field before any request.
+ * Budgets, their bindings and bulk rebinding results, both ways. What goes out is checked first,
+ * as the server would check it (key rules, allocation, cost, duration), so a bad value is a
+ * `ZizqArgumentError` naming the field before any request. A job's bindings as read are mapped
+ * in job.ts, which every job read takes; this file loads only with a budget call or a budgeted
+ * enqueue.
+ *
+ * Part of the one boundary between the server's snake_case and the library's camelCase: every
+ * mapper lives in a file of protocol/mapping/, one per resource, so a bundle takes only the
+ * mappers its calls use (a producer: enqueue.ts and job.ts).
  */
-import { ZizqArgumentError } from "../errors/argument-error.ts";
+import { ZizqArgumentError } from "../../errors/argument-error.ts";
 import type {
   Budget,
   BudgetBindingInput,
@@ -12,11 +18,11 @@ import type {
   BudgetPolicyInput,
   BudgetStrategy,
   BudgetStrategyInput,
-} from "../types/budget.ts";
-import { checkKnownKeys, checkName, checkObject, shown } from "../utils/arguments.ts";
-import type { Duration } from "../client/types.ts";
-import { toMs } from "../utils/duration.ts";
-import { integerIn } from "../utils/integer.ts";
+} from "../../types/budget.ts";
+import type { Duration } from "../../types/time.ts";
+import { checkKnownKeys, checkObject, shown } from "../../utils/arguments.ts";
+import { toMs } from "../../utils/duration.ts";
+import { integerIn } from "../../utils/integer.ts";
 import type {
   WireBudget,
   WireBudgetBindingRequest,
@@ -24,7 +30,8 @@ import type {
   WireBudgetPatch,
   WireBudgetPolicy,
   WireBudgetStrategy,
-} from "./wire.ts";
+} from "../wire.ts";
+import { checkName } from "../names.ts";
 
 /** The server's bounds on an allocation and a burst. */
 const MAX_TOKENS = 1_000_000;

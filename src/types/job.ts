@@ -1,11 +1,10 @@
-import type { JobStatus, UniqueWhile } from "../protocol/wire.ts";
-import type { BudgetBinding } from "../types/budget.ts";
+import type { BudgetBinding } from "./budget.ts";
 
-/**
- * `JobStatus`: scheduled, ready, in_flight, completed or dead. `UniqueWhile`: how long a unique
- * key blocks duplicates (queued, active or exists).
- */
-export type { JobStatus, UniqueWhile };
+/** Where a job is in its life: scheduled, ready, in_flight, completed or dead. */
+export type JobStatus = "scheduled" | "ready" | "in_flight" | "completed" | "dead";
+
+/** How long a unique key blocks duplicates: while the job is queued, active, or exists at all. */
+export type UniqueWhile = "queued" | "active" | "exists";
 
 /** Retry delay: `attempts^exponent` seconds, plus `baseMs`, plus up to `jitterMs × attempts`. */
 export interface Backoff {
@@ -74,9 +73,3 @@ export interface ErrorRecord {
   dequeuedAt: number;
   failedAt: number;
 }
-
-/** A point in time: a `Date` or ms since the epoch. */
-export type Instant = Date | number;
-
-/** A length of time: ms, or a string such as `"500ms"`, `"30s"`, `"5m"`, `"2h"`, `"1d"`. */
-export type Duration = number | `${number}${"ms" | "s" | "m" | "h" | "d"}`;

@@ -1,29 +1,20 @@
-import { ZizqArgumentError } from "../errors/argument-error.ts";
-import type { BackoffInput } from "../job/define-job.ts";
-import { wireBackoff } from "../job/enqueue-body.ts";
-import { checkName, checkObject } from "../utils/arguments.ts";
-import { toEpochMs, toMs } from "../utils/duration.ts";
-import { integerIn } from "../utils/integer.ts";
-import type { Duration, Instant } from "./types.ts";
-
 /**
- * A change to a job that has not finished. A key left out changes nothing; `null` clears the
- * job's own setting (back to the server default), or, for `readyAt`, makes a scheduled job
- * ready now. Type, payload and unique key cannot change.
+ * The body of a job's (or a query's) PATCH.
+ *
+ * Part of the one boundary between the server's snake_case and the library's camelCase: every
+ * mapper lives in a file of protocol/mapping/, one per resource, so a bundle takes only the
+ * mappers its calls use (a producer: enqueue.ts and job.ts).
  */
-export interface JobPatch {
-  queue?: string;
-  priority?: number;
-  readyAt?: Instant | null;
-  retryLimit?: number | null;
-  backoff?: BackoffInput | null;
-  /** Merged key by key: a key left out is unchanged, `null` clears it. */
-  retention?: { completedMs?: Duration | null; deadMs?: Duration | null } | null;
-}
+import { ZizqArgumentError } from "../../errors/argument-error.ts";
+import type { JobPatch } from "../../types/patch.ts";
+import { checkObject } from "../../utils/arguments.ts";
+import { toEpochMs, toMs } from "../../utils/duration.ts";
+import { integerIn } from "../../utils/integer.ts";
+import { checkName } from "../names.ts";
+import { wireBackoff } from "./enqueue.ts";
 
 const PATCH_KEYS = new Set(["queue", "priority", "readyAt", "retryLimit", "backoff", "retention"]);
 
-/** The PATCH body; refuses what the server would refuse, before anything is sent. */
 export function wirePatch(patch: JobPatch): Record<string, unknown> {
   checkObject("patch", patch, true);
   const body: Record<string, unknown> = {};

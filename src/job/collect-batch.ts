@@ -3,10 +3,10 @@
  * and the pending job's payload as `$existing`, the incoming one as `$new`; a truthy `when`
  * folds, anything else seals the pending job and opens a new one.
  */
-import type { BatchConfig } from "./client/types.ts";
-import { ZizqArgumentError } from "./errors/argument-error.ts";
-import { checkObject } from "./utils/arguments.ts";
-import { isWellFormed } from "./utils/well-formed.ts";
+import type { BatchConfig } from "../types/job.ts";
+import { ZizqArgumentError } from "../errors/argument-error.ts";
+import { checkObject } from "../utils/arguments.ts";
+import { isWellFormed } from "../utils/well-formed.ts";
 
 /** What `collectBatch` folds: the batch key, the array field and the most items per job. */
 export interface CollectBatchOptions {

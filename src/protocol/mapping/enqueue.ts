@@ -1,0 +1,66 @@
+/**
+ * The `POST /jobs` body: enqueue options in the server's terms, durations and instants in ms.
+ * Each mapper refuses what the server would refuse, naming the field, before anything is sent.
+ *
+ * Part of the one boundary between the server's snake_case and the library's camelCase: every
+ * mapper lives in a file of protocol/mapping/, one per resource, so a bundle takes only the
+ * mappers its calls use (a producer: enqueue.ts and job.ts).
+ */
+import { ZizqArgumentError } from "../../errors/argument-error.ts";
+import type { BackoffInput, EnqueueOptions, RetentionInput } from "../../types/enqueue.ts";
+import type { BatchConfig } from "../../types/job.ts";
+import { checkObject, isObject, shown } from "../../utils/arguments.ts";
+import { toEpochMs, toMs } from "../../utils/duration.ts";
+import type { WireBackoff, WireBatch, WireEnqueue, WireRetention } from "../wire.ts";
+
+/** A job to enqueue, its options already resolved against its type's defaults. */
+export interface EnqueueFields extends EnqueueOptions {
+  type: string;
+  queue: string;
+  payload: unknown;
+}
+
+/** The `POST /jobs` body; `now` turns a `delay` into `ready_at`. */
+export function wireEnqueue(job: EnqueueFields, now: number): WireEnqueue {
+  const body: WireEnqueue = { type: job.type, queue: job.queue, payload: job.payload };
+  if (job.priority !== undefined) body.priority = job.priority;
+  if (job.readyAt !== undefined) body.ready_at = toEpochMs(job.readyAt, "readyAt");
+  else if (job.delay !== undefined) body.ready_at = now + toMs(job.delay, "delay");
+  if (job.retryLimit !== undefined) body.retry_limit = job.retryLimit;
+  if (job.backoff) body.backoff = wireBackoff(job.backoff);
+  if (job.retention) body.retention = wireRetention(job.retention);
+  if (job.uniqueKey !== undefined) body.unique_key = job.uniqueKey;
+  if (job.uniqueWhile !== undefined) body.unique_while = job.uniqueWhile;
+  if (job.batch !== undefined) body.batch = wireBatch(job.batch);
+  return body;
+}
+
+export function wireBackoff(backoff: BackoffInput, field = "backoff"): WireBackoff {
+  checkObject(field, backoff, true);
+  if (typeof backoff.exponent !== "number" || !Number.isFinite(backoff.exponent)) {
+    throw new ZizqArgumentError(`${field}.exponent`, `expected a number, got ${shown(backoff.exponent)}`);
+  }
+  return {
+    exponent: backoff.exponent,
+    base_ms: toMs(backoff.baseMs, `${field}.baseMs`),
+    jitter_ms: toMs(backoff.jitterMs, `${field}.jitterMs`),
+  };
+}
+
+/** A batch config: its key, `when` and `fold` are all strings (the server needs all three). */
+export function wireBatch(batch: BatchConfig, field = "batch"): WireBatch {
+  if (!isObject(batch)) throw new ZizqArgumentError(field, `expected { key, when, fold }, got ${shown(batch)}`);
+  for (const key of ["key", "when", "fold"] as const) {
+    if (typeof batch[key] !== "string") throw new ZizqArgumentError(`${field}.${key}`, `expected a string, got ${shown(batch[key])}`);
+  }
+  return { key: batch.key, when: batch.when, fold: batch.fold };
+}
+
+/** Retention as given by hand (durations) or as a job reports it (ms). */
+export function wireRetention(retention: RetentionInput, field = "retention"): WireRetention {
+  checkObject(field, retention, true);
+  const wire: WireRetention = {};
+  if (retention.completedMs !== undefined) wire.completed_ms = toMs(retention.completedMs, `${field}.completedMs`);
+  if (retention.deadMs !== undefined) wire.dead_ms = toMs(retention.deadMs, `${field}.deadMs`);
+  return wire;
+}
