@@ -4,7 +4,7 @@
  */
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { Client, Crons } from "../../../src/index.ts";
+import { Budgets, Client, Crons } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
 
 describe("lazily loaded calls", () => {
@@ -13,6 +13,11 @@ describe("lazily loaded calls", () => {
   it("client.crons is a Crons, and logs as one", () => {
     expect(client.crons).toBeInstanceOf(Crons);
     expect(inspect(client.crons)).toMatch(/^Crons /);
+  });
+
+  it("client.budgets is a Budgets, and logs as one", () => {
+    expect(client.budgets).toBeInstanceOf(Budgets);
+    expect(inspect(client.budgets)).toMatch(/^Budgets /);
   });
 
   it("a misspelt method is a compile error and undefined at run time, not a call that fails later", () => {
