@@ -1,6 +1,6 @@
 /**
  * `npm run size`: bundles the producer an edge function ships (Client, defineJob, enqueue and
- * the valibot schema of DESIGN.md §3) for the browser/workerd target with rolldown (the bundler
+ * a valibot schema) for the browser/workerd target with rolldown (the bundler
  * under Vite), minified, and fails above the budget.
  *
  * What loads on first use (queries, acks and admin calls, cron, take streams, MessagePack, ky as

@@ -1,4 +1,4 @@
-// The producer an edge function ships: the typed job of DESIGN.md §3, one enqueue.
+// The producer an edge function ships: a typed job with a valibot schema, one enqueue.
 import * as v from "valibot";
 import { Client, defineJob } from "../../src/index.ts";
 

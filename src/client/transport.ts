@@ -125,7 +125,7 @@ export class Transport {
    * One attempt: a plain fetch of the encoded body. With retries ky's `beforeRequest` hook makes
    * it, so that ky keeps the retry policy and Retry-After while the request still goes out as is.
    * Left to ky, every request would be rebuilt and its body cloned into a stream for a possible
-   * retry, which costs more on loopback than the rest of the client together (bench/client.ts).
+   * retry (the figures are in docs/producing.md, "Bundle size").
    * The attempt's deadline covers its response body too: `send` reads the body against it.
    */
   private attempt(method: string, url: string, context: Attempts): Promise<Response> {

@@ -1,5 +1,5 @@
 /**
- * Optional peer dependencies (DESIGN §2): packages only one entry needs, which the user installs.
+ * Optional peer dependencies: packages only one entry needs, which the user installs.
  * A missing one is a setup error at once, naming it and the one command that installs them all,
  * instead of the runtime's "cannot find package" from inside our bundle or a failure on first use.
  */
