@@ -2,6 +2,11 @@ import { ZizqVersionError } from "../errors/version-error.ts";
 import type { Transport } from "./transport.ts";
 import { SUPPORTED_MAJOR } from "./version.ts";
 
+/*
+ * Apart from version.ts on purpose: its SUPPORTED_MAJOR is in every bundle, and this loads only
+ * with the first call that needs a newer server.
+ */
+
 /** Features a 0.6 server would silently ignore (running a job unthrottled, a cron in the wrong zone). */
 export type NewerFeature = "budgets" | "cron group timezones";
 
