@@ -12,29 +12,28 @@ const DAY_MS = 86_400_000;
 const MAX_SLEEP_MS = 1_000;
 
 /**
- * An in-memory Zizq 0.6.1 server: every endpoint, status and error text of the real one,
+ * An in-memory Zizq server: every endpoint, status and error text of the real one,
  * served in-process through `fetch` or on a port through an adapter's `serve`.
  */
 export function createTestServer(options: TestServerOptions = {}): TestServer {
   const now = options.now ?? Date.now;
   let license: License = options.license ?? "free";
-  const hubRef: { hub?: TakeHub } = {};
-  const store = new JobStore(
-    {
-      now,
-      random: options.random ?? Math.random,
-      defaultRetryLimit: options.defaultRetryLimit ?? 25,
-      defaultBackoff: options.defaultBackoff ?? { exponent: 4, baseMs: 15_000, jitterMs: 30_000 },
-      defaultCompletedMs: options.defaultRetention?.completedMs ?? 0,
-      defaultDeadMs: options.defaultRetention?.deadMs ?? 7 * DAY_MS,
-    },
-    {
-      ready: (queue) => hubRef.hub?.ready(queue),
-      released: () => hubRef.hub?.released(),
-    },
-  );
+  const store = new JobStore({
+    now,
+    random: options.random ?? Math.random,
+    defaultRetryLimit: options.defaultRetryLimit ?? 25,
+    defaultBackoff: options.defaultBackoff ?? { exponent: 4, baseMs: 15_000, jitterMs: 30_000 },
+    defaultCompletedMs: options.defaultRetention?.completedMs ?? 0,
+    defaultDeadMs: options.defaultRetention?.deadMs ?? 7 * DAY_MS,
+  });
   // Templates with a batch were checked with jq when stored, so the engine is loaded by then.
   const crons = new CronBook(now, (job) => store.enqueue([job], job.batch ? loadedJq() : undefined));
+  const hub = new TakeHub(store, {
+    heartbeatMs: options.heartbeatMs ?? 3_000,
+    globalInFlightLimit: options.globalInFlightLimit ?? 1024,
+    beforeTake: () => store.promoteDue(),
+  });
+  store.subscribe(hub);
 
   let timer: ReturnType<typeof setTimeout> | undefined;
   let armedFor: number | undefined;
@@ -66,33 +65,21 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
     arm();
   };
 
-  const hub = new TakeHub(store, {
-    heartbeatMs: options.heartbeatMs ?? 3_000,
-    globalInFlightLimit: options.globalInFlightLimit ?? 1024,
-    beforeTake: () => store.promoteDue(),
-  });
-  hubRef.hub = hub;
-
   const reaper = setInterval(() => store.reap(), options.reaperIntervalMs ?? 30_000);
   (reaper as { unref?: () => void }).unref?.();
 
   const payloadFilter = new PayloadFilter(options.jqThread, options.filterTimeoutMs ?? 5_000);
 
-  const app = createApp({
-    payloadFilter,
-    store,
-    crons,
-    hub,
-    license: () => license,
-    version: options.version ?? "0.6.1",
-    log: toLogger(options.logger ?? console),
-    catchUp,
-    arm,
-  });
+  const app = createApp(
+    { payloadFilter, store, crons, hub, license: () => license, version: options.version ?? "0.6.1" },
+    { log: toLogger(options.logger ?? console), catchUp, arm },
+  );
+  const fetch = async (input: Request | string | URL, init?: RequestInit) =>
+    app.fetch(input instanceof Request && init === undefined ? input : new Request(input, init));
 
   return {
-    app,
-    fetch: async (input, init) => app.fetch(input instanceof Request && init === undefined ? input : new Request(input, init)),
+    app: { fetch },
+    fetch,
     setLicense: (next) => {
       license = next;
     },

@@ -1,4 +1,3 @@
-import type { Hono } from "hono";
 import type { Backoff, Retention } from "../client/types.ts";
 import type { LoggerOption } from "../worker/logger.ts";
 import type { JqThreadFactory } from "./payload-filter.ts";
@@ -62,8 +61,11 @@ export interface TestServer {
    * it can be given to a client as is: `new Client({ url: "http://zizq.test", fetch: server.fetch })`.
    */
   readonly fetch: (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
-  /** The Hono app, for mounting or serving. */
-  readonly app: Hono;
+  /**
+   * The server as a fetch handler, for serving or mounting under a path of another app
+   * (with Hono: `app.mount("/zizq", server.app.fetch)`). The same function as `fetch`.
+   */
+  readonly app: { readonly fetch: (request: Request) => Promise<Response> };
   /** Change the licence tier at run time (the real server re-reads its licence file). */
   setLicense(license: License): void;
   /**

@@ -40,3 +40,5 @@ export function jobView(job: StoredJob, options: ViewOptions = {}): WireJob {
   const { msgpack, ...rest } = options;
   return wireJob(job, { ...rest, exponent: msgpack ? Math.fround : f32Decimal });
 }
+
+export const isTerminal = (job: StoredJob) => job.status === "completed" || job.status === "dead";

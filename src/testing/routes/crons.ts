@@ -1,0 +1,143 @@
+import { type Context, Hono } from "hono";
+import { nameError } from "../../protocol/names.ts";
+import { CronError, nextOccurrence } from "../cron/crons.ts";
+import { type Handler, methods, param } from "../http/methods.ts";
+import { acceptFormat, readBody } from "../http/negotiate.ts";
+import * as body from "../http/requests.ts";
+import { ApiError, type Format, noContent, respond } from "../http/respond.ts";
+import { validateBatch } from "../store/batch.ts";
+import { InvalidOperation } from "../store/errors.ts";
+import { type AppDeps, requireLicense } from "./deps.ts";
+import {
+  type EnqueueRule,
+  endlessBatch,
+  firstBroken,
+  jqFor,
+  knownUniqueScope,
+  typeAndQueueNames,
+  uniqueKeyWithoutBatch,
+} from "./enqueue-rules.ts";
+
+const noReadyAt: EnqueueRule = (job) =>
+  job.readyAt !== undefined ? "ready_at is not supported for cron entries" : undefined;
+
+/** A template's rules; `unique_while` without `unique_key` is accepted here. */
+const TEMPLATE_RULES = [typeAndQueueNames, noReadyAt, uniqueKeyWithoutBatch, knownUniqueScope];
+
+/** Cron groups and entries (Pro): the body (if any) is read first, then the licence, then the rules. */
+export function cronRoutes(deps: AppDeps): Hono {
+  const { crons } = deps;
+  const app = new Hono();
+
+  const cron =
+    <T>(read: ((value: unknown) => T) | undefined, run: (c: Context, input: T, format: Format) => Promise<Response> | Response): Handler =>
+    async (c) => {
+      const format = acceptFormat(c.req.raw);
+      const input = read ? await readBody(c.req.raw, format, read) : (undefined as T);
+      requireLicense(deps, format, "cron scheduling");
+      try {
+        return await run(c, input, format);
+      } catch (error) {
+        if (error instanceof CronError) throw new ApiError(error.status, { error: error.message }, format);
+        throw error;
+      }
+    };
+
+  const checkGroupName = (name: string) => {
+    const badName = nameError("cron group name", name);
+    if (badName) throw new CronError(400, badName);
+  };
+
+  const checkEntry = (entry: body.CronEntryInput) => {
+    const error = nameError("cron entry name", entry.name) ?? firstBroken(entry.job, TEMPLATE_RULES);
+    if (error) throw new CronError(400, error);
+  };
+
+  /** Each entry's expression, then its zone, then its batch (refused with 400 here, not 422). */
+  const checkSchedules = async (entries: body.CronEntryInput[]) => {
+    const templates = entries.map((entry) => entry.job);
+    const jq = await jqFor(templates);
+    const endless = jq && (await endlessBatch(deps.payloadFilter, jq, templates));
+    for (const [index, entry] of entries.entries()) {
+      nextOccurrence(entry.expression, entry.timezone, 0);
+      try {
+        if (endless?.index === index) throw new InvalidOperation(endless.message);
+        if (jq && entry.job.batch) validateBatch(jq, entry.job.batch, entry.job.payload);
+      } catch (error) {
+        if (error instanceof InvalidOperation) throw new CronError(400, error.message);
+        throw error;
+      }
+    }
+  };
+
+  /** The checks of `POST .../entries` and `PUT .../entries/{entry}`. */
+  const checkOneEntry = async (group: string, input: body.CronEntryInput) => {
+    checkGroupName(group);
+    checkEntry(input);
+    await checkSchedules([input]);
+  };
+
+  app.all(
+    "/",
+    methods({
+      GET: cron(undefined, (_c, _i, format) => respond(format, 200, { crons: crons.names() })),
+      DELETE: cron(undefined, (_c, _i, format) => respond(format, 200, { deleted: crons.deleteAll() })),
+    }),
+  );
+
+  app.all(
+    "/:group",
+    methods({
+      GET: cron(undefined, (c, _i, format) => respond(format, 200, crons.group(param(c, "group")))),
+      PUT: cron(body.cronGroup, async (c, input, format) => {
+        const name = param(c, "group");
+        checkGroupName(name);
+        const seen = new Set<string>();
+        for (const entry of input.entries) {
+          if (seen.has(entry.name)) throw new CronError(400, `duplicate cron entry name: ${JSON.stringify(entry.name)}`);
+          seen.add(entry.name);
+        }
+        for (const entry of input.entries) checkEntry(entry);
+        await checkSchedules(input.entries);
+        return respond(format, 200, crons.replaceGroup(name, input.paused, input.entries));
+      }),
+      PATCH: cron(body.paused, (c, paused, format) => respond(format, 200, crons.pauseGroup(param(c, "group"), paused))),
+      DELETE: cron(undefined, (c) => {
+        crons.deleteGroup(param(c, "group"));
+        return noContent();
+      }),
+    }),
+  );
+
+  app.all(
+    "/:group/entries",
+    methods({
+      POST: cron(body.cronEntry, async (c, input, format) => {
+        const group = param(c, "group");
+        await checkOneEntry(group, input);
+        return respond(format, 201, crons.addEntry(group, input));
+      }),
+    }),
+  );
+
+  app.all(
+    "/:group/entries/:entry",
+    methods({
+      GET: cron(undefined, (c, _i, format) => respond(format, 200, crons.entry(param(c, "group"), param(c, "entry")))),
+      PUT: cron(body.cronEntry, async (c, input, format) => {
+        const group = param(c, "group");
+        await checkOneEntry(group, input);
+        return respond(format, 200, crons.putEntry(group, param(c, "entry"), input));
+      }),
+      PATCH: cron(body.paused, (c, paused, format) =>
+        respond(format, 200, crons.pauseEntry(param(c, "group"), param(c, "entry"), paused)),
+      ),
+      DELETE: cron(undefined, (c) => {
+        crons.deleteEntry(param(c, "group"), param(c, "entry"));
+        return noContent();
+      }),
+    }),
+  );
+
+  return app;
+}
