@@ -25,11 +25,13 @@ describe("bulk budget routes", () => {
   it("fact 223: an in-flight match is blocked and unchanged; a terminal match is in neither field", async (ctx) => {
     const t = await pro(ctx);
     await createBudget(t, "k", whileInFlight(5));
+    // prefetch 1: the stream takes `done`, then `running`, and is full when `ready` arrives.
+    const s = await t.stream("?prefetch=1");
     const done = await t.enqueue({ retention: { completed_ms: 3_600_000 } });
-    await t.claim();
+    expect((await s.nextJob()).id).toBe(done.id);
     expect((await t.post(`/jobs/${done.id}/success`)).status).toBe(204);
     const running = await t.enqueue();
-    await t.claim();
+    expect((await s.nextJob()).id).toBe(running.id);
     const ready = await t.enqueue();
     const r = await t.post("/jobs/budgets/k?queue=q", {});
     expect(r.status).toBe(200);

@@ -1,7 +1,7 @@
 // zizq-protocol-0.7.md §13 facts 230–242: dispatch under budgets (§8). Drip timing runs on the
 // test server's injected clock (`onClock`), so those facts skip under ZIZQ_URL; the rest use
 // budgets that never refill while a test runs.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createBudget, HOURLY, on, onClock, pro, timeBased, whileInFlight } from "./budget-helpers.ts";
 import { eventually, type TakeStream, type Target } from "./harness.ts";
 
@@ -58,10 +58,10 @@ describe("while_in_flight", () => {
     const t = await pro(ctx);
     await createBudget(t, "k", whileInFlight(10));
     const holder = await t.enqueue(on({ key: "k", cost: 5 }));
-    expect((await t.claim()).map((j) => j.id)).toEqual([holder.id]);
+    const s = await t.stream("?prefetch=0");
+    expect((await s.nextJob()).id).toBe(holder.id);
     const head = await t.enqueue({ ...on({ key: "k", cost: 6 }), priority: 0 });
     const cheap = await t.enqueue({ ...on({ key: "k", cost: 1 }), priority: 9 });
-    const s = await t.stream("?prefetch=0");
     await s.expectNoJob();
     expect(await statusOf(t, cheap.id)).toBe("ready");
     await ack(t, holder.id);
@@ -73,9 +73,9 @@ describe("while_in_flight", () => {
     await createBudget(t, "x", whileInFlight(1));
     await createBudget(t, "y", whileInFlight(1));
     const onY = await t.enqueue(on("y"));
-    expect((await t.claim()).map((j) => j.id)).toEqual([onY.id]);
-    const both = await t.enqueue({ ...on("x", "y"), priority: 10 });
     const s = await t.stream("?prefetch=0");
+    expect((await s.nextJob()).id).toBe(onY.id);
+    const both = await t.enqueue({ ...on("x", "y"), priority: 10 });
     await s.expectNoJob();
     // x is free although `both` waits on it: a job on x alone goes at once.
     const onX = await t.enqueue({ ...on("x"), priority: 0 });
@@ -180,7 +180,16 @@ describe("time_based", () => {
     expect((await before.nextJob()).id).toBe(a.id);
     await ack(t, a.id);
     await before.expectNoJob();
-    t.server!.restart();
+    // The dropped stream is served by @hono/node-server, which reports the cut to console.error.
+    const reported = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      t.server!.restart();
+      await eventually(async () => expect(before.ended).toBe(true));
+      await eventually(async () => expect(reported).toHaveBeenCalledOnce());
+      expect(String(reported.mock.calls[0]?.[0])).toContain("zizq test server: connection dropped");
+    } finally {
+      reported.mockRestore();
+    }
     const after = await t.stream("?prefetch=0");
     expect((await after.nextJob()).id).toBe(b.id);
   });

@@ -141,7 +141,9 @@ describe("job budget routes", () => {
   it("fact 218: changing the budgets of an in-flight, completed or dead job is 422", async (ctx) => {
     const t = await pro(ctx);
     const running = await setUp(t, "k");
-    await t.claim();
+    // One stream takes every job in turn: an idle second stream would be offered the next one.
+    const s = await t.stream("?prefetch=0");
+    expect((await s.nextJob()).id).toBe(running.id);
     const routes: [string, string, unknown?][] = [
       ["POST", `/jobs/${running.id}/budgets/a`, { cost: 1 }],
       ["PUT", `/jobs/${running.id}/budgets/k`, { cost: 2 }],
@@ -160,14 +162,14 @@ describe("job budget routes", () => {
     expect((await t.get(`/jobs/${running.id}`)).body.budgets).toEqual([{ key: "k", cost: 1 }]);
 
     const done = await t.enqueue({ ...on("k"), retention: { completed_ms: 3_600_000 } });
-    await t.claim();
+    expect((await s.nextJob()).id).toBe(done.id);
     expect((await t.post(`/jobs/${done.id}/success`)).status).toBe(204);
     const completed = await t.del(`/jobs/${done.id}/budgets`);
     expect(completed.status).toBe(422);
     expect(completed.body).toEqual({ error: `job '${done.id}' is Completed — only queued jobs may have their budgets changed` });
 
     const killed = await t.enqueue(on("k"));
-    await t.claim();
+    expect((await s.nextJob()).id).toBe(killed.id);
     expect((await t.post(`/jobs/${killed.id}/failure`, { message: "x", kill: true })).body.status).toBe("dead");
     const dead = await t.del(`/jobs/${killed.id}/budgets`);
     expect(dead.status).toBe(422);
