@@ -2,7 +2,7 @@
 // the budgets.key filter (§7).
 import { describe, expect, it } from "vitest";
 import { createBudget, on, pro, whileInFlight } from "./budget-helpers.ts";
-import type { Target } from "./harness.ts";
+import { target, type Target } from "./harness.ts";
 
 const ids = (r: { body: any }) => r.body.jobs.map((j: any) => j.id);
 const bindingsOf = async (t: Target, id: string) => (await t.get(`/jobs/${id}`)).body.budgets;
@@ -146,7 +146,7 @@ describe("the budgets.key filter", () => {
   });
 
   it("fact 229: budgets.key is not a take parameter: 400 text/plain", async (ctx) => {
-    const t = await pro(ctx);
+    const t = await target(ctx);
     const s = await t.stream("?budgets.key=k");
     expect(s.response.status).toBe(400);
     expect(s.response.headers.get("content-type")).toBe("text/plain; charset=utf-8");

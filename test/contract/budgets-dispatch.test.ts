@@ -33,6 +33,9 @@ describe("while_in_flight", () => {
       // A dropped stream puts A back at the head of the budget's queue, so A goes again.
       expect((await waiting.nextJob(5000)).id, how).toBe(how === "disconnect" ? a.id : b.id);
       await waiting.expectNoJob();
+      // The next round resets the same server under ZIZQ_URL: these streams must not take its jobs.
+      holder.close();
+      waiting.close();
     }
   });
 
@@ -157,6 +160,7 @@ describe("time_based", () => {
     await ack(acked, a.id);
     await s.expectNoJob();
     expect(await statusOf(acked, b.id)).toBe("ready");
+    s.close();
 
     const dropped = await pro(ctx);
     await createBudget(dropped, "k", HOURLY);

@@ -2,11 +2,11 @@
 // answer to budgets (§10).
 import { describe, expect, it } from "vitest";
 import { createBudget, on, pro, whileInFlight } from "./budget-helpers.ts";
-import { job } from "./harness.ts";
+import { job, target } from "./harness.ts";
 
 describe("0.7 version and reset", () => {
   it("fact 158: GET /version reports 0.7.x", async (ctx) => {
-    const t = await pro(ctx);
+    const t = await target(ctx);
     const r = await t.get("/version");
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ version: expect.stringMatching(/^0\.7\./) });
