@@ -9,6 +9,18 @@ const ack = async (t: Target, id: string) => expect((await t.post(`/jobs/${id}/s
 const statusOf = async (t: Target, id: string) => (await t.get(`/jobs/${id}`)).body.status;
 const LATER = () => Date.now() + 3_600_000;
 
+/** An hourly budget whose one token job A spent (A is acked): job B is parked behind it. */
+async function spentHourly(t: Target): Promise<{ parked: any; stream: TakeStream }> {
+  await createBudget(t, "k", HOURLY);
+  const a = await t.enqueue(on("k"));
+  const parked = await t.enqueue(on("k"));
+  const stream = await t.stream("?prefetch=0");
+  expect((await stream.nextJob()).id).toBe(a.id);
+  await ack(t, a.id);
+  await stream.expectNoJob();
+  return { parked, stream };
+}
+
 describe("while_in_flight", () => {
   it("fact 230: a budget of 1 holds the second job until the first is acked, failed, deleted or dropped", async (ctx) => {
     type Release = (t: Target, holder: TakeStream, id: string) => Promise<void>;
@@ -152,15 +164,9 @@ describe("time_based", () => {
 
   it("fact 234: time_based tokens are not returned by an ack, nor by a dropped stream", async (ctx) => {
     const acked = await pro(ctx);
-    await createBudget(acked, "k", HOURLY);
-    const a = await acked.enqueue(on("k"));
-    const b = await acked.enqueue(on("k"));
-    const s = await acked.stream("?prefetch=0");
-    expect((await s.nextJob()).id).toBe(a.id);
-    await ack(acked, a.id);
-    await s.expectNoJob();
-    expect(await statusOf(acked, b.id)).toBe("ready");
-    s.close();
+    const { parked, stream } = await spentHourly(acked);
+    expect(await statusOf(acked, parked.id)).toBe("ready");
+    stream.close();
 
     const dropped = await pro(ctx);
     await createBudget(dropped, "k", HOURLY);
@@ -177,13 +183,7 @@ describe("time_based", () => {
   it("fact 242: after a restart every time_based bucket is full again", async (ctx) => {
     const t = await pro(ctx);
     if (t.remote) ctx.skip("needs a server restart, which a test cannot do to ZIZQ_URL");
-    await createBudget(t, "k", HOURLY);
-    const a = await t.enqueue(on("k"));
-    const b = await t.enqueue(on("k"));
-    const before = await t.stream("?prefetch=0");
-    expect((await before.nextJob()).id).toBe(a.id);
-    await ack(t, a.id);
-    await before.expectNoJob();
+    const { parked, stream: before } = await spentHourly(t);
     // The dropped stream is served by @hono/node-server, which reports the cut to console.error.
     const reported = vi.spyOn(console, "error").mockImplementation(() => {});
     try {
@@ -195,7 +195,7 @@ describe("time_based", () => {
       reported.mockRestore();
     }
     const after = await t.stream("?prefetch=0");
-    expect((await after.nextJob()).id).toBe(b.id);
+    expect((await after.nextJob()).id).toBe(parked.id);
   });
 });
 

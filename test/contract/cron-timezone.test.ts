@@ -122,7 +122,7 @@ describe("budgets in cron templates", () => {
     expect(Object.keys(read).at(-1)).toBe("budgets");
   });
 
-  it("fact 251 (unknown: 400 or 422; we choose: 422 and nothing written): a template naming a missing budget without create_with is refused", async (ctx) => {
+  it("fact 251 (unknown, 400 or 422; we choose 422, nothing written): a template on a missing budget is refused", async (ctx) => {
     const t = await pro(ctx);
     const r = await t.put("/crons/g", { entries: [entry("e1", YEARLY, { job: job(on("ghost")) })] });
     if (t.remote) expect([400, 422]).toContain(r.status);
