@@ -3,6 +3,8 @@ import { tryFormat } from "./http/methods.ts";
 import { acceptFormat } from "./http/negotiate.ts";
 import { ApiError, PlainError, plainText, respond } from "./http/respond.ts";
 import { adminRoutes } from "./routes/admin.ts";
+import { budgetRoutes } from "./routes/budgets.ts";
+import { jobBudgetRoutes } from "./routes/job-budgets.ts";
 import { cronRoutes } from "./routes/crons.ts";
 import type { AppDeps } from "./routes/deps.ts";
 import { bulkEnqueue } from "./routes/enqueue.ts";
@@ -38,7 +40,8 @@ export function createApp(deps: AppDeps, options: AppOptions): Hono {
     if (error instanceof ApiError) return respond(error.format ?? format, error.status, error.body);
     if (error instanceof PlainError) return plainText(error.status, error.message);
     options.log.error("zizq test server: internal error", { error });
-    const message = c.req.path.startsWith("/crons") ? "internal error" : "internal server error";
+    const path = c.req.path;
+    const message = path.startsWith("/crons") || path.startsWith("/budgets") ? "internal error" : "internal server error";
     return respond(format, 500, { error: message });
   });
 
@@ -46,6 +49,11 @@ export function createApp(deps: AppDeps, options: AppOptions): Hono {
   app.route("/jobs", jobsRoutes(deps));
   app.route("/jobs", bulkEnqueue(deps));
   app.route("/jobs", takeRoutes(deps));
+  // Zizq 0.6.1 has none of these: its `/jobs/budgets` is a job id, and the rest are 404.
+  if (deps.features.budgets) {
+    app.route("/jobs", jobBudgetRoutes(deps));
+    app.route("/budgets", budgetRoutes(deps));
+  }
   app.route("/jobs", jobRoutes(deps));
   app.route("/crons", cronRoutes(deps));
 

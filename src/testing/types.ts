@@ -27,8 +27,14 @@ export interface TestServerOptions {
   defaultRetention?: Retention;
   /** How often expired completed and dead jobs are physically removed, in ms. Default 30 000. */
   reaperIntervalMs?: number;
-  /** The version `GET /version` reports. Default `"0.6.1"`. */
+  /**
+   * The Zizq version to act out, as `GET /version` reports it. From `0.7` on: budgets and cron
+   * group time zones. Below (`"0.6.1"`): no budget routes (the 0.6.1 404s), `budgets` on enqueue
+   * and a group `timezone` ignored, `budgets.key` an unknown filter. Default `"0.7.0"`.
+   */
   version?: string;
+  /** Most budgets the server holds (`--max-budgets`); creating one more is refused with 422. Default 8192. */
+  maxBudgets?: number;
   /** Where a request that failed inside the server (its 500) is reported. Default `console`. */
   logger?: LoggerOption;
   /**
@@ -77,6 +83,13 @@ export interface TestServer {
   connections(): ConnectionInfo[];
   /** End every take stream abruptly, as a server crash would; held jobs go back to `ready`. */
   dropConnections(): void;
+  /**
+   * Act out a crash and restart: every take stream ends abruptly (held jobs back to `ready`),
+   * and budgets forget their live state, as the server keeps only policies on disk: every
+   * `time_based` bucket is full again and no `while_in_flight` slot is held. Jobs, budgets and
+   * cron entries stay.
+   */
+  restart(): void;
   /** Stops timers and ends every stream; take requests after that answer 503. */
   close(): void;
 }

@@ -1,13 +1,13 @@
 import { type Context, Hono } from "hono";
 import { nameError } from "../../protocol/names.ts";
-import { CronError, nextOccurrence } from "../cron/crons.ts";
-import { type Handler, methods, param } from "../http/methods.ts";
-import { acceptFormat, readBody } from "../http/negotiate.ts";
+import { checkTimeZone, CronError, nextOccurrence } from "../cron/crons.ts";
+import { methods, param } from "../http/methods.ts";
 import * as body from "../http/requests.ts";
 import { ApiError, type Format, noContent, respond } from "../http/respond.ts";
 import { validateBatch } from "../store/batch.ts";
 import { InvalidOperation } from "../store/errors.ts";
-import { type AppDeps, requireLicense } from "./deps.ts";
+import { parseBinding } from "../store/budgets.ts";
+import { type AppDeps, answer, proRoute } from "./deps.ts";
 import {
   type EnqueueRule,
   endlessBatch,
@@ -26,40 +26,53 @@ const TEMPLATE_RULES = [typeAndQueueNames, noReadyAt, uniqueKeyWithoutBatch, kno
 
 /** Cron groups and entries (Pro): the body (if any) is read first, then the licence, then the rules. */
 export function cronRoutes(deps: AppDeps): Hono {
-  const { crons } = deps;
+  const { crons, budgets, features } = deps;
   const app = new Hono();
+  const entryBody = body.cronEntry(features);
 
-  const cron =
-    <T>(read: ((value: unknown) => T) | undefined, run: (c: Context, input: T, format: Format) => Promise<Response> | Response): Handler =>
-    async (c) => {
-      const format = acceptFormat(c.req.raw);
-      const input = read ? await readBody(c.req.raw, format, read) : (undefined as T);
-      requireLicense(deps, format, "cron scheduling");
-      try {
-        return await run(c, input, format);
-      } catch (error) {
-        if (error instanceof CronError) throw new ApiError(error.status, { error: error.message }, format);
-        throw error;
-      }
-    };
+  const cron = <T>(read: ((value: unknown) => T) | undefined, run: (c: Context, input: T, format: Format) => Promise<Response> | Response) =>
+    proRoute(deps, "cron scheduling", read, run, (error, format) =>
+      error instanceof CronError ? new ApiError(error.status, { error: error.message }, format) : error,
+    );
 
   const checkGroupName = (name: string) => {
     const badName = nameError("cron group name", name);
     if (badName) throw new CronError(400, badName);
   };
 
+  /** An entry's rules, its template's budget bindings among them (400 here, not 422). */
   const checkEntry = (entry: body.CronEntryInput) => {
     const error = nameError("cron entry name", entry.name) ?? firstBroken(entry.job, TEMPLATE_RULES);
     if (error) throw new CronError(400, error);
+    try {
+      entry.job.budgets?.forEach(parseBinding);
+    } catch (error) {
+      throw new CronError(400, (error as Error).message);
+    }
   };
 
-  /** Each entry's expression, then its zone, then its batch (refused with 400 here, not 422). */
-  const checkSchedules = async (entries: body.CronEntryInput[]) => {
+  /**
+   * The budgets templates name must exist or come with `create_with`, and each cost must fit:
+   * checked and created when the entries are installed, so an accepted entry can always fire.
+   * Each template then holds its resolved `{key, cost}` bindings.
+   */
+  const installBudgets = (entries: body.CronEntryInput[], format: Format) =>
+    answer(format, () => {
+      const plan = budgets.plan();
+      const resolved = entries.map((entry) => plan.resolve((entry.job.budgets ?? []).map(parseBinding)));
+      plan.commit();
+      entries.forEach((entry, i) => {
+        if (entry.job.budgets) entry.job.budgets = resolved[i];
+      });
+    });
+
+  /** Each entry's expression, then its zone (its own, else the group's), then its batch (400 here, not 422). */
+  const checkSchedules = async (entries: body.CronEntryInput[], groupZone: string | undefined) => {
     const templates = entries.map((entry) => entry.job);
     const jq = await jqFor(templates);
     const endless = jq && (await endlessBatch(deps.payloadFilter, jq, templates));
     for (const [index, entry] of entries.entries()) {
-      nextOccurrence(entry.expression, entry.timezone, 0);
+      nextOccurrence(entry.expression, entry.timezone ?? groupZone, 0);
       try {
         if (endless?.index === index) throw new InvalidOperation(endless.message);
         if (jq && entry.job.batch) validateBatch(jq, entry.job.batch, entry.job.payload);
@@ -71,10 +84,11 @@ export function cronRoutes(deps: AppDeps): Hono {
   };
 
   /** The checks of `POST .../entries` and `PUT .../entries/{entry}`. */
-  const checkOneEntry = async (group: string, input: body.CronEntryInput) => {
+  const checkOneEntry = async (group: string, input: body.CronEntryInput, format: Format) => {
     checkGroupName(group);
     checkEntry(input);
-    await checkSchedules([input]);
+    await checkSchedules([input], crons.zoneOf(group));
+    installBudgets([input], format);
   };
 
   app.all(
@@ -89,7 +103,7 @@ export function cronRoutes(deps: AppDeps): Hono {
     "/:group",
     methods({
       GET: cron(undefined, (c, _i, format) => respond(format, 200, crons.group(param(c, "group")))),
-      PUT: cron(body.cronGroup, async (c, input, format) => {
+      PUT: cron(body.cronGroup(features), async (c, input, format) => {
         const name = param(c, "group");
         checkGroupName(name);
         const seen = new Set<string>();
@@ -98,10 +112,17 @@ export function cronRoutes(deps: AppDeps): Hono {
           seen.add(entry.name);
         }
         for (const entry of input.entries) checkEntry(entry);
-        await checkSchedules(input.entries);
-        return respond(format, 200, crons.replaceGroup(name, input.paused, input.entries));
+        if (input.timezone !== undefined) checkTimeZone(input.timezone);
+        await checkSchedules(input.entries, input.timezone);
+        installBudgets(input.entries, format);
+        return respond(format, 200, crons.replaceGroup(name, input.paused, input.entries, input.timezone));
       }),
-      PATCH: cron(body.paused, (c, paused, format) => respond(format, 200, crons.pauseGroup(param(c, "group"), paused))),
+      PATCH: features.groupTimezone
+        ? cron(body.groupPatch, (c, patch, format) => {
+            if (typeof patch.timezone === "string") checkTimeZone(patch.timezone);
+            return respond(format, 200, crons.patchGroup(param(c, "group"), patch));
+          })
+        : cron(body.paused, (c, paused, format) => respond(format, 200, crons.patchGroup(param(c, "group"), { paused }))),
       DELETE: cron(undefined, (c) => {
         crons.deleteGroup(param(c, "group"));
         return noContent();
@@ -112,9 +133,9 @@ export function cronRoutes(deps: AppDeps): Hono {
   app.all(
     "/:group/entries",
     methods({
-      POST: cron(body.cronEntry, async (c, input, format) => {
+      POST: cron(entryBody, async (c, input, format) => {
         const group = param(c, "group");
-        await checkOneEntry(group, input);
+        await checkOneEntry(group, input, format);
         return respond(format, 201, crons.addEntry(group, input));
       }),
     }),
@@ -124,9 +145,9 @@ export function cronRoutes(deps: AppDeps): Hono {
     "/:group/entries/:entry",
     methods({
       GET: cron(undefined, (c, _i, format) => respond(format, 200, crons.entry(param(c, "group"), param(c, "entry")))),
-      PUT: cron(body.cronEntry, async (c, input, format) => {
+      PUT: cron(entryBody, async (c, input, format) => {
         const group = param(c, "group");
-        await checkOneEntry(group, input);
+        await checkOneEntry(group, input, format);
         return respond(format, 200, crons.putEntry(group, param(c, "entry"), input));
       }),
       PATCH: cron(body.paused, (c, paused, format) =>

@@ -35,10 +35,11 @@ export function firstBroken(job: EnqueueInput, rules: readonly EnqueueRule[]): s
   return undefined;
 }
 
-/** One licence check for a whole request: unique, then batched jobs. */
+/** One licence check for a whole request: unique, batched, then budgeted jobs (an empty `budgets` is free). */
 export function requireEnqueueLicense(deps: Pick<AppDeps, "license">, format: Format, jobs: readonly EnqueueInput[]): void {
   if (jobs.some((job) => job.uniqueKey !== undefined)) requireLicense(deps, format, "unique jobs");
   if (jobs.some((job) => job.batch)) requireLicense(deps, format, "batched jobs");
+  if (jobs.some((job) => job.budgets?.length)) requireLicense(deps, format, "budgets");
 }
 
 /** jq, loaded only when some template has a batch. */

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { nameError } from "../../protocol/names.ts";
 import { methods } from "../http/methods.ts";
 import { acceptFormat, readBody } from "../http/negotiate.ts";
-import { checkIds, checkLimit, LIST_KEYS, pageLink, query, readFilter, readLimit, readOrder, readParams } from "../http/query.ts";
+import { checkIds, checkLimit, LIST_KEYS, pageLink, query, readFilter, readLimit, readOrder, readParams, withBudgetsKey } from "../http/query.ts";
 import * as body from "../http/requests.ts";
 import { fail, noContent, respond } from "../http/respond.ts";
 import { isTerminal, jobView } from "../store/job.ts";
@@ -29,7 +29,7 @@ export function jobsRoutes(deps: AppDeps): Hono {
       GET: async (c) => {
         const format = acceptFormat(c.req.raw);
         const { filter, order, limit, from } = query(() => {
-          const params = readParams(new URL(c.req.url), LIST_KEYS);
+          const params = readParams(new URL(c.req.url), withBudgetsKey(LIST_KEYS, deps.features.budgets));
           return { filter: readFilter(params), order: readOrder(params), limit: readLimit(params), from: params.get("from") };
         });
         checkLimit(limit);
@@ -53,7 +53,7 @@ export function jobsRoutes(deps: AppDeps): Hono {
       PATCH: async (c) => {
         const format = acceptFormat(c.req.raw);
         const patch = await readBody(c.req.raw, format, body.patch);
-        const filter = readJobFilter(new URL(c.req.url));
+        const filter = readJobFilter(deps, new URL(c.req.url));
         for (const status of ["completed", "dead"] as const) {
           if (filter.statuses.has(status)) {
             throw fail(422, `cannot patch jobs in ${status[0]?.toUpperCase()}${status.slice(1)} status`);
@@ -67,7 +67,7 @@ export function jobsRoutes(deps: AppDeps): Hono {
       },
       DELETE: async (c) => {
         const format = acceptFormat(c.req.raw);
-        const filter = readJobFilter(new URL(c.req.url));
+        const filter = readJobFilter(deps, new URL(c.req.url));
         checkIds(filter.ids);
         const jobs = await selectJobs(deps, filter, { visibleOnly: false });
         for (const job of jobs) store.delete(job);
@@ -81,7 +81,7 @@ export function jobsRoutes(deps: AppDeps): Hono {
     methods({
       GET: async (c) => {
         const format = acceptFormat(c.req.raw);
-        const filter = readJobFilter(new URL(c.req.url));
+        const filter = readJobFilter(deps, new URL(c.req.url));
         checkIds(filter.ids);
         return respond(format, 200, { count: (await selectJobs(deps, filter, { visibleOnly: true })).length });
       },

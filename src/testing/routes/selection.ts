@@ -1,4 +1,4 @@
-import { COUNT_KEYS, query, readFilter, readParams } from "../http/query.ts";
+import { COUNT_KEYS, query, readFilter, readParams, withBudgetsKey } from "../http/query.ts";
 import { fail } from "../http/respond.ts";
 import { JqError } from "../jq.ts";
 import { FilterTimeout } from "../payload-filter.ts";
@@ -6,9 +6,9 @@ import type { JobFilter } from "../store/filter.ts";
 import type { StoredJob } from "../store/job.ts";
 import type { AppDeps } from "./deps.ts";
 
-/** The filters of count, bulk patch and bulk delete. */
-export const readJobFilter = (url: URL, keys: readonly string[] = COUNT_KEYS) =>
-  query(() => readFilter(readParams(url, keys)));
+/** The filters of count, bulk patch, bulk delete and the bulk budget routes. */
+export const readJobFilter = (deps: AppDeps, url: URL) =>
+  query(() => readFilter(readParams(url, withBudgetsKey(COUNT_KEYS, deps.features.budgets))));
 
 export interface SelectOptions {
   visibleOnly: boolean;

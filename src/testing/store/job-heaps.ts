@@ -76,6 +76,14 @@ export class QueueHeaps {
     return best;
   }
 
+  /** The first live job of each queue. */
+  *heads(): Generator<StoredJob> {
+    for (const heap of this.heaps.values()) {
+      const job = heap.top();
+      if (job) yield job;
+    }
+  }
+
   /** Forgets queues with nothing live left, so an idle queue costs nothing to scan. */
   dropEmpty(): void {
     for (const [queue, heap] of this.heaps) if (!heap.top()) this.heaps.delete(queue);

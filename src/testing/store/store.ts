@@ -1,20 +1,21 @@
-import { scru128String } from "scru128";
 import type { UniqueWhile } from "../../protocol/wire.ts";
 import type { EnqueueInput, FailureInput, PatchInput } from "../http/requests.ts";
 import type { Jq } from "../jq.ts";
 import type { Backoff } from "../../client/types.ts";
 import { fold, foldsInto, need, validateBatch } from "./batch.ts";
 import { type JobFilter, matchesFields } from "./filter.ts";
-import { byReadyAtThenId, JobHeap, QueueHeaps } from "./job-heaps.ts";
-import { f32Decimal, type Holder, type StoredJob } from "./job.ts";
+import { byPriorityThenId, byReadyAtThenId, JobHeap, QueueHeaps } from "./job-heaps.ts";
+import { type Holder, isTerminal, newJob, type StoredJob } from "./job.ts";
 import { applyPatch, backoffMs } from "./patch.ts";
 import { collides, KeyIndex, type Undo } from "./keys.ts";
 import { compareUtf8, storedPayload } from "./payload.ts";
 import { InternalError } from "./errors.ts";
+import type { BudgetBinding, Budgets } from "./budgets.ts";
+import { Throttle } from "./throttle.ts";
 
 export { InternalError, InvalidOperation } from "./errors.ts";
 
-export const DEFAULT_PRIORITY = 32768;
+export { DEFAULT_PRIORITY } from "./job.ts";
 
 export interface StoreConfig {
   now(): number;
@@ -53,10 +54,16 @@ export class JobStore {
   private readonly uniqueKeys = new KeyIndex();
   /** Batch key → the pending job it folds into; a take removes the entry, so a requeue never reopens it. */
   private readonly openBatches = new KeyIndex();
+  private readonly throttle: Throttle;
   private events = UNHEARD;
   #inFlight = 0;
 
-  constructor(private readonly config: StoreConfig) {}
+  constructor(
+    private readonly config: StoreConfig,
+    readonly budgets: Budgets,
+  ) {
+    this.throttle = new Throttle(budgets);
+  }
 
   /** Who hears about ready jobs and freed capacity (the take streams), wired once both exist. */
   subscribe(events: StoreEvents): void {
@@ -71,23 +78,24 @@ export class JobStore {
   // --- enqueue ---
 
   /**
-   * Enqueues a request's jobs in order. Batch expressions are checked for every item first, so
-   * a bad one rejects the whole request before anything is written.
+   * Enqueues a request's jobs in order, each drawing on its resolved `bindings` (same index).
+   * Batch expressions are checked for every item first, so a bad one rejects the whole request
+   * before anything is written.
    */
-  enqueue(inputs: readonly EnqueueInput[], jq: Jq | undefined): EnqueueResult[] {
+  enqueue(inputs: readonly EnqueueInput[], jq: Jq | undefined, bindings: readonly BudgetBinding[][] = []): EnqueueResult[] {
     for (const input of inputs) if (input.batch) validateBatch(need(jq), input.batch, input.payload);
     const now = this.config.now();
     // A fold can still fail part-way through a bulk request; the request then writes nothing.
     const undo: Undo = [];
     try {
-      return inputs.map((input) => this.enqueueOne(input, now, jq, undo));
+      return inputs.map((input, i) => this.enqueueOne(input, bindings[i] ?? [], now, jq, undo));
     } catch (error) {
       for (const step of undo.reverse()) step();
       throw error;
     }
   }
 
-  private enqueueOne(input: EnqueueInput, now: number, jq: Jq | undefined, undo: Undo): EnqueueResult {
+  private enqueueOne(input: EnqueueInput, budgets: BudgetBinding[], now: number, jq: Jq | undefined, undo: Undo): EnqueueResult {
     const scope = (input.uniqueWhile as UniqueWhile | undefined) ?? "queued";
     if (input.uniqueKey !== undefined) {
       const holder = this.jobs.get(this.uniqueKeys.get(input.uniqueKey) ?? "");
@@ -106,21 +114,7 @@ export class JobStore {
         this.openBatches.set(input.batch.key, undefined, undo);
       }
     }
-    const job: StoredJob = {
-      id: scru128String(),
-      type: input.type,
-      queue: input.queue,
-      priority: input.priority ?? DEFAULT_PRIORITY,
-      status: readyAt > now ? "scheduled" : "ready",
-      payload: storedPayload(input.payload),
-      readyAt,
-      attempts: 0,
-      errors: [],
-      version: 0,
-    };
-    if (input.retryLimit !== undefined) job.retryLimit = input.retryLimit;
-    if (input.backoff) job.backoff = { ...input.backoff, exponent: f32Decimal(input.backoff.exponent) };
-    if (input.retention) job.retention = { ...input.retention };
+    const job = newJob(input, budgets, readyAt > now ? "scheduled" : "ready", readyAt);
     if (input.uniqueKey !== undefined) {
       job.uniqueKey = input.uniqueKey;
       job.uniqueWhile = scope;
@@ -203,8 +197,11 @@ export class JobStore {
     const now = this.config.now();
     const taken: StoredJob[] = [];
     while (taken.length < count) {
-      const job = this.ready.best(queues);
+      const plain = this.ready.best(queues);
+      const throttled = this.throttle.next(queues, now);
+      const job = throttled && (!plain || byPriorityThenId(throttled, plain)) ? throttled : plain;
       if (!job) break;
+      if (job === throttled) this.throttle.debit(job, now);
       job.version++;
       job.status = "in_flight";
       job.dequeuedAt = now;
@@ -286,6 +283,7 @@ export class JobStore {
 
   private leaveInFlight(job: StoredJob, releaseHolder: boolean): void {
     this.#inFlight--;
+    this.throttle.release(job);
     const holder = job.holder;
     job.holder = undefined;
     job.heldAttempts = undefined;
@@ -319,6 +317,8 @@ export class JobStore {
     for (const job of [...this.jobs.values()]) this.delete(job);
     this.ready.clear();
     this.scheduled.clear();
+    this.throttle.clear();
+    this.budgets.clear();
     this.uniqueKeys.clear();
     this.openBatches.clear();
   }
@@ -338,7 +338,8 @@ export class JobStore {
     if (job.status === "scheduled") {
       this.scheduled.push(job);
     } else if (job.status === "ready") {
-      this.ready.push(job);
+      if (job.budgets.length > 0) this.throttle.park(job);
+      else this.ready.push(job);
       if (wake) this.events.ready(job.queue);
     }
   }
@@ -353,9 +354,41 @@ export class JobStore {
     }
   }
 
-  /** When the next scheduled job falls due, if any. */
+  /** Wakes idle streams when a parked job's budgets can pay by now (a drip came due). */
+  wakeThrottled(): void {
+    if (this.throttle.anyAffordable(this.config.now())) this.events.released();
+  }
+
+  /** When the next scheduled job falls due or a parked job's drip comes due, if ever. */
   nextDue(): number | undefined {
-    return this.scheduled.top()?.readyAt;
+    const scheduled = this.scheduled.top()?.readyAt;
+    const drip = this.throttle.nextAffordableAt(this.config.now());
+    return scheduled === undefined ? drip : drip === undefined ? scheduled : Math.min(scheduled, drip);
+  }
+
+  // --- budgets ---
+
+  /** The costs unfinished jobs draw from a budget: what its delete and shrink guards count. */
+  costsDrawnOn(key: string): number[] {
+    const costs: number[] = [];
+    for (const job of this.jobs.values()) {
+      if (isTerminal(job)) continue;
+      for (const binding of job.budgets) if (binding.key === key) costs.push(binding.cost);
+    }
+    return costs;
+  }
+
+  /** New bindings for a queued job; a ready one moves between budget queues at once. */
+  rebind(job: StoredJob, budgets: BudgetBinding[]): void {
+    job.budgets = budgets;
+    if (job.status !== "ready") return;
+    this.place(job, false);
+    this.events.released();
+  }
+
+  /** A budget's policy changed, or bindings moved: parked jobs may be able to go. */
+  budgetsChanged(): void {
+    this.events.released();
   }
 
   /** Physically removes completed and dead jobs whose retention ran out. */
