@@ -1,4 +1,4 @@
-import type { Budget, Budgets } from "./budgets.ts";
+import type { Budgets } from "./budgets.ts";
 import { byPriorityThenId, QueueHeaps } from "./job-heaps.ts";
 import type { StoredJob } from "./job.ts";
 
@@ -23,15 +23,14 @@ export class Throttle {
 
   /** The best parked job a stream on `queues` may take now, if any. */
   next(queues: ReadonlySet<string>, now: number): StoredJob | undefined {
-    const heads = new Map<string, StoredJob | undefined>();
+    const heads = new Map<string, StoredJob>();
     for (const [key, heaps] of this.parked) {
       const head = heaps.best(queues);
       if (head) heads.set(key, head);
       else heaps.dropEmpty();
       if (heaps.empty) this.parked.delete(key);
     }
-    const candidates = [...new Set(heads.values())].filter((job): job is StoredJob => job !== undefined);
-    candidates.sort((a, b) => (byPriorityThenId(a, b) ? -1 : 1));
+    const candidates = [...new Set(heads.values())].sort((a, b) => (byPriorityThenId(a, b) ? -1 : 1));
     return candidates.find(
       (job) => job.budgets.every(({ key }) => heads.get(key) === job) && this.affordable(job, now),
     );
@@ -100,7 +99,7 @@ export class Throttle {
   private payableAt(job: StoredJob, now: number): number {
     let at = now;
     for (const { key, cost } of job.budgets) {
-      const budget: Budget | undefined = this.budgets.get(key);
+      const budget = this.budgets.get(key);
       if (!budget) continue;
       if (budget.bucket) at = Math.max(at, budget.bucket.readyAt(cost, now));
       else if (budget.policy.allocation - budget.inUse < cost) return Number.POSITIVE_INFINITY;
