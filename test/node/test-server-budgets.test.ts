@@ -33,4 +33,14 @@ describe("test server budget dispatch (our choices where the digest is unsure)",
     const s = await t.stream("?queue=q&prefetch=0");
     expect((await s.jobs(2)).map((j) => j.id)).toEqual([plain.id, y.id]);
   });
+
+  it("a parked job goes when its drip comes due on the real clock, with no request or tick to wake the server", async (ctx) => {
+    const t = await target(ctx, { license: "pro" });
+    const pace = { allocation: 1, strategy: { type: "time_based", duration_ms: 200, burst: 1 } };
+    expect((await t.post("/budgets/pace", pace)).status).toBe(201);
+    const first = await t.enqueue({ budgets: [{ key: "pace" }] });
+    const second = await t.enqueue({ budgets: [{ key: "pace" }] });
+    const s = await t.stream("?prefetch=0");
+    expect((await s.jobs(2, 5000)).map((j) => j.id)).toEqual([first.id, second.id]);
+  });
 });
