@@ -43,4 +43,18 @@ describe("test server budget dispatch (our choices where the digest is unsure)",
     const s = await t.stream("?prefetch=0");
     expect((await s.jobs(2, 5000)).map((j) => j.id)).toEqual([first.id, second.id]);
   });
+
+  it("a cron entry refused after its budgets were checked creates none of them", async (ctx) => {
+    const t = await target(ctx, { license: "pro" });
+    const entry = (key: string) => ({
+      name: "e",
+      expression: "0 9 * * *",
+      job: { type: "t", queue: "q", payload: null, budgets: [{ key, create_with: mutex }] },
+    });
+    expect((await t.post("/crons/g/entries", entry("first"))).status).toBe(201);
+    expect((await t.get("/budgets/first")).status).toBe(200);
+    const again = await t.post("/crons/g/entries", entry("second"));
+    expect(again.status).toBe(409);
+    expect((await t.get("/budgets/second")).status).toBe(404);
+  });
 });

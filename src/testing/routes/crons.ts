@@ -52,19 +52,25 @@ export function cronRoutes(deps: AppDeps): Hono {
   };
 
   /**
-   * The budgets templates name must exist or come with `create_with`, and each cost must fit:
-   * checked and created when the entries are installed, so an accepted entry can always fire.
-   * Each template then holds its resolved `{key, cost}` bindings.
+   * Installs entries with `write`: the budgets their templates name must exist or come with
+   * `create_with`, and each cost must fit (422). Budgets are created with the entries, so an
+   * accepted entry can always fire, and not at all when `write` refuses. Each template then
+   * holds its resolved `{key, cost}` bindings.
    */
-  const installBudgets = (entries: body.CronEntryInput[], format: Format) =>
-    answer(format, () => {
-      const plan = budgets.plan();
-      const resolved = entries.map((entry) => plan.resolve((entry.job.budgets ?? []).map(parseBinding)));
-      plan.commit();
-      entries.forEach((entry, i) => {
-        if (entry.job.budgets) entry.job.budgets = resolved[i];
-      });
+  const install = <T>(entries: body.CronEntryInput[], format: Format, write: () => T): T => {
+    const plan = budgets.plan();
+    const resolved = answer(format, () => entries.map((entry) => plan.resolve((entry.job.budgets ?? []).map(parseBinding))));
+    const undo = plan.commit();
+    entries.forEach((entry, i) => {
+      if (entry.job.budgets) entry.job.budgets = resolved[i];
     });
+    try {
+      return write();
+    } catch (error) {
+      undo();
+      throw error;
+    }
+  };
 
   /** Each entry's expression, then its zone (its own, else the group's), then its batch (400 here, not 422). */
   const checkSchedules = async (entries: body.CronEntryInput[], groupZone: string | undefined) => {
@@ -84,11 +90,10 @@ export function cronRoutes(deps: AppDeps): Hono {
   };
 
   /** The checks of `POST .../entries` and `PUT .../entries/{entry}`. */
-  const checkOneEntry = async (group: string, input: body.CronEntryInput, format: Format) => {
+  const checkOneEntry = async (group: string, input: body.CronEntryInput) => {
     checkGroupName(group);
     checkEntry(input);
     await checkSchedules([input], crons.zoneOf(group));
-    installBudgets([input], format);
   };
 
   app.all(
@@ -114,8 +119,8 @@ export function cronRoutes(deps: AppDeps): Hono {
         for (const entry of input.entries) checkEntry(entry);
         if (input.timezone !== undefined) checkTimeZone(input.timezone);
         await checkSchedules(input.entries, input.timezone);
-        installBudgets(input.entries, format);
-        return respond(format, 200, crons.replaceGroup(name, input.paused, input.entries, input.timezone));
+        const group = install(input.entries, format, () => crons.replaceGroup(name, input.paused, input.entries, input.timezone));
+        return respond(format, 200, group);
       }),
       PATCH: features.groupTimezone
         ? cron(body.groupPatch, (c, patch, format) => {
@@ -135,8 +140,8 @@ export function cronRoutes(deps: AppDeps): Hono {
     methods({
       POST: cron(entryBody, async (c, input, format) => {
         const group = param(c, "group");
-        await checkOneEntry(group, input, format);
-        return respond(format, 201, crons.addEntry(group, input));
+        await checkOneEntry(group, input);
+        return respond(format, 201, install([input], format, () => crons.addEntry(group, input)));
       }),
     }),
   );
@@ -147,8 +152,8 @@ export function cronRoutes(deps: AppDeps): Hono {
       GET: cron(undefined, (c, _i, format) => respond(format, 200, crons.entry(param(c, "group"), param(c, "entry")))),
       PUT: cron(entryBody, async (c, input, format) => {
         const group = param(c, "group");
-        await checkOneEntry(group, input, format);
-        return respond(format, 200, crons.putEntry(group, param(c, "entry"), input));
+        await checkOneEntry(group, input);
+        return respond(format, 200, install([input], format, () => crons.putEntry(group, param(c, "entry"), input)));
       }),
       PATCH: cron(body.paused, (c, paused, format) =>
         respond(format, 200, crons.pauseEntry(param(c, "group"), param(c, "entry"), paused)),

@@ -32,7 +32,11 @@ export function jobBudgetRoutes(deps: AppDeps): Hono {
     return resolved;
   };
 
-  /** A verb whose bindings are resolved only once the job turned out to take it. */
+  /**
+   * A verb over one job, given the bindings it will write. It is tried first with the bindings
+   * as sent (a verb that does not apply is 409 or 404), and only then with the bindings resolved
+   * against the registry (a missing budget or a cost above capacity is 422).
+   */
   type Deferred = { verb: (resolved: BudgetBinding[]) => Verb; bindings: ParsedBinding[] };
 
   const onJob = (id: string, { verb, bindings }: Deferred): StoredJob => {
