@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<void>> = {
   worker: async () => (await import("./worker.ts")).run(),
   push: async () => (await import("./push.ts")).run(),
   replies: async () => (await import("./replies.ts")).run(),
+  parked: async () => (await import("./parked.ts")).run(),
 };
 
 const wanted = process.argv.slice(2);

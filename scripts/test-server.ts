@@ -2,7 +2,7 @@
 /**
  * Run the in-memory Zizq test server on a real port (HTTP/1.1 and h2c on the same port).
  *
- *   zizq-edge-dev-server --port 7890 [--host 127.0.0.1] [--pro] [--heartbeat 3s]
+ *   zizq-edge-dev-server --port 7890 [--host 127.0.0.1] [--pro] [--heartbeat 3s] [--zizq-version 0.6.1]
  *
  * Installed as the package's bin (built to dist/dev-server.js); `npm run server --` runs it
  * from a checkout.
@@ -26,6 +26,10 @@ Options:
                                  (default 3s)
   --global-in-flight-limit <n>   Jobs in flight across all take streams; 0 = unlimited
                                  (default 1024)
+  --zizq-version <version>       The Zizq version to act out: 0.7.0 (budgets, cron group
+                                 time zones) or 0.6.1, answering as that release did
+                                 (default 0.7.0)
+  --max-budgets <n>              Most budgets the server holds (default 8192)
   -h, --help                     Show this help
 `;
 
@@ -45,6 +49,8 @@ function parseCommandLine(args: string[]): { help: boolean; port: number; host: 
         pro: { type: "boolean" },
         heartbeat: { type: "string" },
         "global-in-flight-limit": { type: "string" },
+        "zizq-version": { type: "string" },
+        "max-budgets": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -60,6 +66,13 @@ function parseCommandLine(args: string[]): { help: boolean; port: number; host: 
   if (values.heartbeat !== undefined) options.heartbeatMs = parseDuration("--heartbeat", values.heartbeat);
   const limit = values["global-in-flight-limit"];
   if (limit !== undefined) options.globalInFlightLimit = parseInteger("--global-in-flight-limit", limit, 0);
+  const version = values["zizq-version"];
+  if (version !== undefined) {
+    if (!/^\d+\.\d+\.\d+/.test(version)) throw new UsageError(`--zizq-version must be a version such as 0.6.1 or 0.7.0, got '${version}'`);
+    options.version = version;
+  }
+  const maxBudgets = values["max-budgets"];
+  if (maxBudgets !== undefined) options.maxBudgets = parseInteger("--max-budgets", maxBudgets, 1);
 
   const host = values.host ?? "127.0.0.1";
   if (host === "") throw new UsageError("--host needs an address, e.g. 127.0.0.1");

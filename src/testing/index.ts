@@ -19,7 +19,7 @@ const peers = {
 const server: typeof import("./server.ts") = await loadWithPeers(peers, () => import("./server.ts"));
 
 /**
- * An in-memory Zizq 0.6.1 server: every endpoint, status and error text of the real one,
+ * An in-memory Zizq server (0.7 by default, 0.6.1 on request): every endpoint, status and error text of the real one,
  * served in-process through `fetch` or on a port through an adapter's `serve`.
  */
 export const createTestServer: (options?: TestServerOptions) => TestServer = server.createTestServer;

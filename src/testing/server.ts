@@ -1,6 +1,8 @@
 import { toLogger } from "../worker/logger.ts";
 import { createApp } from "./app.ts";
 import { CronBook } from "./cron/crons.ts";
+import { DEFAULT_VERSION, featuresOf } from "./features.ts";
+import { Budgets } from "./store/budgets.ts";
 import { loadedJq } from "./jq.ts";
 import { PayloadFilter } from "./payload-filter.ts";
 import { JobStore } from "./store/store.ts";
@@ -12,39 +14,59 @@ const DAY_MS = 86_400_000;
 const MAX_SLEEP_MS = 1_000;
 
 /**
- * An in-memory Zizq 0.6.1 server: every endpoint, status and error text of the real one,
+ * An in-memory Zizq server: every endpoint, status and error text of the real one,
  * served in-process through `fetch` or on a port through an adapter's `serve`.
  */
 export function createTestServer(options: TestServerOptions = {}): TestServer {
   const now = options.now ?? Date.now;
   let license: License = options.license ?? "free";
-  const hubRef: { hub?: TakeHub } = {};
+  const version = options.version ?? DEFAULT_VERSION;
+  const features = featuresOf(version);
+  const budgets = new Budgets({ now, maxBudgets: options.maxBudgets ?? 8192 });
   const store = new JobStore(
     {
-      now,
-      random: options.random ?? Math.random,
-      defaultRetryLimit: options.defaultRetryLimit ?? 25,
-      defaultBackoff: options.defaultBackoff ?? { exponent: 4, baseMs: 15_000, jitterMs: 30_000 },
-      defaultCompletedMs: options.defaultRetention?.completedMs ?? 0,
-      defaultDeadMs: options.defaultRetention?.deadMs ?? 7 * DAY_MS,
+    now,
+    random: options.random ?? Math.random,
+    defaultRetryLimit: options.defaultRetryLimit ?? 25,
+    defaultBackoff: options.defaultBackoff ?? { exponent: 4, baseMs: 15_000, jitterMs: 30_000 },
+    defaultCompletedMs: options.defaultRetention?.completedMs ?? 0,
+    defaultDeadMs: options.defaultRetention?.deadMs ?? 7 * DAY_MS,
     },
-    {
-      ready: (queue) => hubRef.hub?.ready(queue),
-      released: () => hubRef.hub?.released(),
-    },
+    budgets,
   );
-  // Templates with a batch were checked with jq when stored, so the engine is loaded by then.
-  const crons = new CronBook(now, (job) => store.enqueue([job], job.batch ? loadedJq() : undefined));
+  // Templates with a batch were checked with jq when stored, so the engine is loaded by then;
+  // their budgets were resolved (and created) when the entry was installed.
+  const crons = new CronBook(
+    now,
+    (job) => {
+      const bindings = (job.budgets ?? []).map(({ key, cost = 1 }) => ({ key, cost }));
+      store.enqueue([job], job.batch ? loadedJq() : undefined, [bindings]);
+    },
+    { rescheduleOnZoneChange: features.groupTimezone },
+  );
+  const hub = new TakeHub(store, {
+    heartbeatMs: options.heartbeatMs ?? 3_000,
+    globalInFlightLimit: options.globalInFlightLimit ?? 1024,
+    beforeTake: () => store.promoteDue(),
+  });
+  store.subscribe(hub);
 
   let timer: ReturnType<typeof setTimeout> | undefined;
   let armedFor: number | undefined;
   let closed = false;
-  /** Promotes due scheduled jobs and fires due cron entries (the scheduler idles without a licence). */
+  /**
+   * Promotes due scheduled jobs, fires due cron entries (the scheduler idles without a licence)
+   * and wakes streams for parked jobs whose budgets refilled.
+   */
   const catchUp = () => {
     store.promoteDue();
     if (license === "pro") crons.tick();
+    store.wakeThrottled();
   };
-  /** Sleeps until the next scheduled job or cron entry is due, re-checking at least every second. */
+  /**
+   * Sleeps until the next scheduled job, cron entry or budget refill a parked job waits for,
+   * re-checking at least every second. Nothing due, no timer: idle streams cost nothing.
+   */
   const arm = () => {
     if (closed) return;
     const due = Math.min(store.nextDue() ?? Number.POSITIVE_INFINITY, crons.nextDue() ?? Number.POSITIVE_INFINITY);
@@ -66,39 +88,32 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
     arm();
   };
 
-  const hub = new TakeHub(store, {
-    heartbeatMs: options.heartbeatMs ?? 3_000,
-    globalInFlightLimit: options.globalInFlightLimit ?? 1024,
-    beforeTake: () => store.promoteDue(),
-  });
-  hubRef.hub = hub;
-
   const reaper = setInterval(() => store.reap(), options.reaperIntervalMs ?? 30_000);
   (reaper as { unref?: () => void }).unref?.();
 
   const payloadFilter = new PayloadFilter(options.jqThread, options.filterTimeoutMs ?? 5_000);
 
-  const app = createApp({
-    payloadFilter,
-    store,
-    crons,
-    hub,
-    license: () => license,
-    version: options.version ?? "0.6.1",
-    log: toLogger(options.logger ?? console),
-    catchUp,
-    arm,
-  });
+  const app = createApp(
+    { payloadFilter, store, budgets, crons, hub, license: () => license, version, features },
+    { log: toLogger(options.logger ?? console), catchUp, arm },
+  );
+  const fetch = async (input: Request | string | URL, init?: RequestInit) =>
+    app.fetch(input instanceof Request && init === undefined ? input : new Request(input, init));
 
   return {
-    app,
-    fetch: async (input, init) => app.fetch(input instanceof Request && init === undefined ? input : new Request(input, init)),
+    app: { fetch },
+    fetch,
     setLicense: (next) => {
       license = next;
     },
     tick,
     connections: () => hub.connections(),
     dropConnections: () => hub.closeAll(true),
+    restart: () => {
+      hub.closeAll(true);
+      budgets.refill();
+      tick();
+    },
     close: () => {
       closed = true;
       clearTimeout(timer);

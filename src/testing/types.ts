@@ -1,4 +1,3 @@
-import type { Hono } from "hono";
 import type { Backoff, Retention } from "../types/job.ts";
 import type { LoggerOption } from "../worker/logger.ts";
 import type { JqThreadFactory } from "./payload-filter.ts";
@@ -28,8 +27,14 @@ export interface TestServerOptions {
   defaultRetention?: Retention;
   /** How often expired completed and dead jobs are physically removed, in ms. Default 30 000. */
   reaperIntervalMs?: number;
-  /** The version `GET /version` reports. Default `"0.6.1"`. */
+  /**
+   * The Zizq version to act out, as `GET /version` reports it. From `0.7` on: budgets and cron
+   * group time zones. Below (`"0.6.1"`): no budget routes (the 0.6.1 404s), `budgets` on enqueue
+   * and a group `timezone` ignored, `budgets.key` an unknown filter. Default `"0.7.0"`.
+   */
   version?: string;
+  /** Most budgets the server holds (`--max-budgets`); creating one more is refused with 422. Default 8192. */
+  maxBudgets?: number;
   /** Where a request that failed inside the server (its 500) is reported. Default `console`. */
   logger?: LoggerOption;
   /**
@@ -62,8 +67,11 @@ export interface TestServer {
    * it can be given to a client as is: `new Client({ url: "http://zizq.test", fetch: server.fetch })`.
    */
   readonly fetch: (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
-  /** The Hono app, for mounting or serving. */
-  readonly app: Hono;
+  /**
+   * The server as a fetch handler, for serving or mounting under a path of another app
+   * (with Hono: `app.mount("/zizq", server.app.fetch)`). The same function as `fetch`.
+   */
+  readonly app: { readonly fetch: (request: Request) => Promise<Response> };
   /** Change the licence tier at run time (the real server re-reads its licence file). */
   setLicense(license: License): void;
   /**
@@ -75,6 +83,13 @@ export interface TestServer {
   connections(): ConnectionInfo[];
   /** End every take stream abruptly, as a server crash would; held jobs go back to `ready`. */
   dropConnections(): void;
+  /**
+   * Act out a crash and restart: every take stream ends abruptly (held jobs back to `ready`),
+   * and budgets forget their live state, as the server keeps only policies on disk: every
+   * `time_based` bucket is full again and no `while_in_flight` slot is held. Jobs, budgets and
+   * cron entries stay.
+   */
+  restart(): void;
   /** Stops timers and ends every stream; take requests after that answer 503. */
   close(): void;
 }

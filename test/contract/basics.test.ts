@@ -1,7 +1,7 @@
 // §13 facts 1–7 and 155: health, version, negotiation, routing fallbacks, reset.
 import { decode } from "@msgpack/msgpack";
 import { describe, expect, it } from "vitest";
-import { eachTier, job, target } from "./harness.ts";
+import { eachTier, job, REMOTE_URL, target } from "./harness.ts";
 
 describe("basics", () => {
   it("fact 1: GET /health is 200 JSON {status:ok}", async (ctx) => {
@@ -13,7 +13,8 @@ describe("basics", () => {
   });
 
   it("fact 2: GET /version is 200 {version:0.6.1}", async (ctx) => {
-    const t = await target(ctx);
+    // In-process the test server acts out 0.6.1 on request (it speaks 0.7 by default, fact 158).
+    const t = await target(ctx, REMOTE_URL ? {} : { version: "0.6.1" });
     const r = await t.get("/version");
     expect(r.status).toBe(200);
     expect(r.contentType).toBe("application/json");

@@ -25,6 +25,7 @@ const STARTUP_ONLY: (keyof TestServerOptions)[] = [
   "defaultRetention",
   "reaperIntervalMs",
   "version",
+  "maxBudgets",
 ];
 
 /** A decoded response. `body` is the JSON or MessagePack value, chosen by Content-Type. */

@@ -114,8 +114,39 @@ describe("npm run server (scripts/test-server.ts)", () => {
     abort.abort();
   });
 
+  it("--zizq-version 0.6.1 acts out the old server: its version, and no budget routes", async () => {
+    const run = start(["--port", "0", "--pro", "--zizq-version", "0.6.1"]);
+    const url = await within(listening(run), "the Listening line", run);
+    expect(await (await fetch(`${url}/version`)).json()).toEqual({ version: "0.6.1" });
+    const budgets = await fetch(`${url}/budgets`);
+    expect(budgets.status).toBe(404);
+    expect(await budgets.json()).toEqual({ error: "not found" });
+    run.child.kill("SIGTERM");
+    expect(await within(run.exited, "exit after SIGTERM", run)).toEqual({ code: 0, signal: null });
+  });
+
+  it("speaks 0.7 by default and --max-budgets caps the budgets", async () => {
+    const run = start(["--port", "0", "--pro", "--max-budgets", "1"]);
+    const url = await within(listening(run), "the Listening line", run);
+    expect(await (await fetch(`${url}/version`)).json()).toEqual({ version: "0.7.0" });
+    const define = (key: string) =>
+      fetch(`${url}/budgets/${key}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ allocation: 1, strategy: { type: "while_in_flight" } }),
+      });
+    expect((await define("a")).status).toBe(201);
+    const second = await define("b");
+    expect(second.status).toBe(422);
+    expect((await second.json()).error).toContain("maximum of 1 budgets");
+    run.child.kill("SIGTERM");
+    expect(await within(run.exited, "exit after SIGTERM", run)).toEqual({ code: 0, signal: null });
+  });
+
   it.each([
     [["--bogus"], "--bogus"],
+    [["--zizq-version", "latest"], "--zizq-version"],
+    [["--max-budgets", "0"], "--max-budgets"],
     [["--port", "http"], "--port"],
     [["--port"], "--port"],
     [["--heartbeat", "3 seconds"], "--heartbeat"],
@@ -130,7 +161,7 @@ describe("npm run server (scripts/test-server.ts)", () => {
   it("--help prints the options and exits 0", async () => {
     const run = start(["--help"]);
     expect(await within(run.exited, "exit after --help", run)).toEqual({ code: 0, signal: null });
-    for (const flag of ["--port", "--host", "--pro", "--heartbeat", "--global-in-flight-limit"]) {
+    for (const flag of ["--port", "--host", "--pro", "--heartbeat", "--global-in-flight-limit", "--zizq-version", "--max-budgets"]) {
       expect(run.stdout()).toContain(flag);
     }
   });

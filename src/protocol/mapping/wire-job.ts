@@ -45,6 +45,6 @@ export function wireJob(job: Job<unknown>, options: WireJobOptions = {}): WireJo
   if (options.folded !== undefined) wire.folded = options.folded;
   if (job.batch) wire.batch = { key: job.batch.key, when: job.batch.when, fold: job.batch.fold };
   // Zizq 0.7 leaves the key out, rather than sending [], for a job that draws on no budget.
-  if (job.budgets?.length > 0) wire.budgets = job.budgets.map((binding) => ({ key: binding.key, cost: binding.cost }));
+  if (job.budgets.length > 0) wire.budgets = job.budgets.map((binding) => ({ key: binding.key, cost: binding.cost }));
   return wire;
 }

@@ -7,13 +7,22 @@ import { f32Decimal } from "../store/job.ts";
 import { compareUtf8, storedPayload } from "../store/payload.ts";
 import { DEFAULT_PRIORITY } from "../store/store.ts";
 
-/** An entry as the client sees it, holding the parsed template it enqueues. */
+/** An entry as the client sees it, holding the parsed template it enqueues (budgets resolved). */
 interface Entry extends Omit<CronEntry, "job"> {
   job: EnqueueInput;
+  /** The zone `nextEnqueueAt` was computed in: the entry's own, else its group's. */
+  zone?: string | undefined;
 }
 
 interface Group extends Omit<CronGroup, "entries"> {
+  /** Zizq 0.7: the zone of entries that name none. */
+  timezone?: string;
   entries: Map<string, Entry>;
+}
+
+export interface CronOptions {
+  /** Zizq 0.7 reschedules an entry whose zone changed; 0.6.1 kept the schedule while the expression stayed. */
+  rescheduleOnZoneChange: boolean;
 }
 
 /** A cron rule the server answers with 400 (or 404/409 where `status` says). */
@@ -42,7 +51,7 @@ export function nextOccurrence(expression: string, timezone: string | undefined,
     throw new CronError(400, `invalid cron expression: ${describeCronError(error)}`);
   }
   if (timezone !== undefined) {
-    if (!isTimeZone(timezone)) throw new CronError(400, `invalid timezone: ${JSON.stringify(timezone)}`);
+    checkTimeZone(timezone);
     cron = new Cron(expression, { paused: true, timezone });
   }
   const next = cron.nextRun(new Date(Math.floor(now / 1000) * 1000));
@@ -56,6 +65,11 @@ function describeCronError(error: unknown): string {
     return "Invalid pattern: Pattern must have between 5 and 7 fields.";
   }
   return `Invalid pattern: ${message.replace(/^CronPattern: /, "")}`;
+}
+
+/** 400 unless the name is an IANA zone. */
+export function checkTimeZone(name: string): void {
+  if (!isTimeZone(name)) throw new CronError(400, `invalid timezone: ${JSON.stringify(name)}`);
 }
 
 /** An IANA zone name, spelled with its exact case as chrono-tz requires (ICU ignores case). */
@@ -75,6 +89,7 @@ export class CronBook {
   constructor(
     private readonly now: () => number,
     private readonly fire: (job: EnqueueInput) => void,
+    private readonly options: CronOptions,
   ) {}
 
   names(): string[] {
@@ -97,12 +112,22 @@ export class CronBook {
     if (!this.groups.delete(name)) throw groupNotFound(name);
   }
 
-  /** Creates or replaces a group. Entries whose expression is unchanged keep their schedule. */
-  replaceGroup(name: string, paused: boolean | undefined, inputs: CronEntryInput[]): WireCronGroup {
+  /** The zone an entry added to this group would inherit. */
+  zoneOf(group: string): string | undefined {
+    return this.groups.get(group)?.timezone;
+  }
+
+  /**
+   * Creates or replaces a group, its zone included (absent clears it). Entries whose expression
+   * (and, on 0.7, zone) is unchanged keep their schedule.
+   */
+  replaceGroup(name: string, paused: boolean | undefined, inputs: CronEntryInput[], timezone?: string): WireCronGroup {
     const now = this.now();
     const old = this.groups.get(name);
-    const entries = inputs.map((input) => this.merge(old?.entries.get(input.name), input, now));
+    const entries = inputs.map((input) => this.merge(old?.entries.get(input.name), input, now, timezone));
     const group: Group = old ?? { name, paused: false, entries: new Map() };
+    if (timezone === undefined) delete group.timezone;
+    else group.timezone = timezone;
     if (!old && paused) {
       group.paused = true;
       group.pausedAt = now;
@@ -112,11 +137,31 @@ export class CronBook {
     return groupView(group, entries);
   }
 
-  pauseGroup(name: string, paused: boolean): WireCronGroup {
+  /** `PATCH /crons/{group}`: a missing field is unchanged; `timezone: null` clears the zone. */
+  patchGroup(name: string, patch: { paused?: boolean; timezone?: string | null }): WireCronGroup {
     const group = this.groups.get(name);
     if (!group) throw groupNotFound(name);
-    setPaused(group, paused, this.now());
+    const now = this.now();
+    if (patch.paused !== undefined) setPaused(group, patch.paused, now);
+    if (patch.timezone !== undefined) {
+      if (patch.timezone === null) delete group.timezone;
+      else group.timezone = patch.timezone;
+      for (const entry of group.entries.values()) this.reschedule(entry, group.timezone, now);
+    }
     return this.group(name);
+  }
+
+  /** The costs cron templates draw from a budget, by `group/entry`: standing references for its guards. */
+  costsDrawnOn(key: string): Array<{ entry: string; cost: number }> {
+    const costs = [];
+    for (const group of this.groups.values()) {
+      for (const entry of group.entries.values()) {
+        for (const binding of entry.job.budgets ?? []) {
+          if (binding.key === key) costs.push({ entry: `${group.name}/${entry.name}`, cost: binding.cost ?? 1 });
+        }
+      }
+    }
+    return costs;
   }
 
   entry(group: string, name: string): WireCronEntry {
@@ -125,7 +170,7 @@ export class CronBook {
 
   /** `POST .../entries`: adds an entry, creating the group, and refuses a name that exists. */
   addEntry(groupName: string, input: CronEntryInput): WireCronEntry {
-    const entry = this.merge(undefined, input, this.now());
+    const entry = this.merge(undefined, input, this.now(), this.zoneOf(groupName));
     if (this.groups.get(groupName)?.entries.has(input.name)) {
       throw new CronError(409, `cron entry '${input.name}' already exists in group '${groupName}'`);
     }
@@ -137,7 +182,7 @@ export class CronBook {
   putEntry(groupName: string, name: string, input: CronEntryInput): WireCronEntry {
     const now = this.now();
     const existing = this.groups.get(groupName)?.entries.get(name);
-    const entry = this.merge(existing, { ...input, name }, now);
+    const entry = this.merge(existing, { ...input, name }, now, this.zoneOf(groupName));
     this.ensureGroup(groupName).entries.set(name, entry);
     return entryView(entry);
   }
@@ -177,7 +222,7 @@ export class CronBook {
         }
         entry.lastEnqueueAt = now;
       }
-      entry.nextEnqueueAt = nextOccurrence(entry.expression, entry.timezone, now);
+      entry.nextEnqueueAt = nextOccurrence(entry.expression, entry.zone, now);
     }
   }
 
@@ -206,23 +251,36 @@ export class CronBook {
     return entry;
   }
 
-  /** The entry an input describes, keeping the old schedule while the expression is unchanged. */
-  private merge(old: Entry | undefined, input: CronEntryInput, now: number): Entry {
+  /** A zone change (0.7): the entry gets a new schedule in its new effective zone. */
+  private reschedule(entry: Entry, groupZone: string | undefined, now: number): void {
+    const zone = entry.timezone ?? groupZone;
+    if (zone === entry.zone || !this.options.rescheduleOnZoneChange) return;
+    entry.zone = zone;
+    const next = nextOccurrence(entry.expression, zone, now);
+    if (next === undefined) delete entry.nextEnqueueAt;
+    else entry.nextEnqueueAt = next;
+  }
+
+  /** The entry an input describes, keeping the old schedule while the expression (and on 0.7 the zone) is unchanged. */
+  private merge(old: Entry | undefined, input: CronEntryInput, now: number, groupZone: string | undefined): Entry {
+    const zone = input.timezone ?? groupZone;
     const entry: Entry = {
       name: input.name,
       expression: input.expression,
       paused: old?.paused ?? input.paused ?? false,
       job: { ...input.job, payload: storedPayload(input.job.payload) },
+      zone,
     };
     if (input.timezone !== undefined) entry.timezone = input.timezone;
-    const next = nextOccurrence(input.expression, input.timezone, now);
+    const next = nextOccurrence(input.expression, zone, now);
     if (old) {
       if (old.pausedAt !== undefined) entry.pausedAt = old.pausedAt;
       if (old.resumedAt !== undefined) entry.resumedAt = old.resumedAt;
       if (old.lastEnqueueAt !== undefined) entry.lastEnqueueAt = old.lastEnqueueAt;
       if (input.paused !== undefined) setPaused(entry, input.paused, now);
     }
-    const schedule = old && old.expression === input.expression ? old.nextEnqueueAt : next;
+    const sameZone = !this.options.rescheduleOnZoneChange || old?.zone === zone;
+    const schedule = old && old.expression === input.expression && sameZone ? old.nextEnqueueAt : next;
     if (schedule !== undefined) entry.nextEnqueueAt = schedule;
     return entry;
   }
@@ -237,7 +295,9 @@ function setPaused(target: { paused: boolean; pausedAt?: number; resumedAt?: num
 }
 
 function groupView(group: Group, entries: Entry[]): WireCronGroup {
-  const view: WireCronGroup = { name: group.name, paused: group.paused, entries: [] };
+  // Built in the server's key order; `entries` comes last.
+  const view = { name: group.name, paused: group.paused } as WireCronGroup & { timezone?: string };
+  if (group.timezone !== undefined) view.timezone = group.timezone;
   if (group.pausedAt !== undefined) view.paused_at = group.pausedAt;
   if (group.resumedAt !== undefined) view.resumed_at = group.resumedAt;
   view.entries = entries.map(entryView);
@@ -272,5 +332,8 @@ function templateView(job: EnqueueInput): WireCronEntry["job"] {
   if (job.uniqueKey !== undefined) view.unique_key = job.uniqueKey;
   if (job.uniqueWhile !== undefined) view.unique_while = job.uniqueWhile as WireEnqueue["unique_while"];
   if (job.batch) view.batch = { ...job.batch };
+  if (job.budgets?.length) {
+    (view as { budgets?: unknown }).budgets = job.budgets.map(({ key, cost }) => ({ key, cost: cost ?? 1 }));
+  }
   return view;
 }

@@ -75,3 +75,21 @@ export function nullable<T>(fields: Fields, key: string, read: (value: unknown) 
 export function defaulted<T>(fields: Fields, key: string, read: (value: unknown) => T, fallback: T): T {
   return key in fields ? read(fields[key]) : fallback;
 }
+
+/** serde's `deny_unknown_fields`: a key the struct does not declare is a parse error. */
+export function only(fields: Fields, known: readonly string[]): Fields {
+  for (const key of Object.keys(fields)) {
+    if (known.includes(key)) continue;
+    const names = known.map((name) => `\`${name}\``);
+    const expected =
+      names.length === 1 ? names[0] : names.length === 2 ? `${names[0]} or ${names[1]}` : `one of ${names.join(", ")}`;
+    throw new BodyError(`unknown field \`${key}\`, expected ${expected}`);
+  }
+  return fields;
+}
+
+/** Drops keys whose value is `undefined`, so optional fields stay absent. */
+export function compact<T extends object>(value: T): T {
+  for (const key of Object.keys(value) as Array<keyof T>) if (value[key] === undefined) delete value[key];
+  return value;
+}

@@ -1,7 +1,10 @@
 import type { Backoff, BatchConfig, Retention } from "../../types/job.ts";
+import type { Features } from "../features.ts";
+import { type BindingInput, binding } from "./budget-requests.ts";
 import {
   array,
   boolean,
+  compact,
   defaulted,
   float,
   nullable,
@@ -27,6 +30,8 @@ export interface EnqueueInput {
   /** Checked against the scope names after the licence check, as the server does. */
   uniqueWhile?: string;
   batch?: BatchConfig;
+  /** Zizq 0.7; a 0.6.1 server ignored the field. */
+  budgets?: BindingInput[];
 }
 
 export function backoff(value: unknown): Backoff {
@@ -56,8 +61,20 @@ function batch(value: unknown): BatchConfig {
   };
 }
 
-export function enqueue(value: unknown): EnqueueInput {
-  const fields = object(value, "struct EnqueueRequest");
+/** An enqueue body, with `budgets` where the version reads it. */
+export const enqueue =
+  (features: Features) =>
+  (value: unknown): EnqueueInput => {
+    const fields = object(value, "struct EnqueueRequest");
+    const input = enqueueFields(fields);
+    if (features.budgets) {
+      const budgets = optional(fields, "budgets", (list) => array(list).map(binding));
+      if (budgets) input.budgets = budgets;
+    }
+    return input;
+  };
+
+function enqueueFields(fields: Record<string, unknown>): EnqueueInput {
   return compact({
     type: string(present(fields, "type")),
     queue: string(present(fields, "queue")),
@@ -73,10 +90,12 @@ export function enqueue(value: unknown): EnqueueInput {
   });
 }
 
-export function bulkEnqueue(value: unknown): EnqueueInput[] {
-  const fields = object(value, "struct BulkEnqueueRequest");
-  return array(present(fields, "jobs")).map(enqueue);
-}
+export const bulkEnqueue =
+  (features: Features) =>
+  (value: unknown): EnqueueInput[] => {
+    const fields = object(value, "struct BulkEnqueueRequest");
+    return array(present(fields, "jobs")).map(enqueue(features));
+  };
 
 export function ids(value: unknown): string[] {
   const fields = object(value, "struct BulkSuccessRequest");
@@ -135,37 +154,49 @@ export interface CronEntryInput {
   job: EnqueueInput;
 }
 
-export function cronEntry(value: unknown): CronEntryInput {
-  const fields = object(value, "struct CronEntryRequest");
-  return compact({
-    name: string(present(fields, "name")),
-    expression: string(present(fields, "expression")),
-    timezone: optional(fields, "timezone", string),
-    paused: optional(fields, "paused", boolean),
-    job: enqueue(present(fields, "job")),
-  });
-}
+export const cronEntry =
+  (features: Features) =>
+  (value: unknown): CronEntryInput => {
+    const fields = object(value, "struct CronEntryRequest");
+    return compact({
+      name: string(present(fields, "name")),
+      expression: string(present(fields, "expression")),
+      timezone: optional(fields, "timezone", string),
+      paused: optional(fields, "paused", boolean),
+      job: enqueue(features)(present(fields, "job")),
+    });
+  };
 
 export interface CronGroupInput {
   paused?: boolean;
+  /** Zizq 0.7: the zone of entries that name none. PUT replaces the group, so absent clears it. */
+  timezone?: string;
   entries: CronEntryInput[];
 }
 
-export function cronGroup(value: unknown): CronGroupInput {
-  const fields = object(value, "struct ReplaceCronGroupRequest");
-  return compact({
-    paused: optional(fields, "paused", boolean),
-    entries: array(present(fields, "entries")).map(cronEntry),
-  });
-}
+export const cronGroup =
+  (features: Features) =>
+  (value: unknown): CronGroupInput => {
+    const fields = object(value, "struct ReplaceCronGroupRequest");
+    return compact({
+      paused: optional(fields, "paused", boolean),
+      timezone: features.groupTimezone ? optional(fields, "timezone", string) : undefined,
+      entries: array(present(fields, "entries")).map(cronEntry(features)),
+    });
+  };
 
 export function paused(value: unknown): boolean {
   const fields = object(value, "struct PauseRequest");
   return boolean(present(fields, "paused"));
 }
 
-/** Drops keys whose value is `undefined`, so optional fields stay absent. */
-function compact<T extends object>(value: T): T {
-  for (const key of Object.keys(value) as Array<keyof T>) if (value[key] === undefined) delete value[key];
-  return value;
+/** `PATCH /crons/{group}` in 0.7: both fields optional; `timezone: null` clears the zone. */
+export interface GroupPatchInput {
+  paused?: boolean;
+  timezone?: string | null;
+}
+
+export function groupPatch(value: unknown): GroupPatchInput {
+  const fields = object(value, "struct PatchCronGroupRequest");
+  return compact({ paused: optional(fields, "paused", boolean), timezone: nullable(fields, "timezone", string) });
 }

@@ -16,6 +16,8 @@ export interface JobFilter {
   priority?: Range;
   readyAt?: Range;
   attempts?: Range;
+  /** `budgets.key` (Zizq 0.7): jobs drawing on any of these budgets. */
+  budgetKeys?: Set<string>;
   /** A jq expression over the payload. */
   filter?: string;
 }
@@ -32,6 +34,7 @@ export function matchesFields(job: StoredJob, filter: JobFilter): boolean {
     (filter.statuses.size === 0 || filter.statuses.has(job.status)) &&
     inRange(job.priority, filter.priority) &&
     inRange(job.readyAt, filter.readyAt) &&
-    inRange(job.attempts, filter.attempts)
+    inRange(job.attempts, filter.attempts) &&
+    (!filter.budgetKeys?.size || job.budgets.some(({ key }) => filter.budgetKeys?.has(key)))
   );
 }

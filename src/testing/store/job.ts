@@ -1,6 +1,12 @@
 import type { Job } from "../../types/job.ts";
 import { wireJob } from "../../protocol/mapping/wire-job.ts";
 import type { WireErrorRecord, WireJob } from "../../protocol/wire.ts";
+import { scru128String } from "scru128";
+import type { EnqueueInput } from "../http/requests.ts";
+import type { BudgetBinding } from "./budgets.ts";
+import { storedPayload } from "./payload.ts";
+
+export const DEFAULT_PRIORITY = 32768;
 
 /** Whoever holds an in-flight job: a take stream. */
 export interface Holder {
@@ -13,6 +19,10 @@ export interface StoredJob extends Job {
   /** The take stream holding the job while it is in flight, and the attempts it was taken at. */
   holder?: Holder;
   heldAttempts?: number;
+  /** The budgets the job draws on (Zizq 0.7), in binding order; empty when unthrottled. */
+  budgets: BudgetBinding[];
+  /** `while_in_flight` tokens the job holds while in flight, given back when it leaves. */
+  slots?: BudgetBinding[] | undefined;
   /** Bumped whenever the job's place in the ready or scheduled index changes, to retire old entries. */
   version: number;
 }
@@ -38,5 +48,31 @@ export interface ViewOptions {
 /** The wire form of a job as the test server answers it. */
 export function jobView(job: StoredJob, options: ViewOptions = {}): WireJob {
   const { msgpack, ...rest } = options;
-  return wireJob(job, { ...rest, exponent: msgpack ? Math.fround : f32Decimal });
+  const view: WireJob & { budgets?: BudgetBinding[] } = wireJob(job, { ...rest, exponent: msgpack ? Math.fround : f32Decimal });
+  // The last key, and left out when empty.
+  if (job.budgets.length > 0 && view.budgets === undefined) view.budgets = job.budgets.map(({ key, cost }) => ({ key, cost }));
+  return view;
+}
+
+export const isTerminal = (job: StoredJob) => job.status === "completed" || job.status === "dead";
+
+/** A new job from an enqueue template, with a fresh id (ids increase in enqueue order). */
+export function newJob(input: EnqueueInput, budgets: BudgetBinding[], status: "scheduled" | "ready", readyAt: number): StoredJob {
+  const job: StoredJob = {
+    id: scru128String(),
+    type: input.type,
+    queue: input.queue,
+    priority: input.priority ?? DEFAULT_PRIORITY,
+    status,
+    payload: storedPayload(input.payload),
+    readyAt,
+    attempts: 0,
+    errors: [],
+    budgets,
+    version: 0,
+  };
+  if (input.retryLimit !== undefined) job.retryLimit = input.retryLimit;
+  if (input.backoff) job.backoff = { ...input.backoff, exponent: f32Decimal(input.backoff.exponent) };
+  if (input.retention) job.retention = { ...input.retention };
+  return job;
 }
