@@ -39,8 +39,6 @@ const ROOMS = [
 const LONG_FILES: Record<string, string> = {
   "worker/worker.ts": "being split on branch h-worker",
   "worker/ack-batcher.ts": "being split on branch h-worker",
-  "testing/app.ts": "being split by resource on branch h-server",
-  "testing/store/store.ts": "being split on branch h-server",
 };
 const MAX_LINES = 400;
 
