@@ -7,6 +7,7 @@ import type { Failure } from "../client/job-calls.ts";
 import { type Backoff, backoffDelay, sleep } from "../utils/backoff.ts";
 import { checkFunction, checkKnownKeys, checkObject } from "../utils/arguments.ts";
 import { timerMs } from "../utils/duration.ts";
+import { Fifo } from "../utils/fifo.ts";
 import { integerAtLeast } from "../utils/integer.ts";
 import { type Logger, type LoggerOption, toLogger } from "./logger.ts";
 
@@ -89,7 +90,6 @@ interface Deferred {
 
 interface Batch extends Deferred {
   readonly ids: Set<string>;
-  next: Batch | undefined;
 }
 
 interface Nack extends Deferred {
@@ -97,7 +97,6 @@ interface Nack extends Deferred {
   readonly failure: Failure;
   /** The job's failures when it was taken; a count above it means this nack landed. */
   readonly attempts: number | undefined;
-  next: Nack | undefined;
 }
 
 const noop = (): void => {};
@@ -135,9 +134,8 @@ export class AckBatcher {
   /** Cuts retry sleeps short when the batcher is abandoned. */
   private readonly abandon = new AbortController();
 
-  /** Batches waiting to be sent, oldest first; the tail takes new ids. */
-  private head: Batch | undefined;
-  private tail: Batch | undefined;
+  /** Batches waiting to be sent, oldest first; the last takes new ids. */
+  private readonly batches = new Fifo<Batch>();
   private inFlight: Batch | undefined;
   /** A send is queued as a microtask, so the ids acked in one synchronous run leave together. */
   private scheduled = false;
@@ -147,8 +145,8 @@ export class AckBatcher {
   private quietRounds = 0;
   private rounds = 0;
 
-  private nackHead: Nack | undefined;
-  private nackTail: Nack | undefined;
+  /** Nacks waiting for a pool slot. */
+  private readonly nacks = new Fifo<Nack>();
   private nacksActive = 0;
   /** Every nack not yet settled, queued or running, for `flush` and `giveUp`. */
   private readonly nacksPending = new Set<Nack>();
@@ -197,7 +195,7 @@ export class AckBatcher {
   /** The ids handed to `ack` whose ack has not landed yet, the one in flight included. */
   unlandedAcks(): string[] {
     const ids: string[] = this.inFlight === undefined ? [] : [...this.inFlight.ids];
-    for (let batch = this.head; batch !== undefined; batch = batch.next) for (const id of batch.ids) ids.push(id);
+    for (const batch of this.batches) for (const id of batch.ids) ids.push(id);
     return ids;
   }
 
@@ -219,8 +217,11 @@ export class AckBatcher {
   ackAgain(id: string): Promise<void> {
     if (this.closed) return refused(closedError());
     if (typeof id !== "string") return refused(new ZizqArgumentError("id", `expected a string, got ${typeof id}`));
-    let batch = this.tail;
-    if (batch === undefined || (batch.ids.size >= this.maxBatch && !batch.ids.has(id))) batch = this.newBatch();
+    let batch = this.batches.last();
+    if (batch === undefined || (batch.ids.size >= this.maxBatch && !batch.ids.has(id))) {
+      batch = { ids: new Set(), ...deferred() };
+      this.batches.push(batch);
+    }
     const size = batch.ids.size;
     batch.ids.add(id);
     this.acksPending += batch.ids.size - size;
@@ -238,18 +239,17 @@ export class AckBatcher {
    */
   nack(id: string, failure: Failure, taken?: { attempts: number }): Promise<void> {
     if (this.closed) return refused(closedError());
-    const nack: Nack = { id, failure, attempts: taken?.attempts, ...deferred(), next: undefined };
+    const nack: Nack = { id, failure, attempts: taken?.attempts, ...deferred() };
     this.nacksPending.add(nack);
     if (this.nacksActive < this.nackConcurrency) void this.runNacks(nack);
-    else if (this.nackTail === undefined) this.nackHead = this.nackTail = nack;
-    else this.nackTail = this.nackTail.next = nack;
+    else this.nacks.push(nack);
     return nack.promise;
   }
 
   /** Resolves (never rejects) when everything handed in so far is settled. */
   async flush(): Promise<void> {
     // Batches settle in order, so the newest one settling means all acks before it have.
-    const last = this.tail ?? this.inFlight;
+    const last = this.batches.last() ?? this.inFlight;
     const waits: Promise<void>[] = [];
     for (const nack of this.nacksPending) waits.push(nack.promise);
     if (last !== undefined) waits.push(last.promise);
@@ -273,21 +273,11 @@ export class AckBatcher {
     }
   }
 
-  private newBatch(): Batch {
-    const batch: Batch = { ids: new Set(), ...deferred(), next: undefined };
-    if (this.tail === undefined) this.head = batch;
-    else this.tail.next = batch;
-    this.tail = batch;
-    return batch;
-  }
-
   private sendNext(): void {
     this.scheduled = false;
-    const batch = this.head;
-    if (this.inFlight !== undefined || batch === undefined) return;
-    this.head = batch.next;
-    if (this.head === undefined) this.tail = undefined;
-    batch.next = undefined;
+    if (this.inFlight !== undefined) return;
+    const batch = this.batches.shift();
+    if (batch === undefined) return;
     this.inFlight = batch;
     void this.send(batch);
   }
@@ -340,18 +330,10 @@ export class AckBatcher {
   /** Runs `first`, then whatever waits in the queue, keeping one pool slot. */
   private async runNacks(first: Nack): Promise<void> {
     this.nacksActive++;
-    for (let nack: Nack | undefined = first; nack !== undefined; nack = this.takeNack()) {
+    for (let nack: Nack | undefined = first; nack !== undefined; nack = this.nacks.shift()) {
       await this.runNack(nack);
     }
     this.nacksActive--;
-  }
-
-  private takeNack(): Nack | undefined {
-    const nack = this.nackHead;
-    if (nack === undefined) return undefined;
-    this.nackHead = nack.next;
-    if (this.nackHead === undefined) this.nackTail = undefined;
-    return nack;
   }
 
   private async runNack(nack: Nack): Promise<void> {
@@ -414,9 +396,9 @@ export class AckBatcher {
     this.abandon.abort(reason);
     const error = abandonedError(reason);
     if (this.inFlight !== undefined) this.settleBatch(this.inFlight, error);
-    for (let batch = this.head; batch !== undefined; batch = batch.next) this.settleBatch(batch, error);
-    this.head = this.tail = undefined;
-    this.nackHead = this.nackTail = undefined;
+    for (const batch of this.batches) this.settleBatch(batch, error);
+    this.batches.clear();
+    this.nacks.clear();
     for (const nack of this.nacksPending) this.settleNack(nack, error);
   }
 }
