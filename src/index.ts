@@ -29,11 +29,12 @@ export {
 export type { StandardSchemaV1 } from "./job/standard-schema.ts";
 export { type CollectBatchOptions, collectBatch } from "./batch.ts";
 export { canonicalJson, hashedKey, uniqueKey, type UniqueKeyOptions } from "./unique-key.ts";
-export { AckBatcher, type AckBatcherCloseOptions, type AckBatcherOptions, type AckPort } from "./worker/ack-batcher.ts";
-export { NonRetryableError, RetryAfterError } from "./worker/handler-errors.ts";
-export type { LogMethod, Logger, LoggerOption } from "./worker/logger.ts";
-export type { Outcome } from "./worker/outcome.ts";
-export { type FallbackHandler, type Handler, type HandlerContext, Router } from "./worker/router.ts";
+export { AckBatcher } from "./processing/ack-batcher.ts";
+export type { AckBatcherCloseOptions, AckBatcherOptions, AckPort } from "./processing/ack-options.ts";
+export { NonRetryableError, RetryAfterError } from "./processing/handler-errors.ts";
+export type { LogMethod, Logger, LoggerOption } from "./utils/logger.ts";
+export type { Outcome } from "./processing/outcome.ts";
+export { type FallbackHandler, type Handler, type HandlerContext, Router } from "./processing/router.ts";
 export { JobTimeoutError, StreamLostError, WorkerStoppedError } from "./worker/abort-reasons.ts";
 export { type DrainOptions, type DrainSummary, type StopOptions, Worker, type WorkerStats } from "./worker/worker.ts";
 export type { Dispatcher, ReconnectPolicy, WorkerHooks, WorkerOptions } from "./worker/worker-options.ts";

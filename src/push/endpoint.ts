@@ -10,11 +10,12 @@
  */
 import { job as toJob } from "../client/wire-convert.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
-import { ACK_BATCHER_OPTIONS, AckBatcher, type AckBatcherOptions, type AckPort, checkAckOptions } from "../worker/ack-batcher.ts";
+import { AckBatcher } from "../processing/ack-batcher.ts";
+import { ACK_BATCHER_OPTIONS, type AckBatcherOptions, type AckPort, checkAckOptions } from "../processing/ack-options.ts";
 import { checkBoolean, checkFunction, checkObject } from "../utils/arguments.ts";
-import { type LoggerOption, toLogger } from "../worker/logger.ts";
-import type { Outcome } from "../worker/outcome.ts";
-import type { Router } from "../worker/router.ts";
+import { type LoggerOption, toLogger } from "../utils/logger.ts";
+import type { Outcome } from "../processing/outcome.ts";
+import type { Router } from "../processing/router.ts";
 import { OUTCOME_STATUS, outcomeBody, parseEnvelope, type PushOutcomeBody } from "./envelope.ts";
 import { ZizqPushRejectedError } from "./errors.ts";
 import { readBodyCapped } from "./read-body.ts";

@@ -6,7 +6,7 @@
  */
 import type { Failure } from "../client/job-calls.ts";
 import type { JobStatus, WireJob } from "../protocol/wire.ts";
-import type { Outcome } from "../worker/outcome.ts";
+import type { Outcome } from "../processing/outcome.ts";
 import { ZizqPushRejectedError } from "./errors.ts";
 
 /** How a pushed job ended, as the endpoint reports it. */

@@ -26,7 +26,7 @@ import type { JobFilter } from "./store/filter.ts";
 import { jobView, type StoredJob } from "./store/job.ts";
 import { InternalError, InvalidOperation, type JobStore, validateBatch } from "./store/store.ts";
 import type { TakeHub } from "./take/hub.ts";
-import type { Logger } from "../worker/logger.ts";
+import type { Logger } from "../utils/logger.ts";
 import type { License } from "./types.ts";
 
 export interface AppDeps {

@@ -3,7 +3,7 @@ import { FORMATS, type Format } from "../client/codec.ts";
 import type { Failure } from "../client/job-calls.ts";
 import type { Duration, Job } from "../client/types.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
-import { type AckBatcherOptions, checkAckOptions } from "./ack-batcher.ts";
+import { type AckBatcherOptions, checkAckOptions } from "../processing/ack-options.ts";
 import type { Backoff } from "../utils/backoff.ts";
 import {
   checkBoolean,
@@ -17,9 +17,9 @@ import {
 } from "../utils/arguments.ts";
 import { timerMs, toMs } from "../utils/duration.ts";
 import { integerAtLeast } from "../utils/integer.ts";
-import { type Logger, type LoggerOption, toLogger } from "./logger.ts";
-import type { Outcome } from "./outcome.ts";
-import type { HandlerContext } from "./router.ts";
+import { type Logger, type LoggerOption, toLogger } from "../utils/logger.ts";
+import type { Outcome } from "../processing/outcome.ts";
+import type { HandlerContext } from "../processing/router.ts";
 import type { DrainOptions, StopOptions } from "./worker.ts";
 
 /** What runs each job and says how it ended: a `Router`, or a relay's delivery. */

@@ -10,8 +10,8 @@ import { describeCause, type FrameSink } from "../stream/options.ts";
 import { backoffDelay, sleep } from "../utils/backoff.ts";
 import { checkSignal } from "../utils/arguments.ts";
 import { JobTimeoutError, StreamLostError, WorkerStoppedError } from "./abort-reasons.ts";
-import { AckBatcher } from "./ack-batcher.ts";
-import { failed, type Outcome } from "./outcome.ts";
+import { AckBatcher } from "../processing/ack-batcher.ts";
+import { failed, type Outcome } from "../processing/outcome.ts";
 import { drainLimits, stopTimeoutMs, type WorkerHooks, type WorkerOptions, type WorkerSettings, workerSettings } from "./worker-options.ts";
 
 /** After the handlers' deadline, acks and nacks still out get this long to land before the stream closes. */

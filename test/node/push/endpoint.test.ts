@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { MemoryReplayStore, signDelivery, zizqPush, zizqPushHandler } from "../../../adapters/hono.ts";
 import { generateSecret } from "../../../src/push/signature.ts";
-import { Router } from "../../../src/worker/router.ts";
+import { Router } from "../../../src/processing/router.ts";
 import { type Harness, harness, quiet, SECRET } from "./harness.ts";
 
 const nowSec = () => Math.floor(Date.now() / 1000);

@@ -2,7 +2,7 @@ import type { Job } from "../client/types.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { isJobDefinition, type JobDefinition } from "../job/define-job.ts";
 import { shown } from "../utils/arguments.ts";
-import type { Logger } from "./logger.ts";
+import type { Logger } from "../utils/logger.ts";
 import { COMPLETED, failed, invalidPayload, type Outcome, unknownType } from "./outcome.ts";
 
 export type { Logger };
