@@ -13,7 +13,8 @@ import { Client, type ClientOptions } from "../src/client/client.ts";
 import { ZizqArgumentError } from "../src/errors/argument-error.ts";
 import { type Logger, toLogger } from "../src/utils/logger.ts";
 import type { Router } from "../src/processing/router.ts";
-import { type DrainOptions, type DrainSummary, Worker } from "../src/worker/worker.ts";
+import type { DrainOptions, DrainSummary } from "../src/worker/drain.ts";
+import { Worker } from "../src/worker/worker.ts";
 import type { WorkerOptions } from "../src/worker/worker-options.ts";
 
 export type { DrainSummary };

@@ -18,6 +18,11 @@ export interface HandlerContext {
   log: Logger;
 }
 
+/** What runs each job and says how it ended: a `Router`, or a relay's delivery. */
+export interface Dispatcher {
+  dispatch(job: Job<unknown>, ctx: Pick<HandlerContext, "signal" | "log">): Promise<Outcome>;
+}
+
 /** Handles one job type; the payload is the schema's output (after transforms). */
 export type Handler<Payload> = (payload: Payload, ctx: HandlerContext) => unknown;
 /** Handles jobs of types no route names. */

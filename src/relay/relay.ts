@@ -14,9 +14,9 @@ import { checkFunction, checkHeaders, checkObject } from "../utils/arguments.ts"
 import { timerMs } from "../utils/duration.ts";
 import { type Logger, type LoggerOption, toLogger } from "../utils/logger.ts";
 import { bounded, COMPLETED, type Outcome } from "../processing/outcome.ts";
-import type { HandlerContext } from "../processing/router.ts";
+import type { Dispatcher, HandlerContext } from "../processing/router.ts";
 import { Worker } from "../worker/worker.ts";
-import { type Dispatcher, type WorkerOptions } from "../worker/worker-options.ts";
+import type { WorkerOptions } from "../worker/worker-options.ts";
 import type { Duration } from "../client/types.ts";
 
 /** The largest outcome body read from an endpoint; a longer one is cut (its JSON then fails to parse). */

@@ -6,26 +6,17 @@ import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { type AckBatcherOptions, checkAckOptions } from "../processing/ack-options.ts";
 import type { Backoff } from "../utils/backoff.ts";
 import {
-  checkBoolean,
   checkFunction,
   checkHeader,
   checkKnownKeys,
   checkObject,
   checkOneOf,
   checkQueues,
-  checkSignal,
 } from "../utils/arguments.ts";
 import { timerMs, toMs } from "../utils/duration.ts";
 import { integerAtLeast } from "../utils/integer.ts";
 import { type Logger, type LoggerOption, toLogger } from "../utils/logger.ts";
-import type { Outcome } from "../processing/outcome.ts";
-import type { HandlerContext } from "../processing/router.ts";
-import type { DrainOptions, StopOptions } from "./worker.ts";
-
-/** What runs each job and says how it ended: a `Router`, or a relay's delivery. */
-export interface Dispatcher {
-  dispatch(job: Job<unknown>, ctx: Pick<HandlerContext, "signal" | "log">): Promise<Outcome>;
-}
+import type { Dispatcher } from "../processing/router.ts";
 
 /** Observers of a worker's life; a hook that throws is logged and does not touch the job. */
 export interface WorkerHooks {
@@ -155,24 +146,6 @@ export function workerSettings(options: WorkerOptions): WorkerSettings {
   };
 }
 
-/** A drain's limits, checked before the worker starts; `Infinity` where none is set. */
-export function drainLimits(options: DrainOptions): { maxMs: number; maxJobs: number; idleMs: number } {
-  checkObject("options", options, true);
-  checkSignal("signal", options.signal);
-  return {
-    maxMs: options.maxMs === undefined ? Infinity : timerMs(options.maxMs, "maxMs"),
-    maxJobs: options.maxJobs === undefined ? Infinity : integerAtLeast("maxJobs", options.maxJobs, 1),
-    idleMs: timerMs(options.idleMs ?? 1_000, "idleMs"),
-  };
-}
-
-/** How long a stop gives running handlers: its own `timeout`, or the worker's `shutdownTimeout`. */
-export function stopTimeoutMs(options: StopOptions, shutdownTimeoutMs: number): number {
-  checkObject("options", options, true);
-  checkBoolean("immediate", options.immediate);
-  return options.timeout === undefined ? shutdownTimeoutMs : timerMs(options.timeout, "timeout", true);
-}
-
 const HOOKS: readonly (keyof WorkerHooks)[] = ["onJobStart", "onJobSuccess", "onJobFailure", "onAckFlush", "onConnect", "onDisconnect"];
 
 function checkHooks(hooks: WorkerHooks | undefined): void {
@@ -182,3 +155,12 @@ function checkHooks(hooks: WorkerHooks | undefined): void {
   for (const name of HOOKS) checkFunction(`hooks.${name}`, hooks[name]);
 }
 
+
+/** Runs a hook; one that throws is logged and does not touch the job. */
+export function callHook(logger: Logger, hook: keyof WorkerHooks, fn: () => void): void {
+  try {
+    fn();
+  } catch (error) {
+    logger.warn(`the ${hook} hook threw`, { error });
+  }
+}
