@@ -35,7 +35,7 @@ export interface PushOutcomeBody {
   retryAt?: number;
 }
 
-/** The HTTP status the push endpoint answers for each outcome (DESIGN.md §5). */
+/** The HTTP status the push endpoint answers for each outcome. */
 export const OUTCOME_STATUS: Readonly<Record<PushOutcomeKind, number>> = Object.freeze({
   completed: 200,
   failed: 500,

@@ -36,54 +36,97 @@ export interface WorkerHooks {
 
 /** Reconnects of the take stream: full-jitter exponential backoff. */
 export interface ReconnectPolicy {
-  /** Default 100 ms. */
+  /** @default 100 */
   initialDelayMs?: number;
-  /** Default 30 000 ms. */
+  /** @default 30_000 */
   maxDelayMs?: number;
-  /** A stream that stayed up this long resets the backoff. Default 10 000 ms. */
+  /**
+   * A stream that stayed up this long resets the backoff.
+   * @default 10_000
+   */
   healthyAfterMs?: number;
 }
 
-/** Options of `new Worker(...)`; every one but `client` and `router` has a default. */
+/**
+ * Options of `new Worker(...)`; every one but `client` and `router` has a default.
+ *
+ * @example
+ * new Worker({ client, router, concurrency: 16, queues: ["emails"], jobTimeout: "2m" });
+ */
 export interface WorkerOptions {
   client: Client;
   /** Runs each job: a `Router` of typed handlers. */
   router: Dispatcher;
-  /** Handlers running at once. Default 10. */
+  /**
+   * Handlers running at once.
+   * @default 10
+   */
   concurrency?: number;
   /**
-   * Jobs the server may hand this worker before it acks them. Default 2 × concurrency: acks travel
-   * in batches with one request in flight, so slots freed by finished jobs come back one round trip
-   * later, and the second half of the window keeps handlers busy meanwhile. Measured (README,
-   * Benchmarks): 1 × runs about 30% slower; 4 × about 30% faster on no-op jobs, but holds jobs
-   * back from other workers while they wait here.
+   * Jobs the server may hand this worker before it acks them. Acks travel in batches with one
+   * request in flight, so slots freed by finished jobs come back one round trip later; the second
+   * half of the default window keeps handlers busy meanwhile. A larger window holds jobs back
+   * from other workers while they wait here (docs/workers.md has the measured trade-off).
+   * @default 2 × concurrency
    */
   prefetch?: number;
-  /** Queues to take from; all queues when left out. */
+  /**
+   * Queues to take from.
+   * @default every queue
+   * @example queues: ["emails", "reports"]
+   */
   queues?: readonly string[];
-  /** Framing of the take stream; default the client's format. */
+  /**
+   * Framing of the take stream.
+   * @default the client's `format`
+   */
   format?: Format;
   /** Shows up in the server's logs. */
   workerId?: string;
-  /** A job running longer is failed (retryably, as `JobTimeoutError`) and its handler's signal fires. Default none. */
+  /**
+   * A job running longer is failed (retryably, as `JobTimeoutError`) and its handler's signal fires.
+   * @default none
+   * @example jobTimeout: "2m"
+   */
   jobTimeout?: Duration;
-  /** How long a graceful stop waits for running handlers before aborting them. Default 30 s. */
+  /**
+   * How long a graceful stop waits for running handlers before aborting them.
+   * @default "30s"
+   */
   shutdownTimeout?: Duration;
   /**
    * A take stream silent this long is presumed dead and reopened: once open, no job and no
    * heartbeat; while opening, no response headers (Zizq sends them at once, so this cuts off only
-   * a hung connection or a proxy that never answers). Default 9 s: three of Zizq's 3 s heartbeats.
+   * a hung connection or a proxy that never answers). The default is three of Zizq's 3 s heartbeats.
+   * @default "9s"
    */
   idleTimeout?: Duration;
+  /** @default { initialDelayMs: 100, maxDelayMs: 30_000, healthyAfterMs: 10_000 } */
   reconnect?: ReconnectPolicy;
-  /** The largest job frame accepted, in bytes; a larger job is killed. Default 8 MiB. */
+  /**
+   * The largest job frame accepted, in bytes; a larger job is killed.
+   * @default 8_388_608 (8 MiB)
+   */
   maxFrameBytes?: number;
-  /** Tuning of the acks and nacks (batch size, nack pool, retries). */
+  /**
+   * Tuning of the acks and nacks (batch size, nack pool, retries).
+   * @default { maxBatch: 1000, nackConcurrency: 8, retry: { initialDelayMs: 100, maxDelayMs: 5000 } }
+   */
   acks?: Pick<AckBatcherOptions, "maxBatch" | "nackConcurrency" | "retry">;
+  /**
+   * Observers of the worker's life.
+   * @example hooks: { onJobFailure: (job, { error }) => report(error, job.id) }
+   */
   hooks?: WorkerHooks;
-  /** `console` (the default), a pino or a winston logger, or any `LoggerOption`. Handlers get it as `ctx.log`. */
+  /**
+   * A pino or a winston logger, or any `LoggerOption`. Handlers get it as `ctx.log`.
+   * @default console
+   */
   logger?: LoggerOption;
-  /** Source of jitter in [0, 1). Default `Math.random`. */
+  /**
+   * Source of jitter in [0, 1).
+   * @default Math.random
+   */
   random?: () => number;
 }
 
