@@ -23,7 +23,7 @@ export class Fifo<T> {
     const item = items[this.#head];
     // Dropped at once, so a taken item is not kept alive by the queue.
     items[this.#head++] = undefined;
-    if (this.#head === items.length) this.clear();
+    if (this.#head === items.length) items.length = this.#head = 0;
     // A queue that never empties would keep its taken slots: cut them off once they are most of it.
     else if (this.#head >= COMPACT_AFTER && this.#head * 2 >= items.length) {
       this.#items = items.slice(this.#head);
@@ -43,8 +43,7 @@ export class Fifo<T> {
   }
 
   clear(): void {
-    this.#items = [];
-    this.#head = 0;
+    this.#items.length = this.#head = 0;
   }
 
   /** The items, front first; the queue is unchanged. */
