@@ -119,8 +119,8 @@ function isJsonType(contentType: string | null): boolean {
  * @example
  * import { createPushHandler } from "zizq-edge/push";
  *
- * const push = createPushHandler({ router, secrets: [process.env.PUSH_SECRET!] });
- * Deno.serve((request) => push(request));
+ * const push = createPushHandler({ router, secrets: [pushSecret] });
+ * export default { fetch: (request: Request) => push(request) }; // Deno, Bun
  * // Cloudflare Workers: export default { fetch: (request, env, ctx) => push(request, ctx) };
  */
 export function createPushHandler(options: PushHandlerOptions): PushHandler {

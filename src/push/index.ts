@@ -6,8 +6,8 @@
  * @example
  * import { createPushHandler } from "zizq-edge/push";
  *
- * const push = createPushHandler({ router, secrets: [process.env.PUSH_SECRET!] });
- * Bun.serve({ fetch: (request) => push(request) });
+ * const push = createPushHandler({ router, secrets: [pushSecret] });
+ * export default { fetch: (request: Request) => push(request) };
  *
  * @module zizq-edge/push
  */

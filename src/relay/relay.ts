@@ -259,7 +259,7 @@ export class PushDelivery implements Dispatcher {
  * deliveries, 401s, outcomes the endpoint settled itself).
  *
  * @example
- * const relay = createRelay({ client, endpoint: "https://edge.example/zizq", secret: process.env.PUSH_SECRET! });
+ * const relay = createRelay({ client, endpoint: "https://edge.example/zizq", secret: pushSecret });
  * await relay.run(signal);
  */
 export class Relay extends Worker {
@@ -290,7 +290,7 @@ export class Relay extends Worker {
  * `new Relay(options)`: a Worker whose jobs are POSTed, signed, to a push endpoint.
  *
  * @example
- * const relay = createRelay({ client, endpoint: "https://edge.example/zizq", secret: process.env.PUSH_SECRET!, concurrency: 32 });
+ * const relay = createRelay({ client, endpoint: "https://edge.example/zizq", secret: pushSecret, concurrency: 32 });
  * await runWorker(relay); // zizq-edge/node: stops on SIGINT or SIGTERM
  */
 export function createRelay(options: RelayOptions): Relay {
