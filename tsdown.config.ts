@@ -9,6 +9,7 @@ export default defineConfig({
     deno: "adapters/deno.ts",
     cloudflare: "adapters/cloudflare.ts",
     hono: "adapters/hono.ts",
+    push: "src/push/index.ts",
     // The `zizq-edge-dev-server` bin: the test server on a port.
     "dev-server": "scripts/test-server.ts",
   },

@@ -11,22 +11,18 @@
  */
 import { Client, type ClientOptions } from "../src/client/client.ts";
 import { ZizqArgumentError } from "../src/errors/argument-error.ts";
-import { type Logger, toLogger } from "../src/worker/logger.ts";
-import type { Router } from "../src/worker/router.ts";
-import { type DrainOptions, type DrainSummary, Worker } from "../src/worker/worker.ts";
+import { type Logger, toLogger } from "../src/utils/logger.ts";
+import type { Router } from "../src/processing/router.ts";
+import type { DrainOptions, DrainSummary } from "../src/worker/drain.ts";
+import { Worker } from "../src/worker/worker.ts";
 import type { WorkerOptions } from "../src/worker/worker-options.ts";
 
 export type { DrainSummary };
 
 /**
- * The default drain budget of a `scheduled` run, 25 s. Cloudflare's limits
- * (https://developers.cloudflare.com/workers/platform/limits/): a Cron Trigger's wall time is
- * capped at 15 min, but the same page has said that a Scheduled Worker whose interval is under an
- * hour may run for up to 30 s (15 min only for hourly or longer intervals), and `waitUntil` work
- * outlives a fetch response by only 30 s. CPU time is 10 ms on the Free plan and 30 s by default
- * on Paid (`limits.cpu_ms`, up to 5 min); a drain mostly waits on the network, which does not
- * count. 25 s fits all of these with room for the last acks, and ends long before an every-minute
- * cron fires again. An hourly or daily cron on the Paid plan can raise `drain.maxMs` towards 15 min.
+ * The default drain budget of a `scheduled` run, 25 s: within Cloudflare's tightest limits for a
+ * frequent Cron Trigger and for `waitUntil` (docs/runtimes.md says which), with room for the last
+ * acks. An hourly or daily cron on the Paid plan can raise `drain.maxDuration` towards 15 min.
  */
 export const DEFAULT_DRAIN_MS = 25_000;
 
@@ -62,18 +58,24 @@ export interface ZizqWorkerOptions<Env, Ctx extends WaitUntilContext = WaitUntil
   /** Runs the jobs a `scheduled` drain takes. */
   router: Router;
   /**
-   * The `scheduled` drain (`maxMs` default `DEFAULT_DRAIN_MS`, `maxJobs`, `idleMs`, `concurrency`,
-   * `queues`, …), or a function of the trigger, e.g. to drain other queues on another cron.
+   * The `scheduled` drain (`maxDuration`, `maxJobs`, `maxIdle`, `concurrency`, `queues`, …), or a
+   * function of the trigger, e.g. to drain other queues on another cron.
+   * @default { maxDuration: DEFAULT_DRAIN_MS }
+   * @example drain: (controller) => ({ queues: controller.cron === "0 * * * *" ? ["reports"] : ["emails"] })
    */
   drain?: ScheduledDrainOptions | ((controller: ScheduledInfo, env: Env) => ScheduledDrainOptions);
   /** Receives each drain's summary. Default: one line to the drain's `logger` (default `console`). */
   onDrain?: (summary: DrainSummary, controller: ScheduledInfo, env: Env) => void | Promise<void>;
   /**
-   * The push endpoint's fetch handler (for example the one `zizq-edge/hono` builds): it gets
-   * every request, or only those to `pushPath` when that is set.
+   * The push endpoint's fetch handler: it gets every request, or only those to `pushPath` when
+   * that is set. Hand the `ExecutionContext` on, so the endpoint settles under `ctx.waitUntil`.
+   * @example push: (request, env, ctx) => pushHandler(request, ctx) // createPushHandler from zizq-edge/push
    */
   push?: FetchHandler<Env, Ctx>;
-  /** The path (`URL.pathname`) of the push endpoint; default every path. */
+  /**
+   * The path (`URL.pathname`) of the push endpoint.
+   * @default every path
+   */
   pushPath?: string;
   /** Every other request (a producer's routes, a health check). Without it they get 404. */
   fetch?: FetchHandler<Env, Ctx>;
@@ -115,9 +117,10 @@ async function drainOnce<Env, Ctx extends WaitUntilContext>(
   env: Env,
 ): Promise<void> {
   const chosen = typeof options.drain === "function" ? options.drain(controller, env) : options.drain;
-  const { maxMs = DEFAULT_DRAIN_MS, maxJobs, idleMs, ...workerOptions } = chosen ?? {};
+  const { maxDuration, maxMs, maxJobs, maxIdle, idleMs, ...workerOptions } = chosen ?? {};
   const worker = new Worker({ ...workerOptions, client: options.client(env), router: options.router });
-  const summary = await worker.drain({ maxMs, maxJobs, idleMs });
+  const limits = { maxJobs, maxIdle, idleMs, maxMs, maxDuration: maxDuration ?? (maxMs === undefined ? DEFAULT_DRAIN_MS : undefined) };
+  const summary = await worker.drain(limits);
   if (options.onDrain) return options.onDrain(summary, controller, env);
   logSummary(toLogger(workerOptions.logger ?? console), summary, controller);
 }

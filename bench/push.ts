@@ -14,7 +14,7 @@ import { defineJob } from "../src/job/define-job.ts";
 import { generateSecret, signDelivery } from "../src/push/signature.ts";
 import { createRelay } from "../src/relay/relay.ts";
 import { createTestServer } from "../src/testing/index.ts";
-import { Router } from "../src/worker/router.ts";
+import { Router } from "../src/processing/router.ts";
 
 const Bench = defineJob({ type: "bench", queue: "push-bench", schema: v.object({ n: v.number(), to: v.string() }) });
 const quiet = { warn: (m: string) => console.warn(m), error: (m: string) => console.error(m) };

@@ -25,7 +25,7 @@ import { encodeFrames, startStub, type StubCounters } from "./worker-stub.ts";
 
 const Noop = defineJob({ type: "noop", queue: "default" });
 const JSON_HEADERS = { "content-type": "application/json" };
-/** A drain's `maxMs`; no run here should take a tenth of it. */
+/** A drain's `maxDuration`; no run here should take a tenth of it. */
 const RUN_LIMIT_MS = 60_000;
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en");
@@ -255,7 +255,7 @@ async function bareLoop(url: string, prefetch: number, jobs: number): Promise<vo
 async function runWorker(client: Client, concurrency: number, prefetch: number, jobs: number, hooks = {}): Promise<void> {
   const router = new Router().route(Noop, async () => {});
   const worker = new Worker({ client, router, concurrency, prefetch, hooks });
-  const summary = await worker.drain({ maxJobs: jobs, maxMs: RUN_LIMIT_MS, idleMs: 2_000 });
+  const summary = await worker.drain({ maxJobs: jobs, maxDuration: RUN_LIMIT_MS, maxIdle: 2_000 });
   if (summary.completed !== jobs) throw new Error(`the worker completed ${summary.completed} of ${jobs} jobs (${summary.reason})`);
 }
 

@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       if (userId === 13) throw new NonRetryableError("user 13 has no digest");
     });
     const worker = new Worker({ client, router, queues: ["digests"], concurrency: 16, logger: { warn: () => {}, error: console.error } });
-    const summary = await worker.drain({ idleMs: 300 });
+    const summary = await worker.drain({ maxIdle: 300 });
     console.log(
       `worker   ran ${summary.processed} digests (${summary.completed} completed, ${summary.failed} killed) ` +
         `in ${Math.round(summary.durationMs)} ms, with ${worker.stats().ackRequests} bulk acks; stopped: ${summary.reason}`,

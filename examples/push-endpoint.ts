@@ -1,5 +1,5 @@
 /**
- * A push endpoint (DESIGN.md §5): a Hono app whose `POST /zizq` receives jobs from the relay
+ * A push endpoint: a Hono app whose `POST /zizq` receives jobs from the relay
  * (examples/push-relay.ts), checks their Standard Webhooks signature, and runs them through a
  * Router — no Zizq credentials needed here. The relay acks or nacks each job by the answer.
  *
@@ -13,13 +13,13 @@
  *
  * On Cloudflare Workers, mount the same handler with `zizq-edge/cloudflare`'s `push` hook:
  *
- *   import { zizqPushHandler } from "zizq-edge/hono";
+ *   import { createPushHandler, type PushHandler } from "zizq-edge/push";
  *   import { zizqWorker } from "zizq-edge/cloudflare";
- *   let push: ReturnType<typeof zizqPushHandler> | undefined;
+ *   let push: PushHandler | undefined;
  *   export default zizqWorker<Env>({
  *     router,                                             // the scheduled drain's Router
  *     pushPath: "/zizq",
- *     push: (request, env, ctx) => (push ??= zizqPushHandler({ router: pushRouter, secrets: env.PUSH_SECRET }))(request, ctx),
+ *     push: (request, env, ctx) => (push ??= createPushHandler({ router: pushRouter, secrets: env.PUSH_SECRET }))(request, ctx),
  *   });
  *
  * (`wrangler secret put PUSH_SECRET`; the settle of an endpoint with a Client runs under `ctx.waitUntil`.)

@@ -70,7 +70,7 @@ if (demo) {
     endpoint: PUSH_URL,
     secret: PUSH_SECRET.split(",").map((s) => s.trim()),
     concurrency: Number(process.env.CONCURRENCY ?? 16),
-    timeoutMs: Number(process.env.PUSH_TIMEOUT_MS ?? 30_000),
+    timeout: Number(process.env.PUSH_TIMEOUT_MS ?? 30_000),
     ...(process.env.QUEUES ? { queues: process.env.QUEUES.split(",") } : {}),
   });
   console.log(`relaying ${ZIZQ_URL} -> ${PUSH_URL}; Ctrl-C to stop`);

@@ -13,7 +13,7 @@
 import * as v from "valibot";
 import { defineJob, Router, ZizqError, ZizqValidationError } from "zizq-edge";
 import { clientFromEnv, type FetcherBinding, zizqWorker } from "zizq-edge/cloudflare";
-import { zizqPushHandler } from "zizq-edge/hono";
+import { createPushHandler, type PushHandler } from "zizq-edge/push";
 
 export interface Env {
   ZIZQ_URL: string;
@@ -57,12 +57,12 @@ async function health(env: Env): Promise<Response> {
 }
 
 /** One push handler per secret, so its replay store lives as long as the isolate. */
-let push: { secret: string; handle: ReturnType<typeof zizqPushHandler> } | undefined;
+let push: { secret: string; handle: PushHandler } | undefined;
 
 function pushEndpoint(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const secret = env.PUSH_SECRET;
   if (!secret) return Promise.resolve(new Response("Not Found", { status: 404 }));
-  if (push?.secret !== secret) push = { secret, handle: zizqPushHandler({ router, secrets: [secret] }) };
+  if (push?.secret !== secret) push = { secret, handle: createPushHandler({ router, secrets: [secret] }) };
   return push.handle(request, ctx);
 }
 

@@ -140,7 +140,7 @@ try {
   await check("without optional peers, the entries that need none load, and in Node, Bun and Deno the test server and Node's serve name what to install", async () => {
     writeFileSync(
       join(app, "peerless.mjs"),
-      `for (const entry of ["zizq-edge", "zizq-edge/hono", "zizq-edge/cloudflare", "zizq-edge/bun", "zizq-edge/deno", "zizq-edge/node"]) await import(entry);
+      `for (const entry of ["zizq-edge", "zizq-edge/hono", "zizq-edge/push", "zizq-edge/cloudflare", "zizq-edge/bun", "zizq-edge/deno", "zizq-edge/node"]) await import(entry);
        await import("zizq-edge/testing").then(() => console.log("zizq-edge/testing loaded"), (error) => console.log(error.message));
        const { serve } = await import("zizq-edge/node");
        await serve({ fetch: () => new Response() }).then((handle) => handle.close(), (error) => console.log(error.message));`,

@@ -3,18 +3,19 @@
  * neutral, framework free. `zizq-edge/hono` wraps it for Hono; Workers, Deno, Bun and Node
  * servers can call it directly.
  *
- * Checks run cheapest first and fail closed (DESIGN.md §5):
+ * Checks run cheapest first and fail closed:
  *   method 405 / content type 415 → byte cap while reading 413 → header shape 400/401 →
  *   timestamp ±tolerance 401 → HMAC over the raw bytes 401 → replay 409 →
  *   JSON 400 / envelope 400 → Router (schema 422) → handler.
  */
 import { job as toJob } from "../protocol/mapping/job.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
-import { ACK_BATCHER_OPTIONS, AckBatcher, type AckBatcherOptions, type AckPort, checkAckOptions } from "../worker/ack-batcher.ts";
+import { AckBatcher } from "../processing/ack-batcher.ts";
+import { ACK_BATCHER_OPTIONS, type AckBatcherOptions, type AckPort, checkAckOptions } from "../processing/ack-options.ts";
 import { checkBoolean, checkFunction, checkObject } from "../utils/arguments.ts";
-import { type LoggerOption, toLogger } from "../worker/logger.ts";
-import type { Outcome } from "../worker/outcome.ts";
-import type { Router } from "../worker/router.ts";
+import { type LoggerOption, toLogger } from "../utils/logger.ts";
+import type { Outcome } from "../processing/outcome.ts";
+import type { Router } from "../processing/router.ts";
 import { OUTCOME_STATUS, outcomeBody, parseEnvelope, type PushOutcomeBody } from "./envelope.ts";
 import { ZizqPushRejectedError } from "./errors.ts";
 import { readBodyCapped } from "./read-body.ts";
@@ -31,44 +32,68 @@ export interface PushWaitUntil {
   waitUntil(promise: Promise<unknown>): void;
 }
 
-/** Options of the push endpoint (`zizqPush`, `zizqPushHandler`). */
+/** Options of the push endpoint (`createPushHandler` from `zizq-edge/push`, `zizqPush` from `zizq-edge/hono`). */
 export interface PushHandlerOptions {
   /** Runs each delivered job: the same Router a pull Worker uses. */
   router: Router;
   /**
    * The endpoint's `whsec_` secrets; a delivery signed by any of them is accepted. List the old
    * and the new one while rotating. Required unless `dangerouslySkipVerification`.
+   * @example secrets: [env.PUSH_SECRET, env.PUSH_SECRET_OLD]
    */
   secrets?: string | readonly string[];
   /**
    * A Client (or any AckPort) to settle jobs with: the endpoint acks or nacks through its own
    * AckBatcher and answers `settled: true`. Without one it answers `settled: false` and the
    * relay applies the outcome.
+   * @default none: the relay settles
    */
   client?: AckPort;
   /** Options of that AckBatcher. */
   acks?: Omit<AckBatcherOptions, "logger">;
-  /** Body cap in bytes, enforced while reading. Default 1 MiB. */
+  /**
+   * Body cap in bytes, enforced while reading.
+   * @default 1_048_576 (1 MiB, `DEFAULT_MAX_BODY_BYTES`)
+   */
   maxBodyBytes?: number;
-  /** Accepted clock difference, both ways, in seconds (30–900). Default 300. */
+  /**
+   * Accepted clock difference, both ways, in seconds (30–900).
+   * @default 300 (`DEFAULT_TOLERANCE_SEC`)
+   */
   toleranceSec?: number;
-  /** Where delivery ids are remembered. Default a `MemoryReplayStore` per handler. */
+  /**
+   * Where delivery ids are remembered.
+   * @default a `MemoryReplayStore` per handler
+   */
   replayStore?: ReplayStore;
-  /** Called with every internal failure (a throwing replay store, a settle that did not land). */
+  /**
+   * Called with every internal failure (a throwing replay store, a settle that did not land).
+   * @default one `logger.error` line
+   */
   onError?: (error: unknown, request: Request) => void;
-  /** Handlers' `ctx.log`, and the endpoint's own warnings. Default `console`. */
+  /**
+   * Handlers' `ctx.log`, and the endpoint's own warnings.
+   * @default console
+   */
   logger?: LoggerOption;
-  /** Clock, ms. Default `Date.now`. */
+  /**
+   * Clock, ms.
+   * @default Date.now
+   */
   now?: () => number;
   /**
    * Accept unsigned deliveries: NO signature, timestamp or replay check. For local development
    * only; a warning is logged on every request.
+   * @default false
    */
   dangerouslySkipVerification?: boolean;
 }
 
-/** The push endpoint as a fetch handler; extra arguments (a Worker's `ctx`) may carry `waitUntil`. */
-export type PushHandler = (request: Request, ...rest: unknown[]) => Promise<Response>;
+/**
+ * The push endpoint as a fetch handler. With `ctx` (a Workers `ExecutionContext`, or anything
+ * with `waitUntil`), the settle runs under `ctx.waitUntil` and the answer does not wait for it.
+ */
+export type PushHandler = (request: Request, ctx?: PushWaitUntil) => Promise<Response>;
 
 const JSON_HEADERS = { "content-type": "application/json" } as const;
 
@@ -87,17 +112,16 @@ function isJsonType(contentType: string | null): boolean {
   return media === "application/json";
 }
 
-function waitUntilOf(args: readonly unknown[]): PushWaitUntil | undefined {
-  for (const arg of args) {
-    if (typeof arg === "object" && arg !== null && typeof (arg as PushWaitUntil).waitUntil === "function") return arg as PushWaitUntil;
-  }
-  return undefined;
-}
-
 /**
- * Builds the push endpoint. The returned function takes a `Request` and, optionally, anything
- * with `waitUntil` (a Workers ExecutionContext) as its second or third argument — so it is
- * directly a Workers `fetch(request, env, ctx)`, and fits `zizqWorker({ push })`.
+ * Builds the push endpoint: a `(request, ctx?) => Promise<Response>` for any runtime or
+ * framework. Options are checked here, once, not on every request.
+ *
+ * @example
+ * import { createPushHandler } from "zizq-edge/push";
+ *
+ * const push = createPushHandler({ router, secrets: [pushSecret] });
+ * export default { fetch: (request: Request) => push(request) }; // Deno, Bun
+ * // Cloudflare Workers: export default { fetch: (request, env, ctx) => push(request, ctx) };
  */
 export function createPushHandler(options: PushHandlerOptions): PushHandler {
   checkObject("options", options, true);
@@ -128,7 +152,7 @@ export function createPushHandler(options: PushHandlerOptions): PushHandler {
   };
   if (skip) logger.warn("zizq push: dangerouslySkipVerification is set — deliveries are NOT authenticated. Never use this in production.");
 
-  return async (request: Request, ...rest: unknown[]): Promise<Response> => {
+  return async (request: Request, ctx?: PushWaitUntil): Promise<Response> => {
     try {
       // 1. Method and media type.
       if (request.method !== "POST") throw new ZizqPushRejectedError("method_not_allowed");
@@ -150,7 +174,7 @@ export function createPushHandler(options: PushHandlerOptions): PushHandler {
       const wire = parseEnvelope(body);
       const job = toJob(wire);
       const outcome = await router.dispatch(job, { signal: request.signal, log: logger }, now);
-      const answer = await settle(job.id, job.attempts, outcome, request, rest);
+      const answer = await settle(job.id, job.attempts, outcome, request, ctx);
       const headers: Record<string, string> = {};
       if (answer.retryAt !== undefined) headers["retry-after"] = String(Math.max(0, Math.ceil((answer.retryAt - now()) / 1000)));
       return json(OUTCOME_STATUS[answer.outcome], answer, headers);
@@ -161,9 +185,8 @@ export function createPushHandler(options: PushHandlerOptions): PushHandler {
     }
   };
 
-  async function settle(id: string, attempts: number, outcome: Outcome, request: Request, rest: unknown[]): Promise<PushOutcomeBody> {
+  async function settle(id: string, attempts: number, outcome: Outcome, request: Request, ctx: PushWaitUntil | undefined): Promise<PushOutcomeBody> {
     if (batcher === undefined || outcome.kind === "settled") return outcomeBody(id, outcome, false);
-    const ctx = waitUntilOf(rest);
     // Under waitUntil (Workers), each request settles through its own batcher: workerd ties
     // every fetch to the request that started it, so a bulk ack shared across requests would
     // carry ids of requests whose context it does not belong to (and may never land).

@@ -6,7 +6,7 @@
  */
 import type { Failure } from "../types/failure.ts";
 import type { JobStatus, WireJob } from "../protocol/wire.ts";
-import type { Outcome } from "../worker/outcome.ts";
+import type { Outcome } from "../processing/outcome.ts";
 import { ZizqPushRejectedError } from "./errors.ts";
 
 /** How a pushed job ended, as the endpoint reports it. */
@@ -35,7 +35,7 @@ export interface PushOutcomeBody {
   retryAt?: number;
 }
 
-/** The HTTP status the push endpoint answers for each outcome (DESIGN.md §5). */
+/** The HTTP status the push endpoint answers for each outcome. */
 export const OUTCOME_STATUS: Readonly<Record<PushOutcomeKind, number>> = Object.freeze({
   completed: 200,
   failed: 500,

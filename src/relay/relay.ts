@@ -1,26 +1,31 @@
 /**
- * The push relay (DESIGN.md §5): a Worker that takes jobs from Zizq and, instead of running them,
- * POSTs each one, signed with Standard Webhooks, to an HTTP endpoint (`zizqPush` from
- * `zizq-edge/hono`, on an edge runtime without Zizq credentials), then acks or nacks it by the
- * endpoint's answer. Same take loop, shutdown and drain as any Worker: `createRelay` returns one.
+ * The push relay: a Worker that takes jobs from Zizq and, instead of running them, POSTs each one,
+ * signed with Standard Webhooks, to an HTTP endpoint (`createPushHandler` from `zizq-edge/push`,
+ * or `zizqPush` from `zizq-edge/hono`, on an edge runtime without Zizq credentials), then acks or
+ * nacks it by the endpoint's answer. Same take loop, shutdown and drain as any Worker:
+ * `createRelay` returns one.
  */
 import type { Failure } from "../types/failure.ts";
 import type { Job } from "../types/job.ts";
 import { wireJob } from "../protocol/mapping/wire-job.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
+import { OUTCOME_STATUS, type PushOutcomeBody } from "../push/envelope.ts";
+import { REJECT_STATUS } from "../push/errors.ts";
 import { checkSecrets, signDelivery } from "../push/signature.ts";
 import { aborted } from "../utils/aborted.ts";
 import { checkFunction, checkHeaders, checkObject } from "../utils/arguments.ts";
 import { timerMs } from "../utils/duration.ts";
-import { type Logger, type LoggerOption, toLogger } from "../worker/logger.ts";
-import { bounded, COMPLETED, type Outcome } from "../worker/outcome.ts";
-import type { HandlerContext } from "../worker/router.ts";
+import { readCapped } from "../utils/read-capped.ts";
+import { type Logger, type LoggerOption, toLogger } from "../utils/logger.ts";
+import { bounded, COMPLETED, type Outcome } from "../processing/outcome.ts";
+import type { Dispatcher, HandlerContext } from "../processing/router.ts";
 import { Worker } from "../worker/worker.ts";
-import { type Dispatcher, type WorkerOptions } from "../worker/worker-options.ts";
+import type { WorkerOptions } from "../worker/worker-options.ts";
 import type { Duration } from "../types/time.ts";
 
 /** The largest outcome body read from an endpoint; a longer one is cut (its JSON then fails to parse). */
 const MAX_OUTCOME_BYTES = 64 * 1024;
+const decoder = new TextDecoder();
 
 /** Where and how a relay delivers jobs: the push endpoint, its secret, timeouts. */
 export interface RelayDeliveryOptions {
@@ -31,43 +36,62 @@ export interface RelayDeliveryOptions {
    * delivery then carries one `v1,` signature per secret.
    */
   secret: string | readonly string[];
-  /** How long one delivery may take, answer included; a slower one is nacked (retryably). Default 30 s. */
+  /**
+   * How long one delivery may take, answer included; a slower one is nacked (retryably).
+   * @default "30s"
+   * @example timeout: "10s"
+   */
   timeout?: Duration;
-  /** Same as `timeout`, in ms. */
+  /** @deprecated Use `timeout`, which also takes ms; `timeoutMs` goes in the next minor version. */
   timeoutMs?: number;
-  /** The `fetch` deliveries go through. Default `globalThis.fetch`. */
+  /**
+   * The `fetch` deliveries go through.
+   * @default globalThis.fetch
+   */
   fetch?: typeof globalThis.fetch;
-  /** Extra request headers (an auth header of a gateway in front of the endpoint, say). */
+  /**
+   * Extra request headers (an auth header of a gateway in front of the endpoint, say).
+   * @example headers: { authorization: `Bearer ${token}` }
+   */
   headers?: Readonly<Record<string, string>>;
   /**
    * After the endpoint refuses a signature (401), every delivery waits this long before the next
    * try, doubling on each further 401 up to `maxUnauthorizedPause`; the refused job is retried no
-   * sooner. Default 5 s.
+   * sooner.
+   * @default "5s"
    */
   unauthorizedPause?: Duration;
-  /** Default 5 minutes. */
+  /**
+   * The longest pause after repeated 401s.
+   * @default "5m"
+   */
   maxUnauthorizedPause?: Duration;
-  /** Default `console`; a pino or winston logger works as it is. */
+  /**
+   * Where refusals and failed deliveries are logged; a pino or winston logger works as it is.
+   * @default console
+   */
   logger?: LoggerOption;
-  /** Clock for `retryAt` and pauses; default `Date.now`. */
+  /**
+   * Clock for `retryAt` and pauses.
+   * @default Date.now
+   */
   now?: () => number;
 }
 
 /** Options of `createRelay`: a Worker's options (but `router`) and the delivery's. */
 export interface RelayOptions extends Omit<WorkerOptions, "router">, RelayDeliveryOptions {
-  /** Deliveries in flight at once. Default 10. */
+  /**
+   * Deliveries in flight at once.
+   * @default 10
+   */
   concurrency?: number;
 }
 
-/** What the endpoint answers after the status line (DESIGN.md §5). */
-interface OutcomeBody {
-  id?: unknown;
-  outcome?: unknown;
-  settled?: unknown;
-  error?: unknown;
-  errorType?: unknown;
-  retryAt?: unknown;
-}
+/** The endpoint's answer body as received: the fields of `PushOutcomeBody`, none of them trusted yet. */
+type OutcomeBody = { [Field in keyof PushOutcomeBody]?: unknown };
+
+/** The endpoint refuses a body over its cap before running it: it will never run, so the job is killed. */
+const TOO_LARGE = REJECT_STATUS.payload_too_large;
 
 /** A relay's delivery counters, next to its Worker's `stats()`. */
 export interface DeliveryStats {
@@ -115,6 +139,9 @@ export class PushDelivery implements Dispatcher {
     checkSecrets(options.secret);
     this.#url = url.href;
     this.#secrets = options.secret;
+    if (options.timeout !== undefined && options.timeoutMs !== undefined) {
+      throw new ZizqArgumentError("timeoutMs", "the deprecated name of timeout; give only timeout");
+    }
     this.#timeoutMs =
       options.timeoutMs !== undefined ? timerMs(options.timeoutMs, "timeoutMs") : timerMs(options.timeout ?? 30_000, "timeout");
     checkFunction("fetch", options.fetch);
@@ -156,7 +183,7 @@ export class PushDelivery implements Dispatcher {
         signal,
         redirect: "manual",
       });
-      text = await readCapped(response, signal);
+      text = decoder.decode((await readCapped(response.body, MAX_OUTCOME_BYTES, signal)).bytes);
     } catch (error) {
       this.stats.deliveryFailures++;
       if (signal.aborted && !ctx.signal.aborted) {
@@ -184,8 +211,8 @@ export class PushDelivery implements Dispatcher {
       return delivery(`push endpoint ${what} ${status} for job ${job.id}${detail}`, "PushDeliveryError");
     }
     const failure = endpointFailure(parsed, status);
-    if (status === 422 || status === 413) failure.kill = true;
-    else if (status === 503) {
+    if (status === OUTCOME_STATUS.killed || status === TOO_LARGE) failure.kill = true;
+    else if (status === OUTCOME_STATUS.retry) {
       const retryAt = retryAtOf(parsed.retryAt, response.headers.get("retry-after"), this.#now());
       if (retryAt !== undefined) failure.retryAt = retryAt;
     }
@@ -230,6 +257,10 @@ export class PushDelivery implements Dispatcher {
  * A Worker that delivers each job to `endpoint` instead of running it (see `PushDelivery`): the
  * same `run(signal)`, `stop()`, `drain()` and `stats()`, plus `delivery.stats` (requests, failed
  * deliveries, 401s, outcomes the endpoint settled itself).
+ *
+ * @example
+ * const relay = createRelay({ client, endpoint: "https://edge.example/zizq", secret: pushSecret });
+ * await relay.run(signal);
  */
 export class Relay extends Worker {
   readonly delivery: PushDelivery;
@@ -255,14 +286,20 @@ export class Relay extends Worker {
   }
 }
 
-/** `new Relay(options)`: a Worker whose jobs are POSTed, signed, to a push endpoint. */
+/**
+ * `new Relay(options)`: a Worker whose jobs are POSTed, signed, to a push endpoint.
+ *
+ * @example
+ * const relay = createRelay({ client, endpoint: "https://edge.example/zizq", secret: pushSecret, concurrency: 32 });
+ * await runWorker(relay); // zizq-edge/node: stops on SIGINT or SIGTERM
+ */
 export function createRelay(options: RelayOptions): Relay {
   return new Relay(options);
 }
 
-/** Statuses whose JSON body is the endpoint's outcome of running the job. */
+/** Statuses whose JSON body says the job did not complete: a failed outcome, or a body too large to run. */
 function isOutcomeStatus(status: number): boolean {
-  return status === 500 || status === 422 || status === 503 || status === 413;
+  return status === OUTCOME_STATUS.failed || status === OUTCOME_STATUS.killed || status === OUTCOME_STATUS.retry || status === TOO_LARGE;
 }
 
 function endpointFailure(body: OutcomeBody, status: number): Failure {
@@ -304,34 +341,6 @@ function parseBody(text: string): OutcomeBody | undefined {
     return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as OutcomeBody) : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/** The body as text, at most MAX_OUTCOME_BYTES of it. */
-async function readCapped(response: Response, signal: AbortSignal): Promise<string> {
-  const body = response.body;
-  if (body === null) return "";
-  const reader = body.getReader();
-  const onAbort = (): void => void reader.cancel(signal.reason).catch(() => {});
-  signal.addEventListener("abort", onAbort, { once: true });
-  const decoder = new TextDecoder();
-  let text = "";
-  let bytes = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      bytes += value.byteLength;
-      text += decoder.decode(value, { stream: true });
-      if (bytes > MAX_OUTCOME_BYTES) {
-        await reader.cancel().catch(() => {});
-        break;
-      }
-    }
-    if (signal.aborted) throw signal.reason;
-    return text + decoder.decode();
-  } finally {
-    signal.removeEventListener("abort", onAbort);
   }
 }
 

@@ -11,7 +11,7 @@ import { bulkEnqueue } from "./routes/enqueue.ts";
 import { jobRoutes } from "./routes/job.ts";
 import { jobsRoutes } from "./routes/jobs.ts";
 import { takeRoutes } from "./routes/take.ts";
-import type { Logger } from "../worker/logger.ts";
+import type { Logger } from "../utils/logger.ts";
 
 export interface AppOptions {
   /** Where internal errors (500s) are reported. */

@@ -1,4 +1,4 @@
-import { toLogger } from "../worker/logger.ts";
+import { toLogger } from "../utils/logger.ts";
 import { createApp } from "./app.ts";
 import { CronBook } from "./cron/crons.ts";
 import { DEFAULT_VERSION, featuresOf } from "./features.ts";

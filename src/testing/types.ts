@@ -1,5 +1,5 @@
 import type { Backoff, Retention } from "../types/job.ts";
-import type { LoggerOption } from "../worker/logger.ts";
+import type { LoggerOption } from "../utils/logger.ts";
 import type { JqThreadFactory } from "./payload-filter.ts";
 
 /** The licence tier the test server acts out: Pro features answer 403 on `free` and `expired`. */

@@ -2,7 +2,7 @@ import type { Duration } from "../types/time.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { checkObject, shown } from "../utils/arguments.ts";
 import { timerMs } from "../utils/duration.ts";
-import { type LoggerOption, toLogger } from "./logger.ts";
+import { type LoggerOption, toLogger } from "../utils/logger.ts";
 import type { Worker } from "./worker.ts";
 
 /** How a runtime delivers process signals to listeners; each adapter supplies its own. */

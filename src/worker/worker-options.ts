@@ -4,10 +4,9 @@ import type { Failure } from "../types/failure.ts";
 import type { Job } from "../types/job.ts";
 import type { Duration } from "../types/time.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
-import { type AckBatcherOptions, checkAckOptions } from "./ack-batcher.ts";
+import { type AckBatcherOptions, checkAckOptions } from "../processing/ack-options.ts";
 import type { DelayPolicy } from "../utils/backoff.ts";
 import {
-  checkBoolean,
   checkFunction,
   checkHeader,
   checkKnownKeys,
@@ -18,15 +17,8 @@ import {
 import { checkQueues } from "../protocol/names.ts";
 import { timerMs, toMs } from "../utils/duration.ts";
 import { integerAtLeast } from "../utils/integer.ts";
-import { type Logger, type LoggerOption, toLogger } from "./logger.ts";
-import type { Outcome } from "./outcome.ts";
-import type { HandlerContext } from "./router.ts";
-import type { DrainOptions, StopOptions } from "./worker.ts";
-
-/** What runs each job and says how it ended: a `Router`, or a relay's delivery. */
-export interface Dispatcher {
-  dispatch(job: Job<unknown>, ctx: Pick<HandlerContext, "signal" | "log">): Promise<Outcome>;
-}
+import { type Logger, type LoggerOption, toLogger } from "../utils/logger.ts";
+import type { Dispatcher } from "../processing/router.ts";
 
 /** Observers of a worker's life; a hook that throws is logged and does not touch the job. */
 export interface WorkerHooks {
@@ -46,54 +38,97 @@ export interface WorkerHooks {
 
 /** Reconnects of the take stream: full-jitter exponential backoff. */
 export interface ReconnectPolicy {
-  /** Default 100 ms. */
+  /** @default 100 */
   initialDelayMs?: number;
-  /** Default 30 000 ms. */
+  /** @default 30_000 */
   maxDelayMs?: number;
-  /** A stream that stayed up this long resets the backoff. Default 10 000 ms. */
+  /**
+   * A stream that stayed up this long resets the backoff.
+   * @default 10_000
+   */
   healthyAfterMs?: number;
 }
 
-/** Options of `new Worker(...)`; every one but `client` and `router` has a default. */
+/**
+ * Options of `new Worker(...)`; every one but `client` and `router` has a default.
+ *
+ * @example
+ * new Worker({ client, router, concurrency: 16, queues: ["emails"], jobTimeout: "2m" });
+ */
 export interface WorkerOptions {
   client: Client;
   /** Runs each job: a `Router` of typed handlers. */
   router: Dispatcher;
-  /** Handlers running at once. Default 10. */
+  /**
+   * Handlers running at once.
+   * @default 10
+   */
   concurrency?: number;
   /**
-   * Jobs the server may hand this worker before it acks them. Default 2 × concurrency: acks travel
-   * in batches with one request in flight, so slots freed by finished jobs come back one round trip
-   * later, and the second half of the window keeps handlers busy meanwhile. Measured (README,
-   * Benchmarks): 1 × runs about 30% slower; 4 × about 30% faster on no-op jobs, but holds jobs
-   * back from other workers while they wait here.
+   * Jobs the server may hand this worker before it acks them. Acks travel in batches with one
+   * request in flight, so slots freed by finished jobs come back one round trip later; the second
+   * half of the default window keeps handlers busy meanwhile. A larger window holds jobs back
+   * from other workers while they wait here (docs/workers.md has the measured trade-off).
+   * @default 2 × concurrency
    */
   prefetch?: number;
-  /** Queues to take from; all queues when left out. */
+  /**
+   * Queues to take from.
+   * @default every queue
+   * @example queues: ["emails", "reports"]
+   */
   queues?: readonly string[];
-  /** Framing of the take stream; default the client's format. */
+  /**
+   * Framing of the take stream.
+   * @default the client's `format`
+   */
   format?: Format;
   /** Shows up in the server's logs. */
   workerId?: string;
-  /** A job running longer is failed (retryably, as `JobTimeoutError`) and its handler's signal fires. Default none. */
+  /**
+   * A job running longer is failed (retryably, as `JobTimeoutError`) and its handler's signal fires.
+   * @default none
+   * @example jobTimeout: "2m"
+   */
   jobTimeout?: Duration;
-  /** How long a graceful stop waits for running handlers before aborting them. Default 30 s. */
+  /**
+   * How long a graceful stop waits for running handlers before aborting them.
+   * @default "30s"
+   */
   shutdownTimeout?: Duration;
   /**
    * A take stream silent this long is presumed dead and reopened: once open, no job and no
    * heartbeat; while opening, no response headers (Zizq sends them at once, so this cuts off only
-   * a hung connection or a proxy that never answers). Default 9 s: three of Zizq's 3 s heartbeats.
+   * a hung connection or a proxy that never answers). The default is three of Zizq's 3 s heartbeats.
+   * @default "9s"
    */
   idleTimeout?: Duration;
+  /** @default { initialDelayMs: 100, maxDelayMs: 30_000, healthyAfterMs: 10_000 } */
   reconnect?: ReconnectPolicy;
-  /** The largest job frame accepted, in bytes; a larger job is killed. Default 8 MiB. */
+  /**
+   * The largest job frame accepted, in bytes; a larger job is killed.
+   * @default 8_388_608 (8 MiB)
+   */
   maxFrameBytes?: number;
-  /** Tuning of the acks and nacks (batch size, nack pool, retries). */
+  /**
+   * Tuning of the acks and nacks (batch size, nack pool, retries).
+   * @default { maxBatch: 1000, nackConcurrency: 8, retry: { initialDelayMs: 100, maxDelayMs: 5000 } }
+   */
   acks?: Pick<AckBatcherOptions, "maxBatch" | "nackConcurrency" | "retry">;
+  /**
+   * Observers of the worker's life.
+   * @example hooks: { onJobFailure: (job, { error }) => report(error, job.id) }
+   */
   hooks?: WorkerHooks;
-  /** `console` (the default), a pino or a winston logger, or any `LoggerOption`. Handlers get it as `ctx.log`. */
+  /**
+   * A pino or a winston logger, or any `LoggerOption`. Handlers get it as `ctx.log`.
+   * @default console
+   */
   logger?: LoggerOption;
-  /** Source of jitter in [0, 1). Default `Math.random`. */
+  /**
+   * Source of jitter in [0, 1).
+   * @default Math.random
+   */
   random?: () => number;
 }
 
@@ -156,24 +191,6 @@ export function workerSettings(options: WorkerOptions): WorkerSettings {
   };
 }
 
-/** A drain's limits, checked before the worker starts; `Infinity` where none is set. */
-export function drainLimits(options: DrainOptions): { maxMs: number; maxJobs: number; idleMs: number } {
-  checkObject("options", options, true);
-  checkSignal("signal", options.signal);
-  return {
-    maxMs: options.maxMs === undefined ? Infinity : timerMs(options.maxMs, "maxMs"),
-    maxJobs: options.maxJobs === undefined ? Infinity : integerAtLeast("maxJobs", options.maxJobs, 1),
-    idleMs: timerMs(options.idleMs ?? 1_000, "idleMs"),
-  };
-}
-
-/** How long a stop gives running handlers: its own `timeout`, or the worker's `shutdownTimeout`. */
-export function stopTimeoutMs(options: StopOptions, shutdownTimeoutMs: number): number {
-  checkObject("options", options, true);
-  checkBoolean("immediate", options.immediate);
-  return options.timeout === undefined ? shutdownTimeoutMs : timerMs(options.timeout, "timeout", true);
-}
-
 const HOOKS: readonly (keyof WorkerHooks)[] = ["onJobStart", "onJobSuccess", "onJobFailure", "onAckFlush", "onConnect", "onDisconnect"];
 
 function checkHooks(hooks: WorkerHooks | undefined): void {
@@ -183,3 +200,12 @@ function checkHooks(hooks: WorkerHooks | undefined): void {
   for (const name of HOOKS) checkFunction(`hooks.${name}`, hooks[name]);
 }
 
+
+/** Runs a hook; one that throws is logged and does not touch the job. */
+export function callHook(logger: Logger, hook: keyof WorkerHooks, fn: () => void): void {
+  try {
+    fn();
+  } catch (error) {
+    logger.warn(`the ${hook} hook threw`, { error });
+  }
+}

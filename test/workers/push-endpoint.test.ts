@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { zizqWorker } from "../../adapters/cloudflare.ts";
 import { generateSecret, signDelivery, zizqPush } from "../../adapters/hono.ts";
 import { Client } from "../../src/client/client.ts";
-import { Router } from "../../src/worker/router.ts";
+import { Router } from "../../src/processing/router.ts";
 import { createTestServer } from "../../src/testing/index.ts";
 
 describe("push endpoint in workerd", () => {

@@ -7,8 +7,9 @@
 import { Hono } from "hono";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { MemoryReplayStore, signDelivery, zizqPush, zizqPushHandler } from "../../../adapters/hono.ts";
+import { createPushHandler } from "../../../src/push/index.ts";
 import { generateSecret } from "../../../src/push/signature.ts";
-import { Router } from "../../../src/worker/router.ts";
+import { Router } from "../../../src/processing/router.ts";
 import { type Harness, harness, quiet, SECRET } from "./harness.ts";
 
 const nowSec = () => Math.floor(Date.now() / 1000);
@@ -296,6 +297,23 @@ describe("outcome contract", () => {
   });
 
   it("with a waitUntil context the settle runs under it, after the answer", async () => {
+    h = await harness();
+    const router = new Router().fallback(() => {});
+    const handler = createPushHandler({ router, secrets: SECRET, client: h.client, logger: quiet });
+    const { id, frame } = await h.take("anything", {});
+    const waited: Promise<unknown>[] = [];
+    const ctx = { waitUntil: (p: Promise<unknown>) => void waited.push(p) };
+    const signed = await signDelivery(SECRET, frame);
+    const request = new Request("http://edge.test/zizq", { method: "POST", body: frame, headers: { ...signed, "content-type": "application/json" } });
+    const response = await handler(request, ctx);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ id, outcome: "completed", settled: true });
+    expect(waited).toHaveLength(1);
+    await Promise.all(waited);
+    expect((await h.state(id)).status).toBe("completed");
+  });
+
+  it("the deprecated zizqPushHandler still finds a waitUntil context in Workers' third argument", async () => {
     h = await harness();
     const router = new Router().fallback(() => {});
     const handler = zizqPushHandler({ router, secrets: SECRET, client: h.client, logger: quiet });

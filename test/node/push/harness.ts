@@ -9,8 +9,8 @@ import { type PushHandlerOptions, signDelivery, zizqPush } from "../../../adapte
 import { Client, defineJob, type Job } from "../../../src/index.ts";
 import { generateSecret } from "../../../src/push/signature.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
-import { NonRetryableError, RetryAfterError } from "../../../src/worker/handler-errors.ts";
-import { Router } from "../../../src/worker/router.ts";
+import { NonRetryableError, RetryAfterError } from "../../../src/processing/handler-errors.ts";
+import { Router } from "../../../src/processing/router.ts";
 
 export const Task = defineJob({ type: "task", queue: "push", schema: v.object({ mode: v.picklist(["ok", "throw", "fatal", "later"]) }) });
 

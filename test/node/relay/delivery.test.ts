@@ -33,6 +33,29 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 
 describe("PushDelivery", () => {
+  it("reads at most 64 KiB of an answer: a longer one is a failed delivery, its stream cancelled", async () => {
+    let cancelled = false;
+    let sent = 0;
+    const chunk = new TextEncoder().encode("x".repeat(16 * 1024));
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"error":"'));
+      },
+      pull(controller) {
+        sent++;
+        controller.enqueue(chunk);
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const { delivery } = deliveryAnswering(() => new Response(body, { status: 500, headers: { "content-type": "application/json" } }));
+    const outcome = await delivery.dispatch(job, ctx());
+    expect(outcome).toMatchObject({ kind: "failed", failure: { message: "push endpoint answered 500 for job j1", errorType: "PushDeliveryError" } });
+    expect(cancelled).toBe(true);
+    expect(sent).toBeLessThan(8);
+  });
+
   it("posts the job as signed wire JSON", async () => {
     const { delivery, seen, secret } = deliveryAnswering(() => json(200, { id: "j1", outcome: "completed", settled: false }));
     expect(await delivery.dispatch(job, ctx())).toEqual({ kind: "completed" });
@@ -52,6 +75,8 @@ describe("PushDelivery", () => {
       [json(422, { id: "j1", outcome: "killed", settled: false, error: "bad", errorType: "ZizqValidationError" }), { kind: "failed", failure: { message: "bad", errorType: "ZizqValidationError", kill: true } }],
       [json(503, { id: "j1", outcome: "retry", settled: false, error: "later", errorType: "RetryAfterError", retryAt: NOW + 5 }), { kind: "failed", failure: { message: "later", errorType: "RetryAfterError", retryAt: NOW + 5 } }],
       [json(503, { id: "j1", outcome: "retry", settled: false, error: "later" }, { "retry-after": "7" }), { kind: "failed", failure: { message: "later", errorType: "PushEndpoint503", retryAt: NOW + 7000 } }],
+      // The endpoint refuses a body over its cap before running it: that job can never run there.
+      [json(413, { error: "payload_too_large" }), { kind: "failed", failure: { message: "payload_too_large", errorType: "PushEndpoint413", kill: true } }],
     ];
     for (const [response, outcome] of cases) {
       const { delivery } = deliveryAnswering(() => response);

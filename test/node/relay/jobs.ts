@@ -1,8 +1,8 @@
 /** The jobs and handlers of the relay tests, free of Node imports so workerd can run them too. */
 import * as v from "valibot";
 import { defineJob } from "../../../src/job/define-job.ts";
-import { NonRetryableError, RetryAfterError } from "../../../src/worker/handler-errors.ts";
-import { Router } from "../../../src/worker/router.ts";
+import { NonRetryableError, RetryAfterError } from "../../../src/processing/handler-errors.ts";
+import { Router } from "../../../src/processing/router.ts";
 
 export const QUEUE = "push";
 export const n = v.object({ n: v.number() });

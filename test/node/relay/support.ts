@@ -4,8 +4,8 @@ import { Client } from "../../../src/client/client.ts";
 import { generateSecret } from "../../../src/push/signature.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
 import type { TestServer } from "../../../src/testing/types.ts";
-import type { Logger } from "../../../src/worker/logger.ts";
-import type { Router } from "../../../src/worker/router.ts";
+import type { Logger } from "../../../src/utils/logger.ts";
+import type { Router } from "../../../src/processing/router.ts";
 import { Always, Doomed, Flaky, Later, Ok, QUEUE } from "./jobs.ts";
 import { zizqPush } from "../../../adapters/hono.ts";
 

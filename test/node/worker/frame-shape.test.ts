@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { defineJob } from "../../../src/index.ts";
-import { Router } from "../../../src/worker/router.ts";
+import { Router } from "../../../src/processing/router.ts";
 import { Worker } from "../../../src/worker/worker.ts";
 import { client, collectingLogger, rewritingTakeFront, type Served, serveTestServer, waitFor, within } from "./reliability-helpers.ts";
 

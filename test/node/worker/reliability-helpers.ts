@@ -9,7 +9,7 @@ import type { FetchApp } from "../../../src/adapter/serve.ts";
 import { Client, type ClientOptions } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
 import type { TestServer, TestServerOptions } from "../../../src/testing/index.ts";
-import type { LoggerOption } from "../../../src/worker/logger.ts";
+import type { LoggerOption } from "../../../src/utils/logger.ts";
 
 export const HOUR_MS = 3_600_000;
 

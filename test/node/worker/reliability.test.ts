@@ -7,8 +7,8 @@
 import * as v from "valibot";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type Client, defineJob, StreamLostError, WorkerStoppedError } from "../../../src/index.ts";
-import { RetryAfterError } from "../../../src/worker/handler-errors.ts";
-import { Router } from "../../../src/worker/router.ts";
+import { RetryAfterError } from "../../../src/processing/handler-errors.ts";
+import { Router } from "../../../src/processing/router.ts";
 import { Worker } from "../../../src/worker/worker.ts";
 import type { WorkerOptions } from "../../../src/worker/worker-options.ts";
 import {

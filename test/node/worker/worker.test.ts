@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { Client, defineJob, type Job, Router, Worker, ZizqArgumentError, ZizqError, ZizqHttpError } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
-import type { LoggerOption } from "../../../src/worker/logger.ts";
+import type { LoggerOption } from "../../../src/utils/logger.ts";
 
 const Noop = defineJob<{ n: number }>({ type: "noop", queue: "q" });
 

@@ -2,7 +2,7 @@ import type { Job } from "../types/job.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { isJobDefinition, type JobDefinition } from "../job/define-job.ts";
 import { shown } from "../utils/arguments.ts";
-import type { Logger } from "./logger.ts";
+import type { Logger } from "../utils/logger.ts";
 import { COMPLETED, failed, invalidPayload, type Outcome, unknownType } from "./outcome.ts";
 
 export type { Logger };
@@ -16,6 +16,11 @@ export interface HandlerContext {
   /** Fires on the job timeout, the shutdown deadline or a lost stream; the handler should stop. */
   signal: AbortSignal;
   log: Logger;
+}
+
+/** What runs each job and says how it ended: a `Router`, or a relay's delivery. */
+export interface Dispatcher {
+  dispatch(job: Job<unknown>, ctx: Pick<HandlerContext, "signal" | "log">): Promise<Outcome>;
 }
 
 /** Handles one job type; the payload is the schema's output (after transforms). */

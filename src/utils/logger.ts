@@ -1,5 +1,5 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
-import { checkFunction, checkObject } from "../utils/arguments.ts";
+import { checkFunction, checkObject } from "./arguments.ts";
 
 /** One level of a `Logger`: a message and, optionally, details (`{ error }` carries an error). */
 export type LogMethod = (message: string, details?: unknown) => void;

@@ -5,78 +5,9 @@ import { ZizqTimeoutError } from "../errors/timeout-error.ts";
 import { ZizqError } from "../errors/zizq-error.ts";
 import type { Failure } from "../types/failure.ts";
 import { backoffDelay, type DelayPolicy, sleep } from "../utils/backoff.ts";
-import { checkFunction, checkKnownKeys, checkObject } from "../utils/arguments.ts";
-import { timerMs } from "../utils/duration.ts";
-import { integerAtLeast } from "../utils/integer.ts";
-import { type Logger, type LoggerOption, toLogger } from "./logger.ts";
-
-/** What the batcher needs of a client; a `Client` satisfies it. */
-export interface AckPort {
-  ackMany(ids: readonly string[]): Promise<{ notFound: string[] }>;
-  fail(id: string, failure: Failure): Promise<unknown>;
-  /** Read before a nack is retried, to learn whether the attempt whose answer was lost landed. */
-  getJob(id: string): Promise<{ status: string; attempts: number }>;
-}
-
-/** Options of `new AckBatcher(port, options)`; a Worker sets them from its `acks` option. */
-export interface AckBatcherOptions {
-  /** Ids per bulk ack. Default 1000. */
-  maxBatch?: number;
-  /** Nacks in flight at once. Default 8. */
-  nackConcurrency?: number;
-  /** Backoff for transient failures (full jitter, doubling); retried until it lands or the batcher is abandoned. Default 100 ms .. 5 s. */
-  retry?: { initialDelayMs?: number; maxDelayMs?: number };
-  /** Source of jitter in [0, 1). Default `Math.random`. */
-  random?: () => number;
-  /** Waits `ms`, or less when `signal` aborts. Default a `setTimeout`. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** Called after each bulk ack that landed (in full or as a 422 partial success). */
-  onFlush?: (info: { ids: number; notFound: string[]; durationMs: number }) => void;
-  /** Where acks and nacks that failed or found no job are reported; default nowhere. */
-  logger?: LoggerOption;
-}
-
-/**
- * Checks AckBatcher options where they are given: in the constructor, and when a Worker or a push
- * endpoint reads its `acks` option, since its batchers are made later, per run or per request.
- * `field` prefixes names in errors (`acks.maxBatch`); `known` is the keys the caller accepts.
- */
-export function checkAckOptions(field: string | undefined, options: unknown, known: readonly (keyof AckBatcherOptions)[]): void {
-  if (options === undefined) return;
-  const at = (key: string) => (field === undefined ? key : `${field}.${key}`);
-  checkObject(field ?? "options", options);
-  const acks = options as AckBatcherOptions;
-  checkKnownKeys(field ?? "options", acks as Record<string, unknown>, known);
-  if (acks.maxBatch !== undefined) integerAtLeast(at("maxBatch"), acks.maxBatch, 1);
-  if (acks.nackConcurrency !== undefined) integerAtLeast(at("nackConcurrency"), acks.nackConcurrency, 1);
-  for (const key of ["random", "sleep", "onFlush"] as const) checkFunction(at(key), acks[key]);
-  if (acks.retry === undefined) return;
-  checkObject(at("retry"), acks.retry);
-  checkKnownKeys(at("retry"), acks.retry as Record<string, unknown>, ["initialDelayMs", "maxDelayMs"]);
-  if (acks.retry.initialDelayMs !== undefined) timerMs(acks.retry.initialDelayMs, at("retry.initialDelayMs"), true);
-  if (acks.retry.maxDelayMs !== undefined) timerMs(acks.retry.maxDelayMs, at("retry.maxDelayMs"), true);
-}
-
-/** Every option of `new AckBatcher`. */
-export const ACK_BATCHER_OPTIONS: readonly (keyof AckBatcherOptions)[] = [
-  "maxBatch",
-  "nackConcurrency",
-  "retry",
-  "random",
-  "sleep",
-  "onFlush",
-  "logger",
-];
-
-/** Options of `ackBatcher.close()`. */
-export interface AckBatcherCloseOptions {
-  /**
-   * When it aborts, `close` resolves at once: retries stop, and work not yet landed, requests
-   * still out included, is rejected with a `ZizqError` (the server will hand those jobs out again,
-   * unless a request still out lands after all). A request that never answers cannot hold it up.
-   */
-  signal?: AbortSignal;
-}
+import { Fifo } from "../utils/fifo.ts";
+import { type Logger, toLogger } from "../utils/logger.ts";
+import { ACK_BATCHER_OPTIONS, type AckBatcherCloseOptions, type AckBatcherOptions, type AckPort, checkAckOptions } from "./ack-options.ts";
 
 /** A promise with its settlers, shared by everyone waiting on the same batch or nack. */
 interface Deferred {
@@ -89,7 +20,6 @@ interface Deferred {
 
 interface Batch extends Deferred {
   readonly ids: Set<string>;
-  next: Batch | undefined;
 }
 
 interface Nack extends Deferred {
@@ -97,7 +27,6 @@ interface Nack extends Deferred {
   readonly failure: Failure;
   /** The job's failures when it was taken; a count above it means this nack landed. */
   readonly attempts: number | undefined;
-  next: Nack | undefined;
 }
 
 const noop = (): void => {};
@@ -135,9 +64,8 @@ export class AckBatcher {
   /** Cuts retry sleeps short when the batcher is abandoned. */
   private readonly abandon = new AbortController();
 
-  /** Batches waiting to be sent, oldest first; the tail takes new ids. */
-  private head: Batch | undefined;
-  private tail: Batch | undefined;
+  /** Batches waiting to be sent, oldest first; the last takes new ids. */
+  private readonly batches = new Fifo<Batch>();
   private inFlight: Batch | undefined;
   /** A send is queued as a microtask, so the ids acked in one synchronous run leave together. */
   private scheduled = false;
@@ -147,8 +75,8 @@ export class AckBatcher {
   private quietRounds = 0;
   private rounds = 0;
 
-  private nackHead: Nack | undefined;
-  private nackTail: Nack | undefined;
+  /** Nacks waiting for a pool slot. */
+  private readonly nacks = new Fifo<Nack>();
   private nacksActive = 0;
   /** Every nack not yet settled, queued or running, for `flush` and `giveUp`. */
   private readonly nacksPending = new Set<Nack>();
@@ -197,7 +125,7 @@ export class AckBatcher {
   /** The ids handed to `ack` whose ack has not landed yet, the one in flight included. */
   unlandedAcks(): string[] {
     const ids: string[] = this.inFlight === undefined ? [] : [...this.inFlight.ids];
-    for (let batch = this.head; batch !== undefined; batch = batch.next) for (const id of batch.ids) ids.push(id);
+    for (const batch of this.batches) for (const id of batch.ids) ids.push(id);
     return ids;
   }
 
@@ -219,8 +147,11 @@ export class AckBatcher {
   ackAgain(id: string): Promise<void> {
     if (this.closed) return refused(closedError());
     if (typeof id !== "string") return refused(new ZizqArgumentError("id", `expected a string, got ${typeof id}`));
-    let batch = this.tail;
-    if (batch === undefined || (batch.ids.size >= this.maxBatch && !batch.ids.has(id))) batch = this.newBatch();
+    let batch = this.batches.last();
+    if (batch === undefined || (batch.ids.size >= this.maxBatch && !batch.ids.has(id))) {
+      batch = { ids: new Set(), ...deferred() };
+      this.batches.push(batch);
+    }
     const size = batch.ids.size;
     batch.ids.add(id);
     this.acksPending += batch.ids.size - size;
@@ -238,18 +169,17 @@ export class AckBatcher {
    */
   nack(id: string, failure: Failure, taken?: { attempts: number }): Promise<void> {
     if (this.closed) return refused(closedError());
-    const nack: Nack = { id, failure, attempts: taken?.attempts, ...deferred(), next: undefined };
+    const nack: Nack = { id, failure, attempts: taken?.attempts, ...deferred() };
     this.nacksPending.add(nack);
     if (this.nacksActive < this.nackConcurrency) void this.runNacks(nack);
-    else if (this.nackTail === undefined) this.nackHead = this.nackTail = nack;
-    else this.nackTail = this.nackTail.next = nack;
+    else this.nacks.push(nack);
     return nack.promise;
   }
 
   /** Resolves (never rejects) when everything handed in so far is settled. */
   async flush(): Promise<void> {
     // Batches settle in order, so the newest one settling means all acks before it have.
-    const last = this.tail ?? this.inFlight;
+    const last = this.batches.last() ?? this.inFlight;
     const waits: Promise<void>[] = [];
     for (const nack of this.nacksPending) waits.push(nack.promise);
     if (last !== undefined) waits.push(last.promise);
@@ -273,21 +203,11 @@ export class AckBatcher {
     }
   }
 
-  private newBatch(): Batch {
-    const batch: Batch = { ids: new Set(), ...deferred(), next: undefined };
-    if (this.tail === undefined) this.head = batch;
-    else this.tail.next = batch;
-    this.tail = batch;
-    return batch;
-  }
-
   private sendNext(): void {
     this.scheduled = false;
-    const batch = this.head;
-    if (this.inFlight !== undefined || batch === undefined) return;
-    this.head = batch.next;
-    if (this.head === undefined) this.tail = undefined;
-    batch.next = undefined;
+    if (this.inFlight !== undefined) return;
+    const batch = this.batches.shift();
+    if (batch === undefined) return;
     this.inFlight = batch;
     void this.send(batch);
   }
@@ -340,18 +260,10 @@ export class AckBatcher {
   /** Runs `first`, then whatever waits in the queue, keeping one pool slot. */
   private async runNacks(first: Nack): Promise<void> {
     this.nacksActive++;
-    for (let nack: Nack | undefined = first; nack !== undefined; nack = this.takeNack()) {
+    for (let nack: Nack | undefined = first; nack !== undefined; nack = this.nacks.shift()) {
       await this.runNack(nack);
     }
     this.nacksActive--;
-  }
-
-  private takeNack(): Nack | undefined {
-    const nack = this.nackHead;
-    if (nack === undefined) return undefined;
-    this.nackHead = nack.next;
-    if (this.nackHead === undefined) this.nackTail = undefined;
-    return nack;
   }
 
   private async runNack(nack: Nack): Promise<void> {
@@ -414,9 +326,9 @@ export class AckBatcher {
     this.abandon.abort(reason);
     const error = abandonedError(reason);
     if (this.inFlight !== undefined) this.settleBatch(this.inFlight, error);
-    for (let batch = this.head; batch !== undefined; batch = batch.next) this.settleBatch(batch, error);
-    this.head = this.tail = undefined;
-    this.nackHead = this.nackTail = undefined;
+    for (const batch of this.batches) this.settleBatch(batch, error);
+    this.batches.clear();
+    this.nacks.clear();
     for (const nack of this.nacksPending) this.settleNack(nack, error);
   }
 }

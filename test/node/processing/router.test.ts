@@ -7,9 +7,9 @@ import * as v from "valibot";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { Client, defineJob, type Failure, type Job, ZizqArgumentError, ZizqError, ZizqNotFoundError, ZizqValidationError } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
-import { NonRetryableError, RetryAfterError } from "../../../src/worker/handler-errors.ts";
-import { MAX_FAILURE_TEXT_BYTES, type Outcome } from "../../../src/worker/outcome.ts";
-import { type HandlerContext, type Logger, Router } from "../../../src/worker/router.ts";
+import { NonRetryableError, RetryAfterError } from "../../../src/processing/handler-errors.ts";
+import { MAX_FAILURE_TEXT_BYTES, type Outcome } from "../../../src/processing/outcome.ts";
+import { type HandlerContext, type Logger, Router } from "../../../src/processing/router.ts";
 
 const NOW = 1_700_000_000_000;
 const now = () => NOW;

@@ -16,7 +16,8 @@ import {
   ZizqTimeoutError,
 } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
-import { AckBatcher, type AckPort } from "../../../src/worker/ack-batcher.ts";
+import { AckBatcher } from "../../../src/processing/ack-batcher.ts";
+import type { AckPort } from "../../../src/processing/ack-options.ts";
 
 const request = { method: "POST", path: "/jobs/success" };
 const serverError = () => new ZizqServerError(request, 503, "down", { error: "down" });
