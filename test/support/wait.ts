@@ -9,6 +9,8 @@ export const WAIT_MS = 10_000;
 /** What a wait is for; a function is read only when the wait fails (say, a child's output so far). */
 export type What = string | (() => string | Promise<string>);
 
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 const textOf = async (what: What): Promise<string> => (typeof what === "string" ? what : await what());
 
 const TIMEOUT = Symbol("timeout");
@@ -46,6 +48,6 @@ export async function eventually<T>(probe: () => T | Promise<T>, what: What, ms 
       const message = `gave up after ${ms} ms waiting for ${await textOf(what)}`;
       throw failure === undefined ? new Error(message) : new Error(`${message}: ${String(failure)}`, { cause: failure });
     }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    await sleep(intervalMs);
   }
 }

@@ -26,7 +26,7 @@ import {
 import { createTestServer } from "../../src/testing/index.ts";
 import type { TestServer } from "../../src/testing/types.ts";
 import type { Assert } from "./assert.ts";
-import { WAIT_MS, within } from "./wait.ts";
+import { sleep, WAIT_MS, within } from "./wait.ts";
 import type { Walk } from "./walk.ts";
 
 /** Every status a job can be left in, but `completed` (purged at once under the default retention). */
@@ -58,8 +58,6 @@ const Quick = defineJob<{ i: number }>({ type: "quick", queue: "slow" });
 const Hang = defineJob<{ i: number }>({ type: "hang", queue: "slow" });
 
 // --- helpers ---
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Resolves when `signal` aborts (at once if it has). */
 const aborted = (signal: AbortSignal) =>
