@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<void>> = {
   worker: async () => (await import("./worker.ts")).run(),
   push: async () => (await import("./push.ts")).run(),
   replies: async () => (await import("./replies.ts")).run(),
+  h2: async () => (await import("./h2.ts")).run(),
 };
 
 const wanted = process.argv.slice(2);
