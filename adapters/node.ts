@@ -66,7 +66,7 @@ export interface NodeFetchOptions {
    * Offer HTTP/2 in the TLS handshake (ALPN): one connection carries every request, the take
    * stream too. Default false: measured against an mTLS server that speaks both, undici's HTTP/2
    * was 25–45% slower for single requests and no faster for a Worker's acks
-   * (test/node/adapters/h2-bench.ts).
+   * (`npm run bench -- h2`).
    */
   allowH2?: boolean;
   /** TLS and TCP connect timeout; default undici's 10 s. */

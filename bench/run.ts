@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<void>> = {
   push: async () => (await import("./push.ts")).run(),
   replies: async () => (await import("./replies.ts")).run(),
   parked: async () => (await import("./parked.ts")).run(),
+  h2: async () => (await import("./h2.ts")).run(),
 };
 
 const wanted = process.argv.slice(2);

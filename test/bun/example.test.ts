@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bunFetch } from "../../adapters/bun.ts";
 import { Client } from "../../src/index.ts";
-import { type Child, spawnChild, startTlsChild, waitFor } from "./helpers.ts";
+import { eventually } from "../support/wait.ts";
+import { type Child, spawnChild, startTlsChild } from "./harness.ts";
 
 const EXAMPLE = new URL("../../examples/bun-worker.ts", import.meta.url).pathname;
 const count = (child: Child, pattern: RegExp) => child.lines.filter((line) => pattern.test(line)).length;
@@ -29,9 +30,9 @@ function runExample(env: Record<string, string | undefined>): Child {
 test("npm run example:bun: runs its typed jobs on the embedded server and stops on SIGINT with exit code 0", async () => {
   const example = runExample({});
   await example.line((line) => line.startsWith("worker running"), "the worker to start");
-  await waitFor(
+  await eventually(
     () => count(example, /^sent "Welcome"/) === 12 && count(example, /^resized /) === 4 && count(example, /failed: invalid/) === 1,
-    `its 17 jobs to run; output:\n${example.output()}`,
+    () => `its 17 jobs to run; output:\n${example.output()}`,
   );
   example.process.kill("SIGINT");
   expect(await example.exited, example.output()).toBe(0);
@@ -56,7 +57,7 @@ test("example:bun with ZIZQ_URL and ZIZQ_CA/ZIZQ_CERT/ZIZQ_KEY: mutual TLS throu
   }
   const example = runExample({ ZIZQ_URL: tls.url, ...files });
   await example.line((line) => line.startsWith(`worker running against ${tls.url}`), "the worker to start");
-  await waitFor(() => count(example, /^sent "Over mTLS"/) === 5, `its 5 jobs to run; output:\n${example.output()}`);
+  await eventually(() => count(example, /^sent "Over mTLS"/) === 5, () => `its 5 jobs to run; output:\n${example.output()}`);
   example.process.kill("SIGINT");
   expect(await example.exited, example.output()).toBe(0);
   expect(example.output()).toMatch(/completed: 5,\s*failed: 0,\s*acksPending: 0/);

@@ -9,7 +9,7 @@ import { Client, Router, Worker } from "../../src/index.ts";
 import { createTestServer } from "../../src/testing/index.ts";
 import type { TestServer } from "../../src/testing/types.ts";
 import { Nap, Tick } from "./fixtures/jobs.ts";
-import { sleep, waitFor } from "./helpers.ts";
+import { eventually, sleep, within } from "../support/wait.ts";
 
 const quiet = { warn: () => {}, error: console.error };
 
@@ -57,7 +57,7 @@ test("240 typed jobs: enqueued, streamed and processed over loopback with bulk a
     hooks: { onJobSuccess: () => worker.stats().completed + 1 >= TOTAL && stop.abort() },
   });
   const started = performance.now();
-  await Promise.race([worker.run(stop.signal), sleep(20_000).then(() => Promise.reject(new Error("the worker did not finish")))]);
+  await within(worker.run(stop.signal), "the worker to finish", 20_000);
   const ms = performance.now() - started;
 
   expect(seen.length).toBe(TOTAL);
@@ -72,7 +72,7 @@ test("240 typed jobs: enqueued, streamed and processed over loopback with bulk a
   console.log(`  240 jobs over loopback in ${ms.toFixed(0)} ms, ${stats.ackRequests} ack requests, peak concurrency ${peak}`);
 
   // On the server: every job acked (completed, kept by the type's retention), nothing held.
-  await waitFor(() => server.connections().length === 0, "the take stream to close");
+  await eventually(() => server.connections().length === 0, "the take stream to close");
   expect(await client.jobs({ status: "completed" }).count()).toBe(TOTAL);
   expect(await client.jobs({ status: ["ready", "in_flight", "scheduled", "dead"] }).count()).toBe(0);
 }, 30_000);
@@ -94,7 +94,7 @@ test("a graceful stop mid-run over loopback: running jobs finish and are acked, 
   const stats = worker.stats();
   expect(stats).toMatchObject({ running: 0, buffered: 0, acksPending: 0, failed: 0 });
   expect(stats.taken).toBeGreaterThan(stats.completed); // some were prefetched and never started
-  await waitFor(() => server.connections().length === 0, "the take stream to close");
+  await eventually(() => server.connections().length === 0, "the take stream to close");
   expect(await client.jobs({ status: "in_flight" }).count()).toBe(0);
   expect(await client.jobs({ status: "completed" }).count()).toBe(stats.completed);
   const ready = await client.jobs({ status: "ready" }).pageSize(2000).toArray();

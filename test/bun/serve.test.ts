@@ -1,11 +1,7 @@
-import { expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, test } from "bun:test";
+import assert from "node:assert/strict";
 import { serve } from "../../adapters/bun.ts";
 import { serveWalk } from "../support/serve-walk.ts";
+import { registerWalk } from "../support/walk.ts";
 
-test("adapters/bun serve: the test server over a real socket, disconnect requeue, close()", async () => {
-  await serveWalk(serve, {
-    ok: (value, message) => expect(value, message).toBeTruthy(),
-    equal: (actual, expected, message) => expect(actual, message).toBe(expected),
-    deepEqual: (actual, expected, message) => expect(actual, message).toEqual(expected),
-  });
-});
+registerWalk({ describe, test, beforeAll, afterAll }, "adapters/bun serve: the test server over a real socket, disconnect requeue, close()", serveWalk(serve), assert);

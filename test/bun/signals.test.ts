@@ -9,7 +9,8 @@ import { Client, type Job } from "../../src/index.ts";
 import { createTestServer } from "../../src/testing/index.ts";
 import type { TestServer } from "../../src/testing/types.ts";
 import { Nap } from "./fixtures/jobs.ts";
-import { type Child, spawnChild, waitFor } from "./helpers.ts";
+import { eventually } from "../support/wait.ts";
+import { type Child, spawnChild } from "./harness.ts";
 
 const FIXTURE = new URL("./fixtures/signal-worker.ts", import.meta.url).pathname;
 
@@ -49,7 +50,7 @@ function startWorker(url: string): Child {
 
 /** After the child is gone: nothing in flight, no stream held open. */
 async function nothingInFlight(server: TestServer, client: Client): Promise<void> {
-  await waitFor(() => server.connections().length === 0, "the child's take stream to close", 5_000);
+  await eventually(() => server.connections().length === 0, "the child's take stream to close", 5_000);
   expect(await client.jobs({ status: "in_flight" }).count()).toBe(0);
 }
 
@@ -59,7 +60,7 @@ test("SIGTERM mid-run: running jobs finish and are acked, the rest go back to re
   const { server, handle, client } = await setUp(80, 100);
   const child = startWorker(handle.url);
   await child.line((line) => line.includes('"ready"'), "the child to start");
-  await waitFor(() => ids(child, "success").size >= 8, `8 jobs to complete; output:\n${child.output()}`);
+  await eventually(() => ids(child, "success").size >= 8, () => `8 jobs to complete; output:\n${child.output()}`);
 
   child.process.kill("SIGTERM");
   expect(await child.exited, child.output()).toBe(0);
@@ -87,7 +88,7 @@ test("SIGINT twice: the second stops at once, running jobs are failed (scheduled
   // Handlers that would run 10 s: they are certainly still running when the second signal arrives.
   const { server, handle, client } = await setUp(20, 10_000);
   const child = startWorker(handle.url);
-  await waitFor(() => ids(child, "start").size === 4, `4 handlers to start; output:\n${child.output()}`);
+  await eventually(() => ids(child, "start").size === 4, () => `4 handlers to start; output:\n${child.output()}`);
 
   child.process.kill("SIGINT");
   await child.line((line) => line.includes("stopping:"), "the graceful stop to begin");

@@ -1,6 +1,7 @@
 /** The smoke walk in Bun: the test server in-process through `server.fetch`, no sockets. */
-import { test } from "bun:test";
+import { afterAll, beforeAll, describe, test } from "bun:test";
 import assert from "node:assert/strict";
-import { smokeTestServer } from "../support/smoke-walk.ts";
+import { smokeWalk } from "../support/smoke-walk.ts";
+import { registerWalk } from "../support/walk.ts";
 
-test("test server runs the smoke walk in Bun through server.fetch", () => smokeTestServer(assert));
+registerWalk({ describe, test, beforeAll, afterAll }, "test server runs the smoke walk in Bun through server.fetch", smokeWalk, assert);

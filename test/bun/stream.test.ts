@@ -1,6 +1,7 @@
 /** The take-stream decoders in Bun's own web streams (the walk is shared with Deno and workerd). */
-import { test } from "bun:test";
+import { afterAll, beforeAll, describe, test } from "bun:test";
 import assert from "node:assert/strict";
-import { streamWalk } from "../node/stream/walk.ts";
+import { streamWalk } from "../support/stream-walk.ts";
+import { registerWalk } from "../support/walk.ts";
 
-test("take-stream decoders decode every framing and a test-server take in Bun", () => streamWalk(assert));
+registerWalk({ describe, test, beforeAll, afterAll }, "take-stream decoders in Bun", streamWalk, assert);

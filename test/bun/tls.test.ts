@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { bunFetch, type BunTlsOptions } from "../../adapters/bun.ts";
 import { Client, Router, Worker, ZizqConnectionError } from "../../src/index.ts";
 import { Tick } from "./fixtures/jobs.ts";
-import { startTlsChild, type TlsChild } from "./helpers.ts";
+import { startTlsChild, type TlsChild } from "./harness.ts";
 
 let tls: TlsChild;
 beforeAll(async () => {

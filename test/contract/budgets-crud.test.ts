@@ -2,7 +2,8 @@
 // shrink guards (§1–§3).
 import { describe, expect, it } from "vitest";
 import { createBudget, HOURLY, on, pro, timeBased, whileInFlight } from "./budget-helpers.ts";
-import { expectBetween, job, sleep, target } from "./harness.ts";
+import { sleep } from "../support/wait.ts";
+import { expectBetween, job, target } from "./harness.ts";
 
 /** Our wording of the Pro error (§1: the feature's name is unknown; the 0.6.1 pattern). */
 const FORBIDDEN = "budgets requires a pro license";

@@ -3,7 +3,8 @@
 // budgets that never refill while a test runs.
 import { describe, expect, it, vi } from "vitest";
 import { createBudget, HOURLY, on, onClock, pro, timeBased, whileInFlight } from "./budget-helpers.ts";
-import { eventually, type TakeStream, type Target } from "./harness.ts";
+import { eventually } from "../support/wait.ts";
+import type { TakeStream, Target } from "./harness.ts";
 
 const ack = async (t: Target, id: string) => expect((await t.post(`/jobs/${id}/success`)).status).toBe(204);
 const statusOf = async (t: Target, id: string) => (await t.get(`/jobs/${id}`)).body.status;
@@ -175,7 +176,7 @@ describe("time_based", () => {
     expect((await first.nextJob()).id).toBe(c.id);
     const second = await dropped.stream("?prefetch=0");
     first.close();
-    await eventually(async () => expect(await statusOf(dropped, c.id)).toBe("ready"));
+    await eventually(async () => expect(await statusOf(dropped, c.id)).toBe("ready"), "the dropped job ready again");
     await second.expectNoJob();
     expect(await statusOf(dropped, c.id)).toBe("ready");
   });
@@ -188,8 +189,8 @@ describe("time_based", () => {
     const reported = vi.spyOn(console, "error").mockImplementation(() => {});
     try {
       t.server!.restart();
-      await eventually(async () => expect(before.ended).toBe(true));
-      await eventually(async () => expect(reported).toHaveBeenCalledOnce());
+      await eventually(async () => expect(before.ended).toBe(true), "the stream before the restart ended");
+      await eventually(async () => expect(reported).toHaveBeenCalledOnce(), "the dropped connection reported");
       expect(String(reported.mock.calls[0]?.[0])).toContain("zizq test server: connection dropped");
     } finally {
       reported.mockRestore();

@@ -374,21 +374,6 @@ async function openStream(url: string, headers: Record<string, string>): Promise
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Retry `check` until it stops throwing (for effects the real server applies asynchronously). */
-export async function eventually(check: () => Promise<void>, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(10);
-    }
-  }
-}
-
 /**
  * `value` is a server timestamp taken between `before` and `after` (client clock). A real
  * server's clock may drift from ours, so it gets a tolerance.

@@ -1,6 +1,7 @@
 // §13 facts 120–138 and 157: PATCH and DELETE of jobs, and expiry of retained jobs.
 import { describe, expect, it } from "vitest";
-import { expectBetween, sleep, target } from "./harness.ts";
+import { sleep } from "../support/wait.ts";
+import { expectBetween, target } from "./harness.ts";
 
 describe("PATCH /jobs/{id}", () => {
   it("fact 120: PATCH retry_limit answers the job without payload", async (ctx) => {

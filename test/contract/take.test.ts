@@ -1,6 +1,7 @@
 // §13 facts 54–71: GET /jobs/take, over a real socket (or ZIZQ_URL).
 import { describe, expect, it } from "vitest";
-import { eventually, target, type Target } from "./harness.ts";
+import { eventually } from "../support/wait.ts";
+import { target, type Target } from "./harness.ts";
 
 const HEARTBEAT_MS = 50;
 
@@ -134,7 +135,7 @@ describe("take stream", () => {
     const older = await t.enqueue({ queue: "q3", ready_at: Date.now() + 100 });
     const younger = await t.enqueue({ queue: "q3" });
     expect(older.status).toBe("scheduled");
-    await eventually(async () => expect(await statusOf(t, older.id)).toBe("ready"));
+    await eventually(async () => expect(await statusOf(t, older.id)).toBe("ready"), "the scheduled job to be promoted");
     const s2 = await t.stream("?prefetch=2&queue=q3");
     expect((await s2.jobs(2)).map((j) => j.id)).toEqual([older.id, younger.id]);
   });
@@ -175,7 +176,7 @@ describe("take stream", () => {
     const taken = await s.nextJob();
     expect(taken.id).toBe(created.id);
     s.close();
-    await eventually(async () => expect(await statusOf(t, created.id)).toBe("ready"));
+    await eventually(async () => expect(await statusOf(t, created.id)).toBe("ready"), "the disconnect to requeue the job");
     const stored = (await t.get(`/jobs/${created.id}`)).body;
     expect(stored.attempts).toBe(0);
     expect(stored.ready_at).toBe(created.ready_at);
@@ -188,9 +189,9 @@ describe("take stream", () => {
     for (let i = 0; i < 5; i++) await t.enqueue();
     const s = await t.stream("?prefetch=5");
     await s.nextJob();
-    await eventually(async () => expect((await t.get("/jobs/count?status=in_flight")).body.count).toBe(5));
+    await eventually(async () => expect((await t.get("/jobs/count?status=in_flight")).body.count).toBe(5), "all five held");
     s.close();
-    await eventually(async () => expect((await t.get("/jobs/count?status=ready")).body).toEqual({ count: 5 }));
+    await eventually(async () => expect((await t.get("/jobs/count?status=ready")).body).toEqual({ count: 5 }), "the disconnect to requeue all five");
   });
 
   it("fact 69: a disconnect requeues only the jobs not yet acked", async (ctx) => {
@@ -201,7 +202,7 @@ describe("take stream", () => {
     await s.jobs(2);
     expect((await t.post(`/jobs/${a.id}/success`)).status).toBe(204);
     s.close();
-    await eventually(async () => expect(await statusOf(t, b.id)).toBe("ready"));
+    await eventually(async () => expect(await statusOf(t, b.id)).toBe("ready"), "the disconnect to requeue the unacked job");
     // Default retention deletes a completed job.
     expect((await t.get(`/jobs/${a.id}`)).status).toBe(404);
     expect((await t.get("/jobs/count")).body).toEqual({ count: 1 });

@@ -42,27 +42,8 @@ export async function reap(child: Child): Promise<void> {
   await child.exited;
 }
 
-/** Polls `condition` every 20 ms until it holds, or fails naming `what` after `ms`. */
-export async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** `promise`, or a rejection naming `what` after `ms`. */
-export async function within<T>(promise: Promise<T>, what: string, ms = 20_000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`gave up waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** Bounds the waits on a child: a Node child compiles with tsx as it starts. */
+export const CHILD_MS = 20_000;
 
 /** How a Deno child runs a fixture: the same node_modules mode as `npm run test:deno`, explicit permissions. */
 export function denoRunArgs(script: string, permissions: string[]): string[] {

@@ -8,7 +8,7 @@ import * as v from "valibot";
 import { serve } from "../../adapters/deno.ts";
 import { Client, defineJob, Router, Worker } from "../../src/index.ts";
 import { createTestServer } from "../../src/testing/index.ts";
-import { until, within } from "./child.ts";
+import { eventually, within } from "../support/wait.ts";
 
 const Resize = defineJob({
   type: "resize",
@@ -52,7 +52,7 @@ for (const format of ["json", "msgpack"] as const) {
       const worker = new Worker({ client, router, concurrency: 16, logger: { warn: console.warn, error: console.error } });
       const stop = new AbortController();
       const run = worker.run(stop.signal);
-      await until(() => seen.size === JOBS, `${JOBS} jobs to run`);
+      await eventually(() => seen.size === JOBS, `${JOBS} jobs to run`);
       stop.abort();
       await within(run, "the worker to stop");
 

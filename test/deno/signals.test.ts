@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { serve } from "../../adapters/deno.ts";
 import { Client, defineJob } from "../../src/index.ts";
 import { createTestServer } from "../../src/testing/index.ts";
-import { type Child, denoRunArgs, reap, start, until, within } from "./child.ts";
+import { eventually, within } from "../support/wait.ts";
+import { CHILD_MS, type Child, denoRunArgs, reap, start } from "./child.ts";
 
 const Slow = defineJob<{ n: number }>({ type: "slow", queue: "signals" });
 /** 120 jobs of 100 ms at 8 at once: 1.5 s of work, so a SIGTERM after the first 8 lands mid-run even on a busy machine. */
@@ -41,9 +42,9 @@ async function withWorkerChild(
 
 Deno.test("runWorker: SIGTERM mid-run stops gracefully, exit 0, every job completed or ready with no attempt", async () => {
   await withWorkerChild(100, async (child, client) => {
-    await until(() => count(child, "done") >= 8, "some jobs to complete");
+    await eventually(() => count(child, "done") >= 8, "some jobs to complete", CHILD_MS);
     child.process.kill("SIGTERM");
-    const code = await within(child.exited, "the worker child to exit");
+    const code = await within(child.exited, "the worker child to exit", CHILD_MS);
     assert.equal(code, 0, child.output());
     assert.match(child.output(), /stopping: running jobs finish/);
     assert.match(child.output(), /exit code 0/);
@@ -65,11 +66,11 @@ Deno.test("runWorker: SIGTERM mid-run stops gracefully, exit 0, every job comple
 Deno.test("runWorker: a second signal stops at once, exit 1, running jobs failed", async () => {
   // Handlers that would run for a minute: only the forced stop's abort ends them.
   await withWorkerChild(60_000, async (child, client) => {
-    await until(() => count(child, "start") >= 8, "eight handlers to start");
+    await eventually(() => count(child, "start") >= 8, "eight handlers to start", CHILD_MS);
     child.process.kill("SIGTERM");
-    await until(() => child.output().includes("stopping: running jobs finish"), "the graceful stop to begin");
+    await eventually(() => child.output().includes("stopping: running jobs finish"), "the graceful stop to begin", CHILD_MS);
     child.process.kill("SIGINT");
-    const code = await within(child.exited, "the worker child to exit");
+    const code = await within(child.exited, "the worker child to exit", CHILD_MS);
     assert.equal(code, 1, child.output());
     assert.match(child.output(), /stopping now/);
     assert.match(child.output(), /exit code 1/);

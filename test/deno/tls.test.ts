@@ -10,7 +10,8 @@ import * as v from "valibot";
 import { denoFetch } from "../../adapters/deno.ts";
 import { Client, defineJob, Router, Worker, ZizqArgumentError, ZizqConnectionError } from "../../src/index.ts";
 import type { TestCertificates } from "../support/certs.ts";
-import { start, until, within } from "./child.ts";
+import { eventually, within } from "../support/wait.ts";
+import { CHILD_MS, start } from "./child.ts";
 
 const Ping = defineJob({ type: "ping", queue: "tls", schema: v.object({ n: v.number() }) });
 
@@ -36,7 +37,7 @@ async function refused(url: string, options: Parameters<typeof denoFetch>[0], wh
 Deno.test("denoFetch: TLS and mutual TLS against the Node TLS test server", async (t) => {
   const server = start("node", ["--import", "tsx", "test/support/tls-server.ts"], { stdin: true });
   try {
-    await until(() => server.output().includes("\n"), "the TLS server to start");
+    await eventually(() => server.output().includes("\n"), "the TLS server to start", CHILD_MS);
     const { url, certificates } = JSON.parse(server.output().split("\n")[0]!) as { url: string; certificates: TestCertificates };
     assert.match(url, /^https:\/\/127\.0\.0\.1:\d+$/);
     const { ca, client: clientPem, otherCa, otherClient } = certificates;
@@ -49,7 +50,7 @@ Deno.test("denoFetch: TLS and mutual TLS against the Node TLS test server", asyn
         const seen = new Set<number>();
         const router = new Router().route(Ping, ({ n }) => void seen.add(n));
         const worker = new Worker({ client, router, concurrency: 16 });
-        const summary = await within(worker.drain({ idleMs: 300, maxMs: 15_000 }), "the drain over TLS");
+        const summary = await within(worker.drain({ idleMs: 300, maxMs: 15_000 }), "the drain over TLS", CHILD_MS);
         assert.equal(summary.completed, 50);
         assert.equal(summary.failed, 0);
         assert.equal(seen.size, 50);

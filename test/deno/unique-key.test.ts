@@ -1,8 +1,9 @@
 /** The unique-key vectors in Deno, hashed with Deno's Web Crypto. */
 import assert from "node:assert/strict";
 import vectors from "../fixtures/unique-key-vectors.json" with { type: "json" };
-import { checkVectors, type UniqueKeyVector } from "../support/unique-key-check.ts";
+import { checkVector, type UniqueKeyVector } from "../support/unique-key-check.ts";
 
-Deno.test("unique keys match the serde_json vectors in Deno", async () => {
-  assert.equal(await checkVectors(vectors as UniqueKeyVector[], assert), 38);
-});
+const all = vectors as UniqueKeyVector[];
+
+Deno.test("unique keys match the serde_json vectors in Deno: all 38 of them", () => assert.equal(all.length, 38));
+for (const vector of all) Deno.test(`unique key in Deno: ${vector.name}`, () => checkVector(vector, assert));

@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { eventually } from "../support/wait.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -19,13 +20,8 @@ function start(script: string): { child: ChildProcess; output: () => string; exi
   return { child, output: () => output, exited };
 }
 
-async function until(condition: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+/** Bounds the waits on a child, which compiles with tsx as it starts. */
+const CHILD_MS = 20_000;
 
 describe("examples", () => {
   it("npm start: the demo runs to the end against the embedded server", async () => {
@@ -38,8 +34,8 @@ describe("examples", () => {
   it("npm run worker: processes its jobs and stops cleanly on SIGINT", async () => {
     const worker = start("examples/email-worker.ts");
     try {
-      await until(() => worker.output().includes("worker running"), "the worker to start");
-      await until(() => (worker.output().match(/^sent "Welcome"/gm) ?? []).length >= 40, "the emails to be sent");
+      await eventually(() => worker.output().includes("worker running"), "the worker to start", CHILD_MS);
+      await eventually(() => (worker.output().match(/^sent "Welcome"/gm) ?? []).length >= 40, "the emails to be sent", CHILD_MS);
       worker.child.kill("SIGINT");
       expect(await worker.exited, worker.output()).toBe(0);
       expect(worker.output()).toContain("has no subscription");

@@ -4,17 +4,7 @@ import { connect as tcpConnect, createServer as createTcpServer, type AddressInf
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serve, type ServerHandle } from "../../adapters/node.ts";
-
-/** Bounds every wait, so a broken build fails with a message instead of hanging. */
-const WAIT_MS = 5_000;
-
-function within<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`gave up waiting for ${what}`)), WAIT_MS);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+import { within } from "../support/wait.ts";
 
 function deferred(): { promise: Promise<void>; resolve: () => void; settled: () => boolean } {
   let resolve!: () => void;

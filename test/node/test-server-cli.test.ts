@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { connect } from "node:http2";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { within } from "../support/wait.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const tsx = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
@@ -31,15 +32,9 @@ function start(args: string[]): Run {
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-function within<T>(promise: Promise<T>, what: string, run: Run): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`gave up waiting for ${what}\nstdout: ${run.stdout()}\nstderr: ${run.stderr()}`)),
-      WAIT_MS,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+/** `what` to wait for, told with the child's output so far if the wait fails. */
+function told(what: string, run: Run): () => string {
+  return () => `${what}\nstdout: ${run.stdout()}\nstderr: ${run.stderr()}`;
 }
 
 /** Resolves with the URL from the `Listening on ...` line; rejects if the process exits first. */
@@ -68,7 +63,7 @@ afterEach(() => {
 describe("npm run server (scripts/test-server.ts)", () => {
   it("serves the test server over HTTP/1.1 and h2c, then exits 0 on SIGTERM", async () => {
     const run = start(["--port", "0", "--pro", "--heartbeat", "500ms", "--global-in-flight-limit", "10"]);
-    const url = await within(listening(run), "the Listening line", run);
+    const url = await within(listening(run), told("the Listening line", run), WAIT_MS);
     expect(run.stdout()).toBe(`Listening on ${url}\n`);
 
     const res = await fetch(`${url}/health`);
@@ -89,8 +84,8 @@ describe("npm run server (scripts/test-server.ts)", () => {
           stream.on("end", () => resolve({ status, body }));
           stream.on("error", reject);
         }),
-        "GET /health over h2c",
-        run,
+        told("GET /health over h2c", run),
+        WAIT_MS,
       );
       expect(h2.status).toBe(200);
       expect(JSON.parse(h2.body)).toEqual({ status: "ok" });
@@ -99,35 +94,35 @@ describe("npm run server (scripts/test-server.ts)", () => {
     }
 
     run.child.kill("SIGTERM");
-    expect(await within(run.exited, "exit after SIGTERM", run)).toEqual({ code: 0, signal: null });
+    expect(await within(run.exited, told("exit after SIGTERM", run), WAIT_MS)).toEqual({ code: 0, signal: null });
   });
 
   it("exits 0 on SIGINT with a take stream still open", async () => {
     const run = start(["--port", "0"]);
-    const url = await within(listening(run), "the Listening line", run);
+    const url = await within(listening(run), told("the Listening line", run), WAIT_MS);
     const abort = new AbortController();
     const take = await fetch(`${url}/jobs/take`, { signal: abort.signal });
     expect(take.status).toBe(200);
 
     run.child.kill("SIGINT");
-    expect(await within(run.exited, "exit after SIGINT", run)).toEqual({ code: 0, signal: null });
+    expect(await within(run.exited, told("exit after SIGINT", run), WAIT_MS)).toEqual({ code: 0, signal: null });
     abort.abort();
   });
 
   it("--zizq-version 0.6.1 acts out the old server: its version, and no budget routes", async () => {
     const run = start(["--port", "0", "--pro", "--zizq-version", "0.6.1"]);
-    const url = await within(listening(run), "the Listening line", run);
+    const url = await within(listening(run), told("the Listening line", run), WAIT_MS);
     expect(await (await fetch(`${url}/version`)).json()).toEqual({ version: "0.6.1" });
     const budgets = await fetch(`${url}/budgets`);
     expect(budgets.status).toBe(404);
     expect(await budgets.json()).toEqual({ error: "not found" });
     run.child.kill("SIGTERM");
-    expect(await within(run.exited, "exit after SIGTERM", run)).toEqual({ code: 0, signal: null });
+    expect(await within(run.exited, told("exit after SIGTERM", run), WAIT_MS)).toEqual({ code: 0, signal: null });
   });
 
   it("speaks 0.7 by default and --max-budgets caps the budgets", async () => {
     const run = start(["--port", "0", "--pro", "--max-budgets", "1"]);
-    const url = await within(listening(run), "the Listening line", run);
+    const url = await within(listening(run), told("the Listening line", run), WAIT_MS);
     expect(await (await fetch(`${url}/version`)).json()).toEqual({ version: "0.7.0" });
     const define = (key: string) =>
       fetch(`${url}/budgets/${key}`, {
@@ -140,7 +135,7 @@ describe("npm run server (scripts/test-server.ts)", () => {
     expect(second.status).toBe(422);
     expect((await second.json()).error).toContain("maximum of 1 budgets");
     run.child.kill("SIGTERM");
-    expect(await within(run.exited, "exit after SIGTERM", run)).toEqual({ code: 0, signal: null });
+    expect(await within(run.exited, told("exit after SIGTERM", run), WAIT_MS)).toEqual({ code: 0, signal: null });
   });
 
   it.each([
@@ -153,14 +148,14 @@ describe("npm run server (scripts/test-server.ts)", () => {
     [["--global-in-flight-limit", "lots"], "--global-in-flight-limit"],
   ])("rejects %j with exit code 2 and a message naming the flag", async (args, flag) => {
     const run = start(args);
-    expect(await within(run.exited, "exit on a bad flag", run)).toEqual({ code: 2, signal: null });
+    expect(await within(run.exited, told("exit on a bad flag", run), WAIT_MS)).toEqual({ code: 2, signal: null });
     expect(run.stderr()).toContain(flag);
     expect(run.stdout()).toBe("");
   });
 
   it("--help prints the options and exits 0", async () => {
     const run = start(["--help"]);
-    expect(await within(run.exited, "exit after --help", run)).toEqual({ code: 0, signal: null });
+    expect(await within(run.exited, told("exit after --help", run), WAIT_MS)).toEqual({ code: 0, signal: null });
     for (const flag of ["--port", "--host", "--pro", "--heartbeat", "--global-in-flight-limit", "--zizq-version", "--max-budgets"]) {
       expect(run.stdout()).toContain(flag);
     }

@@ -6,7 +6,8 @@
 import { connect } from "node:net";
 import { encode } from "@msgpack/msgpack";
 import { describe, expect, it, vi } from "vitest";
-import { eventually, job, target } from "../contract/harness.ts";
+import { job, target } from "../contract/harness.ts";
+import { eventually } from "../support/wait.ts";
 
 describe("bad input never crashes the server or loses a job", () => {
   const bodies: Array<[string, string | Uint8Array, Record<string, string>]> = [
@@ -98,7 +99,7 @@ describe("bad input never crashes the server or loses a job", () => {
         expect(reply.body.status).toBe("ready");
         expect(reply.body.attempts).toBe(0);
       }
-    });
+    }, "both held jobs to be ready again");
     expect(t.server?.connections()).toEqual([]);
   });
 });
@@ -118,8 +119,8 @@ describe("inspection helpers", () => {
     const reported = vi.spyOn(console, "error").mockImplementation(() => {});
     try {
       t.server?.dropConnections();
-      await eventually(async () => expect(stream.ended).toBe(true));
-      await eventually(async () => expect(reported).toHaveBeenCalledOnce());
+      await eventually(async () => expect(stream.ended).toBe(true), "the dropped stream to end");
+      await eventually(async () => expect(reported).toHaveBeenCalledOnce(), "the drop to be reported");
       expect(String(reported.mock.calls[0]?.[0])).toContain("zizq test server: connection dropped");
     } finally {
       reported.mockRestore();
@@ -222,7 +223,7 @@ describe("the injected clock", () => {
     await t.post(`/jobs/${taken.id}/success`);
     c.advance(1000);
     expect((await t.get(`/jobs/${taken.id}`)).status).toBe(404);
-    await eventually(async () => expect((await t.get("/queues")).body.queues).toEqual([]));
+    await eventually(async () => expect((await t.get("/queues")).body.queues).toEqual([]), "the emptied queue to go");
   });
 });
 

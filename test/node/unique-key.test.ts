@@ -4,12 +4,8 @@ import { ZizqArgumentError } from "../../src/errors/argument-error.ts";
 import { canonicalJson } from "../../src/unique-key/canonical-json.ts";
 import { hashedKey, uniqueKey } from "../../src/unique-key/hash.ts";
 import vectors from "../fixtures/unique-key-vectors.json" with { type: "json" };
-import { type CheckAssert, checkVector, type UniqueKeyVector } from "../support/unique-key-check.ts";
-
-const assert: CheckAssert = {
-  equal: (actual, expected, message) => expect(actual, message).toBe(expected),
-  notEqual: (actual, expected, message) => expect(actual, message).not.toBe(expected),
-};
+import { checkVector, type UniqueKeyVector } from "../support/unique-key-check.ts";
+import { vitestAssert } from "../support/vitest-assert.ts";
 
 const all = vectors as UniqueKeyVector[];
 
@@ -19,7 +15,7 @@ describe("the vectors computed by serde_json", () => {
     expect(all.filter((vector) => vector.rust_only).map((vector) => vector.name)).toEqual(["rust_only_typed_f64_fields"]);
   });
 
-  it.for(all.map((vector) => [vector.name, vector] as const))("%s", ([, vector]) => checkVector(vector, assert));
+  it.for(all.map((vector) => [vector.name, vector] as const))("%s", ([, vector]) => checkVector(vector, vitestAssert));
 });
 
 /** Deep copy with every object's keys inserted in an order drawn from `order`. */

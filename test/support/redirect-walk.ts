@@ -6,32 +6,59 @@
  */
 import { Client, ZizqRedirectError } from "../../src/index.ts";
 import type { FetchApp, ServeOptions, ServerHandle } from "../../src/adapter/serve.ts";
-import type { SmokeAssert } from "./smoke-walk.ts";
+import type { Walk } from "./walk.ts";
 
 type Serve = (app: FetchApp, options?: ServeOptions) => Promise<ServerHandle>;
 
-export async function redirectWalk(serve: Serve, assert: SmokeAssert): Promise<void> {
-  let landed = 0;
-  const target = await serve({
-    fetch: () => {
-      landed++;
-      return new Response(null, { status: 204 });
+interface RedirectState {
+  target: ServerHandle;
+  redirecting: ServerHandle;
+  client: Client;
+  /** Requests that reached the redirect's target. */
+  landed: { count: number };
+}
+
+export function redirectWalk(serve: Serve): Walk<RedirectState> {
+  return {
+    async open() {
+      const landed = { count: 0 };
+      const target = await serve({
+        fetch: () => {
+          landed.count++;
+          return new Response(null, { status: 204 });
+        },
+      });
+      const redirecting = await serve({
+        fetch: (request) => new Response(null, { status: 307, headers: { location: `${target.url}${new URL(request.url).pathname}` } }),
+      });
+      const client = new Client({ url: redirecting.url, retry: { limit: 2, initialDelayMs: 1, maxDelayMs: 2 } });
+      return { target, redirecting, client, landed };
     },
-  });
-  const redirecting = await serve({
-    fetch: (request) => new Response(null, { status: 307, headers: { location: `${target.url}${new URL(request.url).pathname}` } }),
-  });
-  try {
-    const client = new Client({ url: redirecting.url, retry: { limit: 2, initialDelayMs: 1, maxDelayMs: 2 } });
-    const enqueue = await client.enqueueRaw({ type: "t", queue: "q", payload: { n: 1 }, uniqueKey: "k" }).catch((error: unknown) => error);
-    assert.ok(enqueue instanceof ZizqRedirectError, `expected ZizqRedirectError, got ${String(enqueue)}`);
-    assert.equal((enqueue as ZizqRedirectError).status, 307);
-    assert.equal((enqueue as ZizqRedirectError).location, `${target.url}/jobs`);
-    const take = await client.take({ prefetch: 1 }).catch((error: unknown) => error);
-    assert.ok(take instanceof ZizqRedirectError, `expected ZizqRedirectError, got ${String(take)}`);
-    assert.equal(landed, 0, "requests that reached the redirect's target");
-  } finally {
-    await redirecting.close();
-    await target.close();
-  }
+    async close({ target, redirecting }) {
+      await redirecting.close();
+      await target.close();
+    },
+    steps: [
+      {
+        name: "a 307 to a POST with a body is a ZizqRedirectError naming the location",
+        async run({ client, target }, assert) {
+          const enqueue = await client.enqueueRaw({ type: "t", queue: "q", payload: { n: 1 }, uniqueKey: "k" }).catch((error: unknown) => error);
+          assert.ok(enqueue instanceof ZizqRedirectError, `expected ZizqRedirectError, got ${String(enqueue)}`);
+          assert.equal((enqueue as ZizqRedirectError).status, 307);
+          assert.equal((enqueue as ZizqRedirectError).location, `${target.url}/jobs`);
+        },
+      },
+      {
+        name: "a 307 to the take is a ZizqRedirectError",
+        async run({ client }, assert) {
+          const take = await client.take({ prefetch: 1 }).catch((error: unknown) => error);
+          assert.ok(take instanceof ZizqRedirectError, `expected ZizqRedirectError, got ${String(take)}`);
+        },
+      },
+      {
+        name: "nothing reaches the redirect's target",
+        run: ({ landed }, assert) => assert.equal(landed.count, 0, "requests that reached the redirect's target"),
+      },
+    ],
+  };
 }

@@ -1,33 +1,17 @@
 /**
  * The runtime smoke walk: one short protocol conversation with the in-memory test server,
  * called in-process through its `fetch` (no sockets). Each runtime's smoke test (workerd, Bun,
- * Deno) runs this same walk with its own assertion functions, so the walk itself uses only the
- * web platform: Request, Response, ReadableStream, TextDecoder, timers.
+ * Deno) registers this same walk, a test per step, with its own assertion functions, so the walk
+ * itself uses only the web platform: Request, Response, ReadableStream, TextDecoder, timers.
  */
 import { decode } from "@msgpack/msgpack";
 import { createTestServer } from "../../src/testing/index.ts";
-
-/** Handles a request the way `TestServer.fetch` does. */
-export type FetchLike = (request: Request) => Promise<Response>;
-
-/** The few assertions the walk needs; `node:assert/strict` fits, and so does a wrapper over `expect`. */
-export interface SmokeAssert {
-  ok(value: unknown, message?: string): void;
-  equal(actual: unknown, expected: unknown, message?: string): void;
-  deepEqual(actual: unknown, expected: unknown, message?: string): void;
-}
-
-export interface SmokeResult {
-  /** Ids of the 20 bulk-enqueued jobs, in enqueue order. */
-  bulkIds: string[];
-  /** The job taken and then released by cancelling its stream. */
-  requeued: { id: string; attempts: number };
-}
+import type { TestServer } from "../../src/testing/types.ts";
+import { eventually, WAIT_MS, within } from "./wait.ts";
+import type { Walk } from "./walk.ts";
 
 const BASE = "http://zizq.test";
 const JOBS = 20;
-/** Bounds every wait, so a broken runtime fails with a message instead of hanging. */
-const WAIT_MS = 5_000;
 
 /** Job shapes the walk reads back; the protocol's own types live in src/protocol. */
 interface WireJob {
@@ -38,126 +22,139 @@ interface WireJob {
   dequeued_at?: number;
 }
 
+interface SmokeState {
+  server: TestServer;
+  call(method: string, path: string, init?: { json?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  payloads: { n: number; word: string }[];
+  /** Ids of the bulk-enqueued jobs, in enqueue order. */
+  bulkIds: string[];
+  /** The take stream of the "take" step, acked and closed by the next. */
+  frames?: NdjsonFrames;
+}
+
+const json = async (response: Response): Promise<any> => JSON.parse(await response.text());
+
 /** The walk against a fresh in-process test server, which must be left with no open stream. */
-export async function smokeTestServer(assert: SmokeAssert): Promise<void> {
-  const server = createTestServer();
-  try {
-    const result = await smokeWalk(server.fetch, assert);
-    assert.equal(result.bulkIds.length, JOBS, "every bulk-enqueued job was walked");
-    assert.equal(result.requeued.attempts, 0, "a requeue leaves attempts unchanged");
-    assert.deepEqual(server.connections(), [], "no take stream is left open");
-  } finally {
-    server.close();
-  }
-}
+export const smokeWalk: Walk<SmokeState> = {
+  open: () => {
+    const server = createTestServer();
+    const call: SmokeState["call"] = (method, path, init = {}) => {
+      const headers = new Headers(init.headers);
+      let body: string | undefined;
+      if (init.json !== undefined) {
+        body = JSON.stringify(init.json);
+        if (!headers.has("content-type")) headers.set("content-type", "application/json");
+      }
+      return server.fetch(new Request(BASE + path, { method, headers, body }));
+    };
+    const payloads = Array.from({ length: JOBS }, (_, n) => ({ n, word: `job-${n}` }));
+    return { server, call, payloads, bulkIds: [] };
+  },
+  close: ({ server }) => server.close(),
+  steps: [
+    {
+      name: "GET /health answers ok",
+      async run({ call }, assert) {
+        const res = await call("GET", "/health");
+        assert.equal(res.status, 200, "GET /health status");
+        assert.equal(res.headers.get("content-type"), "application/json", "GET /health content-type");
+        assert.deepEqual(await json(res), { status: "ok" }, "GET /health body");
+      },
+    },
+    {
+      name: "a bulk enqueue of 20 answers ready jobs with ids increasing in input order",
+      async run({ call, payloads, bulkIds }, assert) {
+        const res = await call("POST", "/jobs/bulk", {
+          json: { jobs: payloads.map((payload) => ({ type: "smoke", queue: "smoke", payload })) },
+        });
+        assert.equal(res.status, 201, "POST /jobs/bulk status");
+        const body = await json(res);
+        assert.equal(body.jobs.length, JOBS, "POST /jobs/bulk answers one item per job");
+        for (const item of body.jobs as (WireJob & { duplicate: boolean })[]) {
+          assert.equal(typeof item.id, "string", "job id is a string");
+          assert.equal(item.status, "ready", "a new job is ready");
+          assert.equal(item.duplicate, false, "a new job is no duplicate");
+          assert.equal("payload" in item, false, "the enqueue answer leaves the payload out");
+          bulkIds.push(item.id);
+        }
+        for (let i = 1; i < bulkIds.length; i++) {
+          assert.ok(bulkIds[i - 1]! < bulkIds[i]!, `ids increase: ${bulkIds[i - 1]} < ${bulkIds[i]}`);
+        }
+      },
+    },
+    {
+      name: "one NDJSON take stream delivers all 20 in enqueue order",
+      async run(state, assert) {
+        const res = await state.call("GET", "/jobs/take?prefetch=20");
+        assert.equal(res.status, 200, "GET /jobs/take status");
+        assert.equal(res.headers.get("content-type"), "application/x-ndjson", "take stream content-type");
+        const frames = (state.frames = new NdjsonFrames(res.body!));
+        const jobs: WireJob[] = [];
+        while (jobs.length < JOBS) jobs.push((await frames.next("take frame")) as WireJob);
+        assert.deepEqual(
+          jobs.map((job) => job.id),
+          state.bulkIds,
+          "frames arrive in enqueue order",
+        );
+        jobs.forEach((job, i) => {
+          assert.equal(job.status, "in_flight", `frame ${i} status`);
+          assert.deepEqual(job.payload, state.payloads[i], `frame ${i} payload`);
+          assert.equal(job.attempts, 0, `frame ${i} attempts`);
+        });
+      },
+    },
+    {
+      name: "acking them all and closing the stream leaves no job",
+      async run({ call, bulkIds, frames }, assert) {
+        const ack = await call("POST", "/jobs/success", { json: { ids: bulkIds } });
+        assert.equal(ack.status, 204, "POST /jobs/success status");
+        assert.equal(await ack.text(), "", "POST /jobs/success has an empty body");
+        await frames!.cancel();
+        const count = await call("GET", "/jobs/count");
+        assert.equal(count.status, 200, "GET /jobs/count status");
+        assert.deepEqual(await json(count), { count: 0 }, "all jobs completed");
+      },
+    },
+    {
+      name: "a stream cancelled while it holds a job gives the job back: ready, attempts unchanged",
+      async run({ call }, assert) {
+        const enq = await call("POST", "/jobs", { json: { type: "smoke", queue: "smoke", payload: { n: "held" } } });
+        assert.equal(enq.status, 201, "POST /jobs status");
+        const { id } = (await json(enq)) as WireJob;
+        const res = await call("GET", "/jobs/take?prefetch=1");
+        assert.equal(res.status, 200, "second take stream status");
+        const frames = new NdjsonFrames(res.body!);
+        const taken = (await frames.next("held frame")) as WireJob;
+        assert.equal(taken.id, id, "the held job is the one enqueued");
+        assert.equal(taken.status, "in_flight", "the held job is in flight");
+        const during = (await json(await call("GET", `/jobs/${id}`))) as WireJob;
+        assert.equal(during.status, "in_flight", "GET /jobs/{id} while held");
 
-export async function smokeWalk(fetch: FetchLike, assert: SmokeAssert): Promise<SmokeResult> {
-  const call = (method: string, path: string, init: { json?: unknown; headers?: Record<string, string> } = {}) => {
-    const headers = new Headers(init.headers);
-    let body: string | undefined;
-    if (init.json !== undefined) {
-      body = JSON.stringify(init.json);
-      if (!headers.has("content-type")) headers.set("content-type", "application/json");
-    }
-    return fetch(new Request(BASE + path, { method, headers, body }));
-  };
-  const json = async (response: Response): Promise<any> => JSON.parse(await response.text());
-
-  // 1. Liveness.
-  {
-    const res = await call("GET", "/health");
-    assert.equal(res.status, 200, "GET /health status");
-    assert.equal(res.headers.get("content-type"), "application/json", "GET /health content-type");
-    assert.deepEqual(await json(res), { status: "ok" }, "GET /health body");
-  }
-
-  // 2. Bulk enqueue: 20 jobs, ids strictly increasing in input order.
-  const payloads = Array.from({ length: JOBS }, (_, n) => ({ n, word: `job-${n}` }));
-  const bulkIds: string[] = [];
-  {
-    const res = await call("POST", "/jobs/bulk", {
-      json: { jobs: payloads.map((payload) => ({ type: "smoke", queue: "smoke", payload })) },
-    });
-    assert.equal(res.status, 201, "POST /jobs/bulk status");
-    const body = await json(res);
-    assert.equal(body.jobs.length, JOBS, "POST /jobs/bulk answers one item per job");
-    for (const item of body.jobs as (WireJob & { duplicate: boolean })[]) {
-      assert.equal(typeof item.id, "string", "job id is a string");
-      assert.equal(item.status, "ready", "a new job is ready");
-      assert.equal(item.duplicate, false, "a new job is no duplicate");
-      assert.equal("payload" in item, false, "the enqueue answer leaves the payload out");
-      bulkIds.push(item.id);
-    }
-    for (let i = 1; i < bulkIds.length; i++) {
-      assert.ok(bulkIds[i - 1]! < bulkIds[i]!, `ids increase: ${bulkIds[i - 1]} < ${bulkIds[i]}`);
-    }
-  }
-
-  // 3. Take all 20 on one NDJSON stream.
-  {
-    const res = await call("GET", "/jobs/take?prefetch=20");
-    assert.equal(res.status, 200, "GET /jobs/take status");
-    assert.equal(res.headers.get("content-type"), "application/x-ndjson", "take stream content-type");
-    const frames = new NdjsonFrames(res.body!);
-    const jobs: WireJob[] = [];
-    while (jobs.length < JOBS) jobs.push((await frames.next("take frame")) as WireJob);
-    assert.deepEqual(
-      jobs.map((job) => job.id),
-      bulkIds,
-      "frames arrive in enqueue order",
-    );
-    jobs.forEach((job, i) => {
-      assert.equal(job.status, "in_flight", `frame ${i} status`);
-      assert.deepEqual(job.payload, payloads[i], `frame ${i} payload`);
-      assert.equal(job.attempts, 0, `frame ${i} attempts`);
-    });
-
-    // 4. Ack them all, close the stream; nothing is left.
-    const ack = await call("POST", "/jobs/success", { json: { ids: bulkIds } });
-    assert.equal(ack.status, 204, "POST /jobs/success status");
-    assert.equal(await ack.text(), "", "POST /jobs/success has an empty body");
-    await frames.cancel();
-    const count = await call("GET", "/jobs/count");
-    assert.equal(count.status, 200, "GET /jobs/count status");
-    assert.deepEqual(await json(count), { count: 0 }, "all jobs completed");
-  }
-
-  // 5. A stream cancelled while it holds a job gives the job back: ready, attempts unchanged.
-  let requeued: SmokeResult["requeued"];
-  {
-    const enq = await call("POST", "/jobs", { json: { type: "smoke", queue: "smoke", payload: { n: "held" } } });
-    assert.equal(enq.status, 201, "POST /jobs status");
-    const { id } = (await json(enq)) as WireJob;
-    const res = await call("GET", "/jobs/take?prefetch=1");
-    assert.equal(res.status, 200, "second take stream status");
-    const frames = new NdjsonFrames(res.body!);
-    const taken = (await frames.next("held frame")) as WireJob;
-    assert.equal(taken.id, id, "the held job is the one enqueued");
-    assert.equal(taken.status, "in_flight", "the held job is in flight");
-    const during = (await json(await call("GET", `/jobs/${id}`))) as WireJob;
-    assert.equal(during.status, "in_flight", "GET /jobs/{id} while held");
-
-    await frames.cancel();
-    const after = await poll(async () => {
-      const job = (await json(await call("GET", `/jobs/${id}`))) as WireJob;
-      return job.status === "ready" ? job : undefined;
-    }, "the held job to go back to ready");
-    assert.equal(after.attempts, taken.attempts, "requeue keeps attempts");
-    assert.equal(after.dequeued_at, taken.dequeued_at, "requeue keeps dequeued_at");
-    assert.deepEqual(after.payload, { n: "held" }, "requeue keeps the payload");
-    requeued = { id, attempts: after.attempts };
-  }
-
-  // 6. MessagePack answers.
-  {
-    const res = await call("GET", "/health", { headers: { accept: "application/msgpack" } });
-    assert.equal(res.status, 200, "msgpack GET /health status");
-    assert.equal(res.headers.get("content-type"), "application/msgpack", "msgpack content-type");
-    assert.deepEqual(decode(new Uint8Array(await res.arrayBuffer())), { status: "ok" }, "msgpack body");
-  }
-
-  return { bulkIds, requeued };
-}
+        await frames.cancel();
+        const after = await eventually(async () => {
+          const job = (await json(await call("GET", `/jobs/${id}`))) as WireJob;
+          return job.status === "ready" && job;
+        }, "the held job to go back to ready");
+        assert.equal(after.attempts, 0, "a requeue leaves attempts unchanged");
+        assert.equal(after.dequeued_at, taken.dequeued_at, "requeue keeps dequeued_at");
+        assert.deepEqual(after.payload, { n: "held" }, "requeue keeps the payload");
+      },
+    },
+    {
+      name: "MessagePack is answered when asked for",
+      async run({ call }, assert) {
+        const res = await call("GET", "/health", { headers: { accept: "application/msgpack" } });
+        assert.equal(res.status, 200, "msgpack GET /health status");
+        assert.equal(res.headers.get("content-type"), "application/msgpack", "msgpack content-type");
+        assert.deepEqual(decode(new Uint8Array(await res.arrayBuffer())), { status: "ok" }, "msgpack body");
+      },
+    },
+    {
+      name: "no take stream is left open",
+      run: ({ server }, assert) => assert.deepEqual(server.connections(), [], "open take streams"),
+    },
+  ],
+};
 
 /** Reads NDJSON frames from a take stream: splits on `\n`, carries partial lines, skips heartbeats. */
 export class NdjsonFrames {
@@ -188,29 +185,5 @@ export class NdjsonFrames {
   /** Cancels the stream, as a client that goes away does. */
   cancel(): Promise<void> {
     return within(this.reader.cancel(), "the take stream to cancel");
-  }
-}
-
-/** `promise`, or a rejection naming `what` if it takes longer than `ms`: a hang fails the walk. */
-export async function within<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`gave up waiting for ${what}`)), Math.max(0, ms));
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Retries `probe` every 10 ms until it returns a value. */
-async function poll<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

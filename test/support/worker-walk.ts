@@ -25,20 +25,9 @@ import {
 } from "../../src/index.ts";
 import { createTestServer } from "../../src/testing/index.ts";
 import type { TestServer } from "../../src/testing/types.ts";
-import { type SmokeAssert, within } from "./smoke-walk.ts";
-
-/** The assertions the walk needs: the smoke walk's. */
-export type WorkerWalkAssert = SmokeAssert;
-
-export interface WorkerWalkResult {
-  /** The steps that ran, in order. */
-  steps: string[];
-  /** Jobs the typed drain of step 1 processed. */
-  drained: number;
-}
-
-/** The longest any single wait of the walk may take. */
-const WAIT_MS = 10_000;
+import type { Assert } from "./assert.ts";
+import { sleep, WAIT_MS, within } from "./wait.ts";
+import type { Walk } from "./walk.ts";
 
 /** Every status a job can be left in, but `completed` (purged at once under the default retention). */
 const UNFINISHED: JobStatus[] = ["ready", "scheduled", "in_flight"];
@@ -69,8 +58,6 @@ const Quick = defineJob<{ i: number }>({ type: "quick", queue: "slow" });
 const Hang = defineJob<{ i: number }>({ type: "hang", queue: "slow" });
 
 // --- helpers ---
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Resolves when `signal` aborts (at once if it has). */
 const aborted = (signal: AbortSignal) =>
@@ -127,33 +114,23 @@ async function statusOf(client: Client, id: string): Promise<JobStatus | "gone">
   }
 }
 
-/** The steps of `workerWalk`, in order. */
-export const WORKER_WALK_STEPS = ["typed drain", "failure outcomes", "hooks and stats", "graceful stop", "deadline stop", "drain maxJobs", "job timeout"] as const;
-
-/** The walk in one wire format; each step gets a fresh server. */
-export async function workerWalk(format: Format, assert: WorkerWalkAssert): Promise<WorkerWalkResult> {
-  const steps: string[] = [];
-  const drained = await typedDrain(format, assert);
-  steps.push("typed drain");
-  await failureOutcomes(format, assert);
-  steps.push("failure outcomes");
-  await hooksAndStats(format, assert);
-  steps.push("hooks and stats");
-  await gracefulStop(format, assert);
-  steps.push("graceful stop");
-  await deadlineStop(format, assert);
-  steps.push("deadline stop");
-  await drainMaxJobs(format, assert);
-  steps.push("drain maxJobs");
-  await jobTimeout(format, assert);
-  steps.push("job timeout");
-  return { steps, drained };
+/** The walk in one wire format, registered a test per step; each step gets a fresh server, so the steps stand alone. */
+export function workerWalk(format: Format): Walk {
+  const steps = [
+    ["typed drain", typedDrain],
+    ["failure outcomes", failureOutcomes],
+    ["hooks and stats", hooksAndStats],
+    ["graceful stop", gracefulStop],
+    ["deadline stop", deadlineStop],
+    ["drain maxJobs", drainMaxJobs],
+    ["job timeout", jobTimeout],
+  ] as const;
+  return { steps: steps.map(([name, run]) => ({ name, run: (_: void, assert: Assert) => run(format, assert) })) };
 }
 
 // --- 1. typed jobs through a Router, drained ---
 
-export async function typedDrain(format: Format, assert: WorkerWalkAssert): Promise<number> {
-  let processed = 0;
+export async function typedDrain(format: Format, assert: Assert): Promise<void> {
   await step(format, async ({ client, server, logger, workers }) => {
     const emails = 100;
     const resizes = 80;
@@ -245,14 +222,12 @@ export async function typedDrain(format: Format, assert: WorkerWalkAssert): Prom
     assert.equal(stats.badFrames, 0);
     assert.equal(stats.connections, 1);
     assert.deepEqual(logger.lines, [], "the worker logged no warning or error");
-    processed = summary.processed;
   });
-  return processed;
 }
 
 // --- 2. every failure outcome, as the server records it ---
 
-export async function failureOutcomes(format: Format, assert: WorkerWalkAssert): Promise<void> {
+export async function failureOutcomes(format: Format, assert: Assert): Promise<void> {
   await step(format, async ({ client, server, logger, workers }) => {
     let strictCalls = 0;
     // No fallback: an unknown type is killed.
@@ -354,7 +329,7 @@ export async function failureOutcomes(format: Format, assert: WorkerWalkAssert):
 
 // --- 3. hooks and stats ---
 
-export async function hooksAndStats(format: Format, assert: WorkerWalkAssert): Promise<void> {
+export async function hooksAndStats(format: Format, assert: Assert): Promise<void> {
   await step(format, async ({ client, server, logger, workers }) => {
     const good = 40;
     const bad = 10;
@@ -481,7 +456,7 @@ export async function hooksAndStats(format: Format, assert: WorkerWalkAssert): P
 
 // --- 4. run(signal) and a graceful stop; drain({ maxJobs }) ---
 
-export async function gracefulStop(format: Format, assert: WorkerWalkAssert): Promise<void> {
+export async function gracefulStop(format: Format, assert: Assert): Promise<void> {
   await step(format, async ({ client, server, logger, workers }) => {
     const total = 20;
     const jobs = await client.enqueueBulk(Array.from({ length: total }, (_, i) => Slow.with({ i })));
@@ -534,7 +509,7 @@ export async function gracefulStop(format: Format, assert: WorkerWalkAssert): Pr
 }
 
 /** A stop whose shutdown deadline passes: running handlers are told, and their jobs failed. */
-export async function deadlineStop(format: Format, assert: WorkerWalkAssert): Promise<void> {
+export async function deadlineStop(format: Format, assert: Assert): Promise<void> {
   await step(format, async ({ client, server, logger, workers }) => {
     const jobs = await client.enqueueBulk([Hang.with({ i: 1 }), Hang.with({ i: 2 })]);
     const controller = new AbortController();
@@ -570,7 +545,7 @@ export async function deadlineStop(format: Format, assert: WorkerWalkAssert): Pr
   });
 }
 
-export async function drainMaxJobs(format: Format, assert: WorkerWalkAssert): Promise<void> {
+export async function drainMaxJobs(format: Format, assert: Assert): Promise<void> {
   await step(format, async ({ client, server, logger, workers }) => {
     const total = 12;
     await client.enqueueBulk(Array.from({ length: total }, (_, i) => Quick.with({ i })));
@@ -598,7 +573,7 @@ export async function drainMaxJobs(format: Format, assert: WorkerWalkAssert): Pr
 
 // --- 5. jobTimeout ---
 
-export async function jobTimeout(format: Format, assert: WorkerWalkAssert): Promise<void> {
+export async function jobTimeout(format: Format, assert: Assert): Promise<void> {
   await step(format, async ({ client, server, logger, workers }) => {
     const events: string[] = [];
     let reason: unknown;

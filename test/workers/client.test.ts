@@ -3,20 +3,13 @@
  * isolate, called through `server.fetch` (take streams cannot cross requests in workerd; see
  * worker.ts).
  */
-import { describe, expect, it } from "vitest";
-import { type ClientWalkAssert, clientWalk } from "../support/client-walk.ts";
-
-const assert: ClientWalkAssert = {
-  ok: (value, message) => expect(value, message).toBeTruthy(),
-  equal: (actual, expected, message) => expect(actual, message).toBe(expected),
-  deepEqual: (actual, expected, message) => expect(actual, message).toEqual(expected),
-};
+import { afterAll, beforeAll, describe, test } from "vitest";
+import { clientWalk } from "../support/client-walk.ts";
+import { vitestAssert } from "../support/vitest-assert.ts";
+import { registerWalk } from "../support/walk.ts";
 
 describe("Client in workerd", () => {
-  it.each(["json", "msgpack"] as const)("runs the client walk in-process (%s)", async (format) => {
-    const result = await clientWalk(format, assert);
-    expect(result.enqueued).toBe(4);
-    expect(result.requests).toContain("POST /jobs/bulk");
-    expect(result.requests).toContain("POST /jobs/success");
-  });
+  for (const format of ["json", "msgpack"] as const) {
+    registerWalk({ describe, test, beforeAll, afterAll }, `runs the client walk in-process (${format})`, clientWalk(format), vitestAssert);
+  }
 });

@@ -17,6 +17,7 @@ import {
   type ZizqWorkerOptions,
 } from "../../adapters/cloudflare.ts";
 import { Client, defineJob, Router, ZizqArgumentError, ZizqHttpError, ZizqNotFoundError } from "../../src/index.ts";
+import { sleep } from "../support/wait.ts";
 import { serverState } from "./server-state.ts";
 import { tolerateCancelledReads } from "./workerd-quirks.ts";
 
@@ -28,8 +29,6 @@ interface Env {
 
 const env: Env = { ZIZQ_URL: inject("zizqUrl") };
 const client = new Client({ url: inject("zizqUrl") });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** A job type on a queue of its own, with `count` jobs waiting. */
 async function seed(count: number) {
   const id = crypto.randomUUID();

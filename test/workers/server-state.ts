@@ -2,8 +2,7 @@
 import { inject } from "vitest";
 import type { Client } from "../../src/index.ts";
 import type { ConnectionInfo } from "../../src/testing/types.ts";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep } from "../support/wait.ts";
 
 /**
  * Jobs of `queue` by status and the take streams open on it. A stream's close reaches the server

@@ -3,17 +3,13 @@
  * `server.fetch`; no sockets, no Node APIs (this project runs without `nodejs_compat`).
  */
 import { exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
-import { type SmokeAssert, smokeTestServer } from "../support/smoke-walk.ts";
-
-const assert: SmokeAssert = {
-  ok: (value, message) => expect(value, message).toBeTruthy(),
-  equal: (actual, expected, message) => expect(actual, message).toBe(expected),
-  deepEqual: (actual, expected, message) => expect(actual, message).toEqual(expected),
-};
+import { afterAll, beforeAll, describe, expect, it, test } from "vitest";
+import { smokeWalk } from "../support/smoke-walk.ts";
+import { vitestAssert } from "../support/vitest-assert.ts";
+import { registerWalk } from "../support/walk.ts";
 
 describe("test server in workerd", () => {
-  it("runs the smoke walk in-process through server.fetch", () => smokeTestServer(assert));
+  registerWalk({ describe, test, beforeAll, afterAll }, "runs the smoke walk in-process through server.fetch", smokeWalk, vitestAssert);
 
   it("is served by the Worker module (exports.default.fetch)", async () => {
     const res = await exports.default.fetch("http://zizq.test/health");

@@ -1,11 +1,7 @@
 /** The take-stream decoders inside workerd (the walk is shared with Bun and Deno). */
-import { expect, it } from "vitest";
-import { streamWalk, type WalkAssert } from "../node/stream/walk.ts";
+import { afterAll, beforeAll, describe, test } from "vitest";
+import { streamWalk } from "../support/stream-walk.ts";
+import { vitestAssert } from "../support/vitest-assert.ts";
+import { registerWalk } from "../support/walk.ts";
 
-const assert: WalkAssert = {
-  ok: (value, message) => expect(value, message).toBeTruthy(),
-  equal: (actual, expected, message) => expect(actual, message).toBe(expected),
-  deepEqual: (actual, expected, message) => expect(actual, message).toEqual(expected),
-};
-
-it("take-stream decoders decode every framing and a test-server take in workerd", () => streamWalk(assert));
+registerWalk({ describe, test, beforeAll, afterAll }, "take-stream decoders in workerd", streamWalk, vitestAssert);

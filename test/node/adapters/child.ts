@@ -29,10 +29,5 @@ export function run(script: string, env: Record<string, string | undefined> = {}
   };
 }
 
-export async function until(condition: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** Bounds the waits on a child, which compiles with tsx as it starts. */
+export const CHILD_MS = 15_000;

@@ -10,14 +10,15 @@ import { describe, expect, it } from "vitest";
 import { nodeFetch } from "../../../adapters/node.ts";
 import { Client } from "../../../src/index.ts";
 import { startTlsZizq } from "../../support/tls-server.ts";
-import { type Child, run, until } from "./child.ts";
+import { eventually } from "../../support/wait.ts";
+import { CHILD_MS, type Child, run } from "./child.ts";
 
 const SCRIPT = "examples/node-worker.ts";
 
 async function runToCtrlC(child: Child): Promise<void> {
   try {
-    await until(() => child.output().includes("worker running"), "the worker to start");
-    await until(() => child.lines(/^(resized|sent the receipt|job send_receipt .* failed)/).length === 7, "its 7 jobs");
+    await eventually(() => child.output().includes("worker running"), "the worker to start", CHILD_MS);
+    await eventually(() => child.lines(/^(resized|sent the receipt|job send_receipt .* failed)/).length === 7, "its 7 jobs", CHILD_MS);
     child.process.kill("SIGINT");
     expect(await child.exited, child.output()).toBe(0);
   } finally {

@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runWorker, type ServerHandle, serve } from "../../../adapters/node.ts";
 import { Client, defineJob, type Job, Router, Worker, ZizqHttpError } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
-import { run, until } from "./child.ts";
+import { eventually } from "../../support/wait.ts";
+import { CHILD_MS, run } from "./child.ts";
 
 const Slow = defineJob<{ n: number }>({ type: "slow", queue: "signals", retention: { completedMs: 60_000 } });
 const SCRIPT = "test/node/adapters/fixtures/signal-worker.ts";
@@ -37,7 +38,7 @@ describe("runWorker in a child process", () => {
   it("SIGTERM mid-run: running jobs finish and are acked, the rest go back to ready, exit code 0", async () => {
     const child = run(SCRIPT, { ZIZQ_URL: handle.url, HANDLER_MS: "100", CONCURRENCY: "4" });
     try {
-      await until(() => child.lines(/^start /).length >= 6, "some jobs to start");
+      await eventually(() => child.lines(/^start /).length >= 6, "some jobs to start", CHILD_MS);
       child.process.kill("SIGTERM");
       expect(await child.exited, child.output()).toBe(0);
     } finally {
@@ -65,9 +66,9 @@ describe("runWorker in a child process", () => {
     const child = run(SCRIPT, { ZIZQ_URL: handle.url, HANDLER_MS: "10000", CONCURRENCY: "4" });
     let secondAt = 0;
     try {
-      await until(() => child.lines(/^start /).length === 4, "the handlers to start");
+      await eventually(() => child.lines(/^start /).length === 4, "the handlers to start", CHILD_MS);
       child.process.kill("SIGINT");
-      await until(() => child.output().includes("stopping: running jobs finish"), "the graceful stop to begin");
+      await eventually(() => child.output().includes("stopping: running jobs finish"), "the graceful stop to begin", CHILD_MS);
       secondAt = Date.now();
       child.process.kill("SIGINT");
       expect(await child.exited, child.output()).toBe(1);

@@ -23,7 +23,8 @@ import {
   ZizqVersionError,
 } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
-import { FORMATS, MODES, nextJob, rejection, setup, thrown, within } from "./harness.ts";
+import { eventually, within } from "../../support/wait.ts";
+import { FORMATS, MODES, nextJob, rejection, setup, thrown } from "./harness.ts";
 
 const Order = defineJob({
   type: "order",
@@ -205,7 +206,7 @@ describe("errors from a fault-injecting fetch", () => {
         ),
     );
     const client = new Client({ url: "http://zizq.test", fetch: stall.fetch, timeoutMs: 50, retry: false });
-    const error = await within(rejection(client.serverVersion()), 2_000, "serverVersion with a stalled body and timeoutMs: 50");
+    const error = await within(rejection(client.serverVersion()), "serverVersion with a stalled body and timeoutMs: 50", 2_000);
     expect(error).toBeInstanceOf(ZizqTimeoutError);
     expect(error).toMatchObject({ timeoutMs: 50, request: { method: "GET", path: "/version" } });
   });
@@ -236,7 +237,7 @@ describe("errors from a fault-injecting fetch", () => {
     const port = (probe.address() as { port: number }).port;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
     const client = new Client({ url: `http://127.0.0.1:${port}`, retry: false });
-    const error = await within(rejection(client.health()));
+    const error = await within(rejection(client.health()), "health()");
     expect(error).toBeInstanceOf(ZizqConnectionError);
     expect(error).toMatchObject({ request: { method: "GET", path: "/health" } });
     expect((error as Error).message).toMatch(/could not reach the Zizq server/);
@@ -253,7 +254,7 @@ describe("errors from a fault-injecting fetch", () => {
         return new Promise<Response>(() => {});
       },
     });
-    const error = await within(rejection(client.getJob("abc")));
+    const error = await within(rejection(client.getJob("abc")), "getJob()");
     expect(error).toBeInstanceOf(ZizqTimeoutError);
     expect(error).toMatchObject({ timeoutMs: 50, request: { method: "GET", path: "/jobs/abc" } });
     expect(calls).toBe(1);
@@ -380,9 +381,7 @@ describe("failures that must not strand jobs or widen queries", () => {
       },
     });
     expect(await rejection(other.take({ prefetch: 1 }))).toBeInstanceOf(ZizqFrameError);
-    await within((async () => {
-      while ((await client.jobs({ status: "ready" }).count()) !== 1) await new Promise((r) => setTimeout(r, 5));
-    })());
+    await eventually(async () => (await client.jobs({ status: "ready" }).count()) === 1, "the refused take's job to be ready again", 5_000, 5);
     expect(await rejection(client.take({ maxFrameBytes: -1 }))).toBeInstanceOf(ZizqArgumentError);
     expect(server.connections()).toEqual([]);
     server.close();
@@ -411,7 +410,7 @@ describe("failures that must not strand jobs or widen queries", () => {
         return new Promise<Response>(() => undefined);
       },
     });
-    expect(await within(rejection(client.health()))).toBeInstanceOf(ZizqTimeoutError);
+    expect(await within(rejection(client.health()), "health()")).toBeInstanceOf(ZizqTimeoutError);
     expect(signal?.aborted).toBe(true);
   });
 });

@@ -9,6 +9,7 @@ import { serve, type ServerHandle } from "../../../adapters/node.ts";
 import { Client, type ClientOptions, type Format, type Job } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
 import type { TestServer, TestServerOptions } from "../../../src/testing/types.ts";
+import { within } from "../../support/wait.ts";
 
 export type Mode = "in-process" | "socket";
 
@@ -114,18 +115,9 @@ export async function setup(options: SetupOptions = {}): Promise<Setup> {
   };
 }
 
-/** Rejects after `ms` unless `promise` settles first: a bounded wait, never a timing assertion. */
-export function within<T>(promise: Promise<T>, ms = 5_000, what = "operation"): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
-}
-
 /** Reads the next job of a take stream, waiting at most `ms`. */
 export async function nextJob<P = unknown>(reader: ReadableStreamDefaultReader<Job>, ms = 5_000): Promise<Job<P>> {
-  const result = await within(reader.read(), ms, "reading a take-stream frame");
+  const result = await within(reader.read(), "reading a take-stream frame", ms);
   if (result.done) throw new Error("the take stream ended");
   return result.value as Job<P>;
 }

@@ -17,7 +17,8 @@ import {
 } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
 import type { TestServer } from "../../../src/testing/types.ts";
-import { nextJob, rejection, within } from "./harness.ts";
+import { within } from "../../support/wait.ts";
+import { nextJob, rejection } from "./harness.ts";
 
 type Fault = "500" | "502" | "503" | "504" | "network" | "timeout" | "400" | "429";
 
@@ -88,7 +89,7 @@ describe("requests that are safe to repeat are retried", () => {
     try {
       const { id } = await f.client.enqueue(Plain, { n: 1 });
       f.inject("GET", `/jobs/${id}`, fault, 2);
-      const job = await within(f.client.getJob(id));
+      const job = await within(f.client.getJob(id), "getJob()");
       expect(job.id).toBe(id);
       expect(f.count("GET", `/jobs/${id}`)).toBe(3);
     } finally {
@@ -104,7 +105,7 @@ describe("requests that are safe to repeat are retried", () => {
     const f = faulty({ client: { retry: { limit: 3, initialDelayMs: 1, maxDelayMs: 5 } } });
     try {
       f.inject("GET", "/queues", fault, 10);
-      const error = await within(rejection(f.client.queues()));
+      const error = await within(rejection(f.client.queues()), "queues()");
       expect(error).toBeInstanceOf(Class);
       expect(error).toMatchObject({ request: { method: "GET", path: "/queues" } });
       expect(f.count("GET", "/queues")).toBe(4);
@@ -117,10 +118,10 @@ describe("requests that are safe to repeat are retried", () => {
     const f = faulty();
     try {
       f.inject("GET", "/health", "503", 10);
-      expect(await within(rejection(f.client.health()))).toBeInstanceOf(ZizqServerError);
+      expect(await within(rejection(f.client.health()), "health()")).toBeInstanceOf(ZizqServerError);
       expect(f.count("GET", "/health")).toBe(3);
       const once = new Client({ url: "http://zizq.test", retry: false, fetch: f.client["transport"].fetch });
-      expect(await within(rejection(once.health()))).toBeInstanceOf(ZizqServerError);
+      expect(await within(rejection(once.health()), "health()")).toBeInstanceOf(ZizqServerError);
       expect(f.count("GET", "/health")).toBe(4);
     } finally {
       f.close();
@@ -133,9 +134,9 @@ describe("requests that are safe to repeat are retried", () => {
       await f.client.enqueueBulk([1, 2, 3].map((n) => Plain.with({ n })));
       f.inject("GET", "/jobs", "502", 1);
       f.inject("GET", "/jobs/count", "network", 2);
-      expect((await within(f.client.jobs().pageSize(2).toArray())).map((job) => job.payload)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+      expect((await within(f.client.jobs().pageSize(2).toArray(), "jobs().pageSize().toArray()")).map((job) => job.payload)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
       expect(f.count("GET", "/jobs")).toBe(3);
-      expect(await within(f.client.jobs().count())).toBe(3);
+      expect(await within(f.client.jobs().count(), "jobs().count()")).toBe(3);
       expect(f.count("GET", "/jobs/count")).toBe(3);
     } finally {
       f.close();
@@ -147,11 +148,11 @@ describe("requests that are safe to repeat are retried", () => {
     try {
       const { ids, release } = await inFlight(f, 3);
       f.inject("POST", `/jobs/${ids[0]}/success`, "503", 2);
-      await within(f.client.ack(ids[0]!));
+      await within(f.client.ack(ids[0]!), "ack()");
       expect(f.count("POST", `/jobs/${ids[0]}/success`)).toBe(3);
       f.inject("POST", "/jobs/success", "network", 1);
       f.inject("POST", "/jobs/success", "timeout", 1);
-      expect(await within(f.client.ackMany([ids[1]!, ids[2]!]))).toEqual({ notFound: [] });
+      expect(await within(f.client.ackMany([ids[1]!, ids[2]!]), "ackMany()")).toEqual({ notFound: [] });
       expect(f.count("POST", "/jobs/success")).toBe(3);
       expect(await f.client.jobs().count()).toBe(0);
       await release();
@@ -175,7 +176,7 @@ describe("requests that are safe to repeat are retried", () => {
         return response;
       };
       const client = new Client({ url: "http://zizq.test", fetch, retry: { initialDelayMs: 1, maxDelayMs: 5 } });
-      expect(await within(client.ackMany(ids))).toEqual({ notFound: ids });
+      expect(await within(client.ackMany(ids), "ackMany()")).toEqual({ notFound: ids });
       await release();
     } finally {
       f.close();
@@ -187,7 +188,7 @@ describe("requests that are safe to repeat are retried", () => {
     try {
       const { ids, release } = await inFlight(f, 1);
       f.inject("POST", `/jobs/${ids[0]}/failure`, "500", 1);
-      expect(await within(rejection(f.client.fail(ids[0]!, { message: "boom" })))).toBeInstanceOf(ZizqServerError);
+      expect(await within(rejection(f.client.fail(ids[0]!, { message: "boom" })), "fail()")).toBeInstanceOf(ZizqServerError);
       expect(f.count("POST", `/jobs/${ids[0]}/failure`)).toBe(1);
       expect((await f.client.getJob(ids[0]!)).status).toBe("in_flight");
       await release();
@@ -210,10 +211,10 @@ describe("requests that are safe to repeat are retried", () => {
         return response;
       };
       const client = new Client({ url: "http://zizq.test", fetch, retry: { initialDelayMs: 1, maxDelayMs: 5 } });
-      await within(client.ack(ids[0]!));
+      await within(client.ack(ids[0]!), "ack()");
       expect(await f.client.jobs().count()).toBe(0);
       // Without a retry, a 404 still means the job was not in flight.
-      expect(await within(rejection(client.ack(ids[0]!)))).toBeInstanceOf(ZizqNotFoundError);
+      expect(await within(rejection(client.ack(ids[0]!)), "ack()")).toBeInstanceOf(ZizqNotFoundError);
       await release();
     } finally {
       f.close();
@@ -225,17 +226,17 @@ describe("requests that are safe to repeat are retried", () => {
     try {
       f.inject("POST", "/jobs", "network", 1);
       f.inject("POST", "/jobs", "502", 1);
-      const job = await within(f.client.enqueue(Unique, { n: 1 }));
+      const job = await within(f.client.enqueue(Unique, { n: 1 }), "enqueue()");
       expect(job.uniqueKey).toBe("n-1");
       expect(f.count("POST", "/jobs")).toBe(3);
 
       f.inject("POST", "/jobs/bulk", "timeout", 1);
-      const bulk = await within(f.client.enqueueBulk([Unique.with({ n: 2 }), Unique.with({ n: 3 })]));
+      const bulk = await within(f.client.enqueueBulk([Unique.with({ n: 2 }), Unique.with({ n: 3 })]), "enqueueBulk()");
       expect(bulk.map((j) => j.uniqueKey)).toEqual(["n-2", "n-3"]);
       expect(f.count("POST", "/jobs/bulk")).toBe(2);
 
       f.inject("POST", "/jobs", "503", 1);
-      const raw = await within(f.client.enqueueRaw({ type: "raw", queue: "q", payload: null, uniqueKey: "raw-1" }));
+      const raw = await within(f.client.enqueueRaw({ type: "raw", queue: "q", payload: null, uniqueKey: "raw-1" }), "enqueueRaw()");
       expect(raw.duplicate).toBe(false);
       expect(f.count("POST", "/jobs")).toBe(5);
       expect(await f.client.jobs().count()).toBe(4);
@@ -248,7 +249,7 @@ describe("requests that are safe to repeat are retried", () => {
     const f = faulty({ client: { format: "msgpack" } });
     try {
       f.inject("POST", "/jobs", "500", 1);
-      const job = await within(f.client.enqueue(Unique, { n: 9 }, { priority: 3 }));
+      const job = await within(f.client.enqueue(Unique, { n: 9 }, { priority: 3 }), "enqueue()");
       expect(job).toMatchObject({ uniqueKey: "n-9", priority: 3 });
       expect(f.count("POST", "/jobs")).toBe(2);
       expect((await f.client.getJob(job.id)).payload).toEqual({ n: 9 });
@@ -261,7 +262,7 @@ describe("requests that are safe to repeat are retried", () => {
     const f = faulty();
     try {
       f.inject("PUT", "/crons/g", "500", 2);
-      const group = await within(f.client.crons.put("g", { entries: [{ name: "e", expression: "* * * * *", job: Plain.with({ n: 1 }) }] }));
+      const group = await within(f.client.crons.put("g", { entries: [{ name: "e", expression: "* * * * *", job: Plain.with({ n: 1 }) }] }), "crons.put()");
       expect(group.entries).toHaveLength(1);
       expect(f.count("PUT", "/crons/g")).toBe(3);
     } finally {
@@ -275,14 +276,14 @@ describe("requests that are not safe to repeat are sent once", () => {
     const f = faulty();
     try {
       f.inject("POST", "/jobs", fault, 5);
-      const error = await within(rejection(f.client.enqueue(Plain, { n: 1 })));
+      const error = await within(rejection(f.client.enqueue(Plain, { n: 1 })), "enqueue()");
       expect(error).toMatchObject({ request: { method: "POST", path: "/jobs" } });
       expect(f.count("POST", "/jobs")).toBe(1);
       f.inject("POST", "/jobs/bulk", fault, 5);
-      await within(rejection(f.client.enqueueBulk([Unique.with({ n: 1 }), Plain.with({ n: 2 })])));
+      await within(rejection(f.client.enqueueBulk([Unique.with({ n: 1 }), Plain.with({ n: 2 })])), "enqueueBulk()");
       expect(f.count("POST", "/jobs/bulk")).toBe(1);
       f.inject("POST", "/jobs", fault, 5);
-      await within(rejection(f.client.enqueueRaw({ type: "raw", queue: "q", payload: null })));
+      await within(rejection(f.client.enqueueRaw({ type: "raw", queue: "q", payload: null })), "enqueueRaw()");
       expect(f.count("POST", "/jobs")).toBe(2);
     } finally {
       f.close();
@@ -315,9 +316,9 @@ describe("requests that are not safe to repeat are sent once", () => {
     try {
       const { id } = await f.client.enqueue(Plain, { n: 1 });
       f.inject("PATCH", "/jobs", fault, 5);
-      expect(await within(rejection(f.client.patchJob(id, { priority: 1 })))).toMatchObject({ request: { method: "PATCH" } });
+      expect(await within(rejection(f.client.patchJob(id, { priority: 1 })), "patchJob()")).toMatchObject({ request: { method: "PATCH" } });
       expect(f.count("PATCH", `/jobs/${id}`)).toBe(1);
-      await within(rejection(f.client.jobs({ queue: "q" }).updateAll({ priority: 1 })));
+      await within(rejection(f.client.jobs({ queue: "q" }).updateAll({ priority: 1 })), "jobs().updateAll()");
       expect(f.count("PATCH", "/jobs")).toBe(1);
       expect((await f.client.getJob(id)).priority).toBe(32768);
     } finally {
@@ -330,16 +331,16 @@ describe("requests that are not safe to repeat are sent once", () => {
     try {
       const { id } = await f.client.enqueue(Plain, { n: 1 });
       f.inject("DELETE", "/", fault, 50);
-      const error = await within(rejection(f.client.deleteJob(id)));
+      const error = await within(rejection(f.client.deleteJob(id)), "deleteJob()");
       expect(error).toMatchObject({ request: { method: "DELETE", path: `/jobs/${id}` } });
       expect(f.count("DELETE", `/jobs/${id}`)).toBe(1);
-      await within(rejection(f.client.jobs().deleteAll()));
+      await within(rejection(f.client.jobs().deleteAll()), "jobs().deleteAll()");
       expect(f.count("DELETE", "/jobs")).toBe(1);
-      await within(rejection(f.client.crons.delete("g")));
+      await within(rejection(f.client.crons.delete("g")), "crons.delete()");
       expect(f.count("DELETE", "/crons/g")).toBe(1);
-      await within(rejection(f.client.crons.deleteAll()));
+      await within(rejection(f.client.crons.deleteAll()), "crons.deleteAll()");
       expect(f.count("DELETE", "/crons")).toBe(1);
-      await within(rejection(f.client.crons.deleteEntry("g", "e")));
+      await within(rejection(f.client.crons.deleteEntry("g", "e")), "crons.deleteEntry()");
       expect(f.count("DELETE", "/crons/g/entries/e")).toBe(1);
       expect(await f.client.jobs().count()).toBe(1);
     } finally {
@@ -351,7 +352,7 @@ describe("requests that are not safe to repeat are sent once", () => {
     const f = faulty();
     try {
       f.inject("POST", "/crons/g/entries", "503", 5);
-      expect(await within(rejection(f.client.crons.addEntry("g", { name: "e", expression: "* * * * *", job: Plain.with({ n: 1 }) })))).toBeInstanceOf(
+      expect(await within(rejection(f.client.crons.addEntry("g", { name: "e", expression: "* * * * *", job: Plain.with({ n: 1 }) })), "crons.addEntry()")).toBeInstanceOf(
         ZizqServerError,
       );
       expect(f.count("POST", "/crons/g/entries")).toBe(1);
@@ -368,7 +369,7 @@ describe("requests that are not safe to repeat are sent once", () => {
       await f.client.crons.put("g", { entries: [{ name: "e", expression: "* * * * *", job: Plain.with({ n: 1 }) }] });
       f.inject("PATCH", "/crons/g", "500", 5);
       const call = method === "pause" || method === "resume" ? f.client.crons[method]("g") : f.client.crons[method]("g", "e");
-      expect(await within(rejection(call))).toBeInstanceOf(ZizqHttpError);
+      expect(await within(rejection(call), "the call")).toBeInstanceOf(ZizqHttpError);
       const path = method === "pause" || method === "resume" ? "/crons/g" : "/crons/g/entries/e";
       expect(f.count("PATCH", path)).toBe(1);
     } finally {
@@ -389,7 +390,7 @@ describe("retry delays are capped", () => {
     const client = new Client({ url: "http://zizq.test", fetch, retry: { initialDelayMs: 1, maxDelayMs: 5 } });
     try {
       // Capped at maxDelayMs (5 ms), the retry is sent at once; uncapped, it waits an hour.
-      expect(await within(client.health(), 2_000, "a GET retried after Retry-After: 3600")).toBe("ok");
+      expect(await within(client.health(), "a GET retried after Retry-After: 3600", 2_000)).toBe("ok");
       expect(calls).toBe(2);
     } finally {
       server.close();

@@ -7,6 +7,7 @@ import { request as httpRequest, type IncomingMessage } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { serve, type ServerHandle } from "../../../adapters/node.ts";
 import { signDelivery } from "../../../src/push/signature.ts";
+import { within } from "../../support/wait.ts";
 import { type Harness, harness, SECRET } from "./harness.ts";
 
 let h: Harness | undefined;
@@ -16,12 +17,6 @@ afterEach(async () => {
   await h?.close();
   served = h = undefined;
 });
-
-function within<T>(promise: Promise<T>, what: string, ms = 5000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`gave up waiting for ${what}`)), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 function readAll(response: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -4,7 +4,7 @@ import type { Job } from "../../../src/types/job.ts";
 import { ZizqError } from "../../../src/errors/zizq-error.ts";
 import { verifyDelivery } from "../../../src/push/signature.ts";
 import { PushDelivery } from "../../../src/relay/relay.ts";
-import { generateSecret, recordingLogger } from "./support.ts";
+import { generateSecret, recordingLogger } from "./harness.ts";
 
 const job: Job<unknown> = { id: "j1", type: "t", queue: "q", priority: 0, status: "in_flight", readyAt: 1, attempts: 0, payload: { a: 1 }, dequeuedAt: 2, budgets: [] };
 const ctx = () => ({ signal: new AbortController().signal, log: recordingLogger() });

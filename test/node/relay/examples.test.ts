@@ -10,7 +10,7 @@ import { Client } from "../../../src/client/client.ts";
 import { generateSecret } from "../../../src/push/signature.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
 import { SendEmail } from "../../../examples/push-endpoint.ts";
-import { waitFor } from "./support.ts";
+import { eventually } from "../../support/wait.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -44,7 +44,7 @@ it("push-endpoint.ts under Bun and push-relay.ts under Node, apart, against a Zi
   });
   let relay: ReturnType<typeof start> | undefined;
   try {
-    await waitFor(async () => /push endpoint on (\S+)/.test(endpoint.output()), 15_000, "the endpoint to listen");
+    await eventually(async () => /push endpoint on (\S+)/.test(endpoint.output()), "the endpoint to listen", 15_000, 100);
     const url = /push endpoint on (\S+)/.exec(endpoint.output())?.[1] as string;
     const client = new Client({ url: handle.url });
     await client.enqueueBulk(Array.from({ length: 30 }, (_, i) => SendEmail.with({ to: `u${i}@example.com`, subject: "hi" })));
@@ -54,7 +54,7 @@ it("push-endpoint.ts under Bun and push-relay.ts under Node, apart, against a Zi
       PUSH_URL: url,
       PUSH_SECRET: `${secret},${generateSecret()}`,
     });
-    await waitFor(async () => (await client.jobs({ queue: "emails", status: "completed" }).count()) === 30, 20_000, "30 completed");
+    await eventually(async () => (await client.jobs({ queue: "emails", status: "completed" }).count()) === 30, "30 completed", 20_000, 100);
     relay.child.kill("SIGINT");
     expect(await relay.exited, relay.output()).toBe(0);
   } finally {

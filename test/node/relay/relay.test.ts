@@ -17,9 +17,9 @@ import {
   QUEUE,
   recordingLogger,
   startZizq,
-  waitFor,
   type Zizq,
-} from "./support.ts";
+} from "./harness.ts";
+import { eventually } from "../../support/wait.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -65,13 +65,14 @@ async function allCounts(client: Client) {
 }
 
 async function expectFinalStates(client: Client, expected: { completed: number; dead: number }) {
-  await waitFor(
+  await eventually(
     async () => {
       const counts = await statusCounts(client);
       return counts.completed + counts.dead === expected.completed + expected.dead;
     },
-    20_000,
     async () => `every job to reach completed or dead (now ${JSON.stringify(await allCounts(client))})`,
+    20_000,
+    100,
   );
   expect(await statusCounts(client)).toEqual(expected);
   // The kills died on their first attempt, with the endpoint's reason.
@@ -121,7 +122,7 @@ describe("relay -> endpoint (Node)", () => {
     const push = await endpoint({ secret: [next], router: endpointRouter() });
     await zizq.client.enqueueBulk(Array.from({ length: 20 }, (_, i) => Ok.with({ n: i })));
     const { logger } = runRelay(zizq.client, `${push.url}/push`, [old, next]);
-    await waitFor(async () => (await statusCounts(zizq.client)).completed === 20, 10_000, "20 completed");
+    await eventually(async () => (await statusCounts(zizq.client)).completed === 20, "20 completed", 10_000, 100);
     expect(logger.errors).toEqual([]);
   });
 
@@ -162,13 +163,13 @@ describe("relay -> endpoint (Node)", () => {
     const port = push.port;
     await zizq.client.enqueueBulk(Array.from({ length: 500 }, (_, i) => Ok.with({ n: i })));
     const { relay, logger } = runRelay(zizq.client, `${push.url}/push`, secret, { concurrency: 8 });
-    await waitFor(async () => (await statusCounts(zizq.client)).completed >= 100, 10_000, "100 completed");
+    await eventually(async () => (await statusCounts(zizq.client)).completed >= 100, "100 completed", 10_000, 100);
     await push.close();
     await new Promise((resolve) => setTimeout(resolve, 500));
     const down = await statusCounts(zizq.client);
     expect(down.completed).toBeLessThan(500);
     push = await endpoint(options, port);
-    await waitFor(async () => (await statusCounts(zizq.client)).completed === 500, 30_000, "all 500 completed");
+    await eventually(async () => (await statusCounts(zizq.client)).completed === 500, "all 500 completed", 30_000, 100);
     expect(await statusCounts(zizq.client)).toEqual({ completed: 500, dead: 0 });
     const retried = (await zizq.client.jobs({ queue: QUEUE, status: "completed" }).toArray()).filter((job) => job.attempts > 0);
     expect(retried.length).toBeGreaterThan(0);

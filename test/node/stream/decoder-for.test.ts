@@ -7,7 +7,7 @@ import {
   SseFrameTransformer,
   transformerFor,
 } from "../../../src/stream/index.ts";
-import { decodeAll, msgpackBytes, ndjsonBytes, sseBytes } from "./helpers.ts";
+import { decodeAll, msgpackBytes, ndjsonBytes, sseBytes } from "../../support/stream-frames.ts";
 
 describe("decoderFor", () => {
   it.for([

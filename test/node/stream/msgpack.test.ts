@@ -2,7 +2,7 @@ import { encode } from "@msgpack/msgpack";
 import { describe, expect, it } from "vitest";
 import { ZizqFrameError } from "../../../src/errors/frame-error.ts";
 import { MsgpackFrameTransformer, msgpackDecoder } from "../../../src/stream/index.ts";
-import { bytewise, concat, decodeAll, prefixed, run, split } from "./helpers.ts";
+import { bytewise, concat, decodeAll, prefixed, run, split } from "../../support/stream-frames.ts";
 
 function frameError(error: unknown): ZizqFrameError {
   expect(error).toBeInstanceOf(ZizqFrameError);

@@ -3,7 +3,7 @@ import { ZizqArgumentError } from "../../../src/errors/argument-error.ts";
 import { ZizqFrameError } from "../../../src/errors/frame-error.ts";
 import { ZizqError } from "../../../src/errors/zizq-error.ts";
 import { NdjsonFrameTransformer, ndjsonDecoder } from "../../../src/stream/index.ts";
-import { decodeAll, run, split } from "./helpers.ts";
+import { decodeAll, run, split } from "../../support/stream-frames.ts";
 
 const text = new TextEncoder();
 const bytes = (s: string) => text.encode(s);

@@ -26,7 +26,7 @@ import {
   prefixed,
   split,
   sseBytes,
-} from "./helpers.ts";
+} from "../../support/stream-frames.ts";
 
 const text = fc.oneof(
   fc.string({ unit: "binary", maxLength: 40 }), // any code point: 2-, 3- and 4-byte UTF-8

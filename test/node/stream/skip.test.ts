@@ -7,7 +7,7 @@ import { encode } from "@msgpack/msgpack";
 import { describe, expect, it } from "vitest";
 import { ZizqFrameError } from "../../../src/errors/frame-error.ts";
 import { MsgpackFrameTransformer, NdjsonFrameTransformer, ndjsonDecoder, SseFrameTransformer, msgpackDecoder } from "../../../src/stream/index.ts";
-import { bytewise, concat, driveSkipping, prefixed, run, split } from "./helpers.ts";
+import { bytewise, concat, driveSkipping, prefixed, run, split } from "../../support/stream-frames.ts";
 
 const text = new TextEncoder();
 const bytes = (s: string) => text.encode(s);

@@ -8,14 +8,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Client, defineJob, type Logger, Router, Worker } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
 import type { TestServer } from "../../../src/testing/types.ts";
-import { waitFor } from "../relay/support.ts";
+import { eventually, sleep, WAIT_MS } from "../../support/wait.ts";
 
 const CallApi = defineJob<{ n: number }>({ type: "call_api", queue: "api", budgets: [{ key: "api" }] });
 const JOBS = 20;
-const WAIT_MS = 10_000;
 
 const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 let server: TestServer | undefined;
 const stops: AbortController[] = [];
@@ -48,7 +46,7 @@ describe("workers and budgets", () => {
       done.add(payload.n);
     });
     const workers = [start(client, router, 5), start(client, router, 5)];
-    await waitFor(async () => done.size === JOBS, WAIT_MS, `${JOBS} jobs done (${done.size} so far)`);
+    await eventually(async () => done.size === JOBS, () => `${JOBS} jobs done (${done.size} so far)`, WAIT_MS);
     for (const stop of stops) stop.abort();
     await Promise.all(workers);
 
@@ -80,7 +78,7 @@ describe("workers and budgets", () => {
     for (let step = 0; ; step++) {
       const expected = Math.min(JOBS, atOnce + step);
       // The worker has run every job let go before the clock moves on, so each ran at its time.
-      await waitFor(async () => startedAt.size >= expected, WAIT_MS, `${expected} jobs run at +${step * 200} ms`);
+      await eventually(async () => startedAt.size >= expected, () => `${expected} jobs run at +${step * 200} ms`, WAIT_MS);
       expect(await released()).toBe(expected);
       expect(startedAt.size).toBe(expected);
       if (expected === JOBS) break;

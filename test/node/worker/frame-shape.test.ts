@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { defineJob } from "../../../src/index.ts";
 import { Router } from "../../../src/processing/router.ts";
 import { Worker } from "../../../src/worker/worker.ts";
-import { client, collectingLogger, rewritingTakeFront, type Served, serveTestServer, waitFor, within } from "./reliability-helpers.ts";
+import { eventually, within } from "../../support/wait.ts";
+import { client, collectingLogger, rewritingTakeFront, type Served, serveTestServer } from "./harness.ts";
 
 const Work = defineJob<{ n: number }>({ type: "work", queue: "shapes" });
 
@@ -34,8 +35,8 @@ describe("take frames are checked", () => {
     worker = new Worker({ client: client(served.url), router: new Router().route(Work, (_payload, ctx) => void ran.push(ctx.job.id)), prefetch: 8, logger });
     const running = worker.run();
 
-    await waitFor("the bad frame's job to be killed", async () => (await admin.jobs({ status: "dead" }).count()) === 1, { timeoutMs: 10_000, intervalMs: 20 });
-    await waitFor("the other jobs to complete", async () => (await admin.jobs({ status: "completed" }).count()) === 3, { timeoutMs: 10_000, intervalMs: 20 });
+    await eventually(async () => (await admin.jobs({ status: "dead" }).count()) === 1, "the bad frame's job to be killed", 10_000, 20);
+    await eventually(async () => (await admin.jobs({ status: "completed" }).count()) === 3, "the other jobs to complete", 10_000, 20);
     const [record] = await admin.errors(target).toArray();
     expect(record).toMatchObject({ attempt: 1, errorType: "ZizqFrameError" });
     expect(record?.message).toBe(`GET /jobs/take?prefetch=8: a frame is not a job: expected a job object with a number "priority", got "high"`);
@@ -46,7 +47,7 @@ describe("take frames are checked", () => {
       message: `killing job ${target}: its take-stream frame could not be decoded`,
       details: { error: expect.objectContaining({ reason: "malformed", jobId: target }) },
     });
-    await within(worker.stop(), 10_000, "stop()");
+    await within(worker.stop(), "stop()", 10_000);
     await running;
   });
 });

@@ -7,10 +7,11 @@ import { Console } from "node:console";
 import { createServer } from "node:net";
 import { Writable } from "node:stream";
 import pino from "pino";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import winston from "winston";
 import { Client, defineJob, type LoggerOption, Router, Worker } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
+import { eventually } from "../../support/wait.ts";
 
 /** A stream that keeps what is written to it. */
 function sink(): Writable & { text(): string } {
@@ -55,7 +56,7 @@ async function failToConnect(logger: LoggerOption, failuresLogged: () => number,
     await worker.stop();
     await running;
   };
-  await vi.waitFor(() => expect(failuresLogged()).toBeGreaterThanOrEqual(attempts), { timeout: 10_000, interval: 5 });
+  await eventually(() => expect(failuresLogged()).toBeGreaterThanOrEqual(attempts), `${attempts} failed connects to be logged`, 10_000, 5);
   await stopWorker();
   stopWorker = undefined;
 }

@@ -22,11 +22,9 @@ import {
   rewritingTakeFront,
   type Served,
   serveTestServer,
-  sleep,
   tcpFront,
-  waitFor,
-  within,
-} from "./reliability-helpers.ts";
+} from "./harness.ts";
+import { eventually, sleep, within } from "../../support/wait.ts";
 
 const Work = defineJob<{ n: number; blob?: string }>({ type: "work", queue: "reliability" });
 const Strict = defineJob({ type: "strict", queue: "reliability", schema: v.object({ n: v.number() }) });
@@ -97,7 +95,7 @@ async function enqueueWork(admin: Client, count: number, payload: (i: number) =>
 
 /** The server's counts once nothing is in flight: a closed take stream is requeued when the server sees the socket go. */
 async function settledCounts(admin: Client): Promise<Awaited<ReturnType<typeof counts>>> {
-  await waitFor("no job in flight on the server", async () => (await counts(admin)).in_flight === 0, { timeoutMs: 5_000, intervalMs: 20 });
+  await eventually(async () => (await counts(admin)).in_flight === 0, "no job in flight on the server", 5_000, 20);
   return counts(admin);
 }
 
@@ -142,7 +140,7 @@ describe("Worker reliability (real sockets)", () => {
       });
       const running = start(worker);
 
-      await waitFor("the first job to start", () => starts.size > 0);
+      await eventually(() => starts.size > 0, "the first job to start");
       const landed = new Set<string>();
       const recorded: typeof acks = [];
       const landedCount = () => {
@@ -161,8 +159,8 @@ describe("Worker reliability (real sockets)", () => {
         s.server.dropConnections();
         drops++;
       }
-      await waitFor("every job's ack to land", () => landedCount() === ids.length, { timeoutMs: 20_000, intervalMs: 20 });
-      await within(worker.stop(), 10_000, "stop()");
+      await eventually(() => landedCount() === ids.length, "every job's ack to land", 20_000, 20);
+      await within(worker.stop(), "stop()", 10_000);
       expect(running.outcome).toEqual({ settled: true });
       landedCount();
 
@@ -213,18 +211,18 @@ describe("Worker reliability (real sockets)", () => {
     const worker = newWorker({ client: client(s.url, { fetch }), router, concurrency: 1 });
     const running = start(worker);
 
-    await waitFor("the first run to start", () => starts.length === 1);
+    await eventually(() => starts.length === 1, "the first run to start");
     s.server.dropConnections(); // the job goes back to ready while its handler still runs
-    await waitFor("the new stream to be handed the job again", () => s.server.connections().some((c) => c.held.includes(id as string)), { timeoutMs: 5_000 });
+    await eventually(() => s.server.connections().some((c) => c.held.includes(id as string)), "the new stream to be handed the job again", 5_000);
     releaseFirst(); // the old run completes: its ack completes the job the new stream holds
-    await waitFor("the old run's ack to land", () => acks.some((ack) => ack.landed.includes(id as string)), { timeoutMs: 5_000 });
+    await eventually(() => acks.some((ack) => ack.landed.includes(id as string)), "the old run's ack to land", 5_000);
     const landedAt = (acks.find((ack) => ack.landed.includes(id as string)) as { at: number }).at;
     expect((await s.admin.getJob(id as string)).status).toBe("completed");
 
     openFrames(); // the new stream's copy of the (completed) job reaches the worker
-    await waitFor("the worker to receive the job again", () => worker.stats().taken === 2, { timeoutMs: 5_000 });
+    await eventually(() => worker.stats().taken === 2, "the worker to receive the job again", 5_000);
     await sleep(50);
-    await within(worker.stop(), 10_000, "stop()");
+    await within(worker.stop(), "stop()", 10_000);
     expect(running.outcome).toEqual({ settled: true });
     expect(await settledCounts(s.admin)).toEqual({ scheduled: 0, ready: 0, in_flight: 0, completed: 1, dead: 0 });
     // The work was done and its ack landed: starting it again is a duplicate the worker could have known about.
@@ -240,13 +238,13 @@ describe("Worker reliability (real sockets)", () => {
     const worker = newWorker({ client: client(s.url, { fetch }), router, concurrency: 1 });
     const running = start(worker);
 
-    await waitFor("the first run to start", () => starts.length === 1);
+    await eventually(() => starts.length === 1, "the first run to start");
     s.server.dropConnections(); // the worker sees it at once, reconnects, and is handed the job again
-    await waitFor("the copy to arrive while the original still holds the only slot", () => worker.stats().taken === 2, { timeoutMs: 5_000 });
+    await eventually(() => worker.stats().taken === 2, "the copy to arrive while the original still holds the only slot", 5_000);
     releaseFirst();
-    await waitFor("the job to complete", async () => (await s.admin.getJob(id as string)).status === "completed", { timeoutMs: 5_000 });
-    await waitFor("the acks to land", () => worker.stats().acksPending === 0, { timeoutMs: 5_000 });
-    await within(worker.stop(), 10_000, "stop()");
+    await eventually(async () => (await s.admin.getJob(id as string)).status === "completed", "the job to complete", 5_000);
+    await eventually(() => worker.stats().acksPending === 0, "the acks to land", 5_000);
+    await within(worker.stop(), "stop()", 10_000);
     expect(running.outcome).toEqual({ settled: true });
     expect(starts.length, "runs of the job").toBe(1);
     expect(acks.some((ack) => ack.landed.includes(id as string))).toBe(true);
@@ -273,14 +271,14 @@ describe("Worker reliability (real sockets)", () => {
     const worker = newWorker({ client: client(s.url), router, concurrency: 4 });
     const running = start(worker);
 
-    await waitFor("both originals to run", () => starts.size === 2);
+    await eventually(() => starts.size === 2, "both originals to run");
     s.server.dropConnections();
-    await waitFor("both copies to arrive", () => worker.stats().taken === 4, { timeoutMs: 5_000 });
+    await eventually(() => worker.stats().taken === 4, "both copies to arrive", 5_000);
     expect(Object.fromEntries(starts), "runs while the originals still run").toEqual({ [completes]: 1, [fails]: 1 });
     gates.get(completes)?.();
     gates.get(fails)?.();
-    await waitFor("both jobs to complete", async () => (await s.admin.jobs({ status: "completed" }).count()) === 2, { timeoutMs: 5_000 });
-    await within(worker.stop(), 10_000, "stop()");
+    await eventually(async () => (await s.admin.jobs({ status: "completed" }).count()) === 2, "both jobs to complete", 5_000);
+    await within(worker.stop(), "stop()", 10_000);
     expect(running.outcome).toEqual({ settled: true });
     expect(Object.fromEntries(starts)).toEqual({ [completes]: 1, [fails]: 2 });
     // The failure of a lost stream's job is not reported: the copy's run is the job's first attempt.
@@ -300,16 +298,16 @@ describe("Worker reliability (real sockets)", () => {
     const worker = newWorker({ client: client(s.url, { fetch: held.fetch }), router, concurrency: 1, idleTimeout: 60_000 });
     const running = start(worker);
 
-    await waitFor("the first run to start", () => starts.length === 1);
+    await eventually(() => starts.length === 1, "the first run to start");
     s.server.dropConnections();
     await held.broken;
     expect((await s.admin.getJob(id as string)).status, "the job is back in ready on the server").toBe("ready");
     expect(worker.stats().connected).toBe(true);
     releaseFirst(); // completes; its ack is answered 422 not_found
-    await waitFor("the ack to come back not in flight", () => recording.acks.some((ack) => ack.notFound.includes(id as string)), { timeoutMs: 5_000 });
+    await eventually(() => recording.acks.some((ack) => ack.notFound.includes(id as string)), "the ack to come back not in flight", 5_000);
     held.release(); // now the worker sees the break, reconnects, and is handed the job again
-    await waitFor("the job to complete", async () => (await s.admin.getJob(id as string)).status === "completed", { timeoutMs: 5_000 });
-    await within(worker.stop(), 10_000, "stop()");
+    await eventually(async () => (await s.admin.getJob(id as string)).status === "completed", "the job to complete", 5_000);
+    await within(worker.stop(), "stop()", 10_000);
     expect(running.outcome).toEqual({ settled: true });
     expect(worker.stats().taken).toBe(2);
     expect(starts.length, "runs of the job").toBe(1);
@@ -338,17 +336,17 @@ describe("Worker reliability (real sockets)", () => {
     const worker = newWorker({ client: client(s.url, { fetch: held.fetch }), router, concurrency: 1, idleTimeout: 60_000 });
     const running = start(worker);
 
-    await waitFor("the first run to start", () => starts.length === 1);
+    await eventually(() => starts.length === 1, "the first run to start");
     s.server.dropConnections(); // the server hands the job back; the worker does not know yet
     await held.broken;
     holdAckAnswers = true;
     releaseFirst(); // completes: its ack reaches the server while the job is ready, so it is not in flight
-    await waitFor("the server to answer the ack 'not in flight'", () => recording.acks.some((ack) => ack.notFound.includes(id as string)), { timeoutMs: 5_000 });
+    await eventually(() => recording.acks.some((ack) => ack.notFound.includes(id as string)), "the server to answer the ack 'not in flight'", 5_000);
     held.release(); // the worker sees the break with that ack still out, reconnects, and gets the job again
-    await waitFor("the copy to arrive", () => worker.stats().taken === 2, { timeoutMs: 5_000 });
+    await eventually(() => worker.stats().taken === 2, "the copy to arrive", 5_000);
     releaseAckAnswers();
-    await waitFor("the job to complete", async () => (await s.admin.getJob(id as string)).status === "completed", { timeoutMs: 5_000 });
-    await within(worker.stop(), 10_000, "stop()");
+    await eventually(async () => (await s.admin.getJob(id as string)).status === "completed", "the job to complete", 5_000);
+    await within(worker.stop(), "stop()", 10_000);
     expect(running.outcome).toEqual({ settled: true });
     expect(starts.length, "runs of the job").toBe(1);
     expect(await settledCounts(s.admin)).toEqual({ scheduled: 0, ready: 0, in_flight: 0, completed: 1, dead: 0 });
@@ -398,16 +396,13 @@ describe("Worker reliability (real sockets)", () => {
     });
     const running = start(worker);
 
-    await waitFor("every job completed on the server", async () => (await s.admin.jobs({ status: "completed" }).count()) === ids.length, {
-      timeoutMs: 15_000,
-      intervalMs: 50,
-    });
-    await waitFor("the batcher to drain", () => worker.stats().acksPending === 0, { timeoutMs: 5_000 });
+    await eventually(async () => (await s.admin.jobs({ status: "completed" }).count()) === ids.length, "every job completed on the server", 15_000, 50);
+    await eventually(() => worker.stats().acksPending === 0, "the batcher to drain", 5_000);
     expect(running.outcome.settled).toBe(false);
     expect(faults).toEqual({ ack: FAULTS_PER_KIND, nack: FAULTS_PER_KIND });
     for (const kind of ["ack", "nack"] as const) for (const mode of modes) expect(injected[kind][mode], `${kind} ${mode}`).toBeGreaterThan(0);
 
-    await within(worker.stop(), 10_000, "stop()");
+    await within(worker.stop(), "stop()", 10_000);
     expect(running.outcome).toEqual({ settled: true });
     expect(await settledCounts(s.admin)).toEqual({ scheduled: 0, ready: 0, in_flight: 0, completed: 200, dead: 0 });
     // No stream was lost, so every job ran once, and once more after its one reported failure.
@@ -441,10 +436,10 @@ describe("Worker reliability (real sockets)", () => {
     const worker = newWorker({ client: client(s.url), router, concurrency: 200 });
     const running = start(worker);
 
-    await waitFor("200 handlers running", () => started.size === 200 && worker.stats().running === 200);
+    await eventually(() => started.size === 200 && worker.stats().running === 200, "200 handlers running");
     const stopped = worker.stop();
     setTimeout(release, 50);
-    await within(stopped, 15_000, "stop()");
+    await within(stopped, "stop()", 15_000);
     expect(running.outcome).toEqual({ settled: true });
 
     // The acks landed before the stream closed: the finished jobs are completed right away.
@@ -472,9 +467,9 @@ describe("Worker reliability (real sockets)", () => {
     const worker = newWorker({ client: client(s.url), router, concurrency: 4, shutdownTimeout: 200 });
     const running = start(worker);
 
-    await waitFor("4 handlers running", () => worker.stats().running === 4);
+    await eventually(() => worker.stats().running === 4, "4 handlers running");
     const t0 = performance.now();
-    await within(worker.stop(), 10_000, "stop()");
+    await within(worker.stop(), "stop()", 10_000);
     const elapsed = performance.now() - t0;
     expect(running.outcome).toEqual({ settled: true });
     // shutdownTimeout + the 2 s ack grace at most; generous, to catch only a hang.
@@ -508,8 +503,8 @@ describe("Worker reliability (real sockets)", () => {
     const worker = newWorker({ client: client(s.url, { timeoutMs: false }), router, shutdownTimeout: 100 });
     const running = start(worker);
 
-    await waitFor("the job's ack to be sent", () => worker.stats().completed === 1 && worker.stats().acksPending === 1);
-    await within(worker.stop(), 8_000, "stop()");
+    await eventually(() => worker.stats().completed === 1 && worker.stats().acksPending === 1, "the job's ack to be sent");
+    await within(worker.stop(), "stop()", 8_000);
     expect(running.outcome).toEqual({ settled: true });
     expect(worker.stats().acksPending).toBe(0);
     expect(await settledCounts(s.admin)).toEqual({ scheduled: 0, ready: 1, in_flight: 0, completed: 0, dead: 0 });
@@ -533,21 +528,21 @@ describe("Worker reliability (real sockets)", () => {
     });
     const running = start(worker);
 
-    await waitFor("a silent stream to be dropped and reopened", () => disconnects.length >= 1 && connects.length >= 2, { timeoutMs: 10_000 });
+    await eventually(() => disconnects.length >= 1 && connects.length >= 2, "a silent stream to be dropped and reopened", 10_000);
     const lost = disconnects[0]?.error;
     expect(lost).toBeInstanceOf(StreamLostError);
     expect((lost as Error).message).toMatch(/silent/);
     expect(disconnects[0]?.connection).toBe(connects[0]);
     // The worker really closed the silent stream: the server sees one take stream at a time.
-    await waitFor("the server to see one take stream", () => s.server.connections().length === 1, { timeoutMs: 5_000 });
+    await eventually(() => s.server.connections().length === 1, "the server to see one take stream", 5_000);
 
     const [id] = await enqueueWork(s.admin, 1);
-    await waitFor("the job to run", () => ran.length === 1, { timeoutMs: 10_000 });
-    await waitFor("the job to complete", async () => (await s.admin.jobs({ status: "completed" }).count()) === 1, { timeoutMs: 5_000 });
+    await eventually(() => ran.length === 1, "the job to run", 10_000);
+    await eventually(async () => (await s.admin.jobs({ status: "completed" }).count()) === 1, "the job to complete", 5_000);
     expect(ran[0]?.id).toBe(id);
     expect(ran[0]?.connections).toBeGreaterThanOrEqual(2);
     expect(running.outcome.settled).toBe(false);
-    await within(worker.stop(), 10_000, "stop()");
+    await within(worker.stop(), "stop()", 10_000);
     expect(running.outcome).toEqual({ settled: true });
   });
 
@@ -573,7 +568,7 @@ describe("Worker reliability (real sockets)", () => {
         });
         const running = start(worker);
 
-        await waitFor("the worker to try again", () => front.connections >= 3, { timeoutMs: 10_000 });
+        await eventually(() => front.connections >= 3, "the worker to try again", 10_000);
         expect(ran).toEqual([]);
         const warnings = logger.messages.filter((m) => m.level === "warn").map((m) => m.message);
         if (mode === "silent") {
@@ -588,10 +583,10 @@ describe("Worker reliability (real sockets)", () => {
         }
 
         front.mode = "forward";
-        await waitFor("the jobs to run", () => ran.length === 3, { timeoutMs: 10_000 });
-        await waitFor("the jobs to complete", async () => (await s.admin.jobs({ status: "completed" }).count()) === 3, { timeoutMs: 5_000 });
+        await eventually(() => ran.length === 3, "the jobs to run", 10_000);
+        await eventually(async () => (await s.admin.jobs({ status: "completed" }).count()) === 3, "the jobs to complete", 5_000);
         expect(running.outcome.settled).toBe(false);
-        await within(worker.stop(), 10_000, "stop()");
+        await within(worker.stop(), "stop()", 10_000);
         expect(running.outcome).toEqual({ settled: true });
         expect(ran.sort()).toEqual([...ids].sort());
         expect(logger.messages.filter((m) => m.level === "error")).toEqual([]);
@@ -607,8 +602,8 @@ describe("Worker reliability (real sockets)", () => {
         const before = front.connections;
         const worker = newWorker({ client: client(front.url, { fetch }), router: new Router(), idleTimeout: 60_000 });
         const running = start(worker);
-        await waitFor("the take request to be sent", () => front.connections > before);
-        await within(worker.stop(), 5_000, `stop() with ${fetch === deaf ? "a fetch that ignores its signal" : "the global fetch"}`);
+        await eventually(() => front.connections > before, "the take request to be sent");
+        await within(worker.stop(), `stop() with ${fetch === deaf ? "a fetch that ignores its signal" : "the global fetch"}`, 5_000);
         expect(running.outcome).toEqual({ settled: true });
       }
     });
@@ -626,15 +621,15 @@ describe("Worker reliability (real sockets)", () => {
       const worker = newWorker({ client: client(s.url), router });
       const running = start(worker);
 
-      await waitFor("the bad frame's job to be killed", async () => (await s.admin.jobs({ status: "dead" }).count()) === 1, { timeoutMs: 10_000, intervalMs: 20 });
-      await waitFor("the other jobs to complete", async () => (await s.admin.jobs({ status: "completed" }).count()) === 6, { timeoutMs: 10_000, intervalMs: 20 });
+      await eventually(async () => (await s.admin.jobs({ status: "dead" }).count()) === 1, "the bad frame's job to be killed", 10_000, 20);
+      await eventually(async () => (await s.admin.jobs({ status: "completed" }).count()) === 6, "the other jobs to complete", 10_000, 20);
       const dead = await s.admin.getJob(target);
       expect(dead.status).toBe("dead");
       expect(await s.admin.errors(target).toArray()).toMatchObject([{ attempt: 1, errorType: "ZizqFrameError" }]);
       expect(ran.sort()).toEqual([...before, ...after].sort());
       expect(worker.stats()).toMatchObject({ state: "running", badFrames: 1, connections: 1 });
       expect(running.outcome.settled).toBe(false);
-      await within(worker.stop(), 10_000, "stop()");
+      await within(worker.stop(), "stop()", 10_000);
       expect(running.outcome).toEqual({ settled: true });
     });
 
@@ -648,11 +643,11 @@ describe("Worker reliability (real sockets)", () => {
       const worker = newWorker({ client: client(s.url), router, maxFrameBytes: 2048 });
       const running = start(worker);
 
-      await waitFor("the big job to be killed", async () => (await s.admin.jobs({ status: "dead" }).count()) === 1, { timeoutMs: 10_000, intervalMs: 20 });
-      await waitFor("the other jobs to complete", async () => (await s.admin.jobs({ status: "completed" }).count()) === 6, { timeoutMs: 10_000, intervalMs: 20 });
+      await eventually(async () => (await s.admin.jobs({ status: "dead" }).count()) === 1, "the big job to be killed", 10_000, 20);
+      await eventually(async () => (await s.admin.jobs({ status: "completed" }).count()) === 6, "the other jobs to complete", 10_000, 20);
       // More jobs, after the skip, on the same stream.
       const later = await enqueueWork(s.admin, 3);
-      await waitFor("the later jobs to complete", async () => (await s.admin.jobs({ status: "completed" }).count()) === 9, { timeoutMs: 10_000, intervalMs: 20 });
+      await eventually(async () => (await s.admin.jobs({ status: "completed" }).count()) === 9, "the later jobs to complete", 10_000, 20);
 
       const errors = await s.admin.errors(big as string).toArray();
       expect(errors).toMatchObject([{ attempt: 1, errorType: "ZizqFrameError" }]);
@@ -661,7 +656,7 @@ describe("Worker reliability (real sockets)", () => {
       expect(ran.sort()).toEqual([...before, ...after, ...later].sort());
       expect(worker.stats()).toMatchObject({ state: "running", badFrames: 1, connections: 1 });
       expect(running.outcome.settled).toBe(false);
-      await within(worker.stop(), 10_000, "stop()");
+      await within(worker.stop(), "stop()", 10_000);
       expect(running.outcome).toEqual({ settled: true });
     });
 
@@ -674,16 +669,16 @@ describe("Worker reliability (real sockets)", () => {
       const worker = newWorker({ client: client(s.url), router });
       const running = start(worker);
 
-      await waitFor("both jobs settled", async () => {
+      await eventually(async () => {
         const c = await counts(s.admin);
         return c.dead === 1 && c.completed === 1;
-      }, { timeoutMs: 10_000, intervalMs: 20 });
+      }, "both jobs settled", 10_000, 20);
       expect((await s.admin.getJob(bad.id)).status).toBe("dead");
       expect((await s.admin.getJob(good.id)).status).toBe("completed");
       expect(await s.admin.errors(bad.id).toArray()).toMatchObject([{ attempt: 1, errorType: "ZizqValidationError" }]);
       expect(ran).toEqual([{ n: 1 }]);
       expect(worker.stats()).toMatchObject({ state: "running", badFrames: 0, connections: 1, completed: 1, failed: 1 });
-      await within(worker.stop(), 10_000, "stop()");
+      await within(worker.stop(), "stop()", 10_000);
       expect(running.outcome).toEqual({ settled: true });
     });
 
@@ -709,10 +704,10 @@ describe("Worker reliability (real sockets)", () => {
       const worker = newWorker({ client: client(s.url, { fetch: slowAckAnswers }), router, concurrency: 1, prefetch: 1, maxFrameBytes: 2048 });
       const running = start(worker);
 
-      await waitFor("the small job to run", () => worker.stats().running === 1);
+      await eventually(() => worker.stats().running === 1, "the small job to run");
       const stopped = worker.stop();
       release();
-      await within(stopped, 10_000, "stop()");
+      await within(stopped, "stop()", 10_000);
       expect(running.outcome).toEqual({ settled: true });
       await sleep(50); // unhandled rejections are reported once the microtask queue drains
       expect((await s.admin.getJob(small as string)).status).toBe("completed");
@@ -733,7 +728,7 @@ describe("Worker reliability (real sockets)", () => {
         await sleep(20);
       });
       const worker = newWorker({ client: client(s.url), router });
-      const summary = await within(worker.drain({ idleMs: 200 }), 15_000, "drain()");
+      const summary = await within(worker.drain({ idleMs: 200 }), "drain()", 15_000);
       expect(summary).toMatchObject({ reason: "idle", processed: 50, completed: 50, failed: 0 });
       expect(runs).toBe(50);
       expect(await settledCounts(s.admin)).toEqual({ scheduled: 0, ready: 0, in_flight: 0, completed: 50, dead: 0 });
@@ -748,7 +743,7 @@ describe("Worker reliability (real sockets)", () => {
         await sleep(1);
       });
       const worker = newWorker({ client: client(s.url), router });
-      const summary = await within(worker.drain({ maxJobs: 100 }), 15_000, "drain()");
+      const summary = await within(worker.drain({ maxJobs: 100 }), "drain()", 15_000);
       expect(summary).toMatchObject({ reason: "maxJobs", processed: 100, completed: 100, failed: 0 });
       expect(started.length).toBe(100);
       // Completed right away: the acks landed before drain returned.
@@ -770,7 +765,7 @@ describe("Worker reliability (real sockets)", () => {
       });
       const worker = newWorker({ client: client(s.url), router });
       const t0 = performance.now();
-      const summary = await within(worker.drain({ maxMs: 1_500 }), 15_000, "drain()");
+      const summary = await within(worker.drain({ maxMs: 1_500 }), "drain()", 15_000);
       const elapsed = performance.now() - t0;
       expect(summary.reason).toBe("maxMs");
       expect(elapsed).toBeLessThan(1_500 + 1_000);

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { Client, defineJob, Router, runUntilSignalled, type SignalSource, Worker } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
+import { eventually } from "../../support/wait.ts";
 
 const Slow = defineJob<{ n: number }>({ type: "slow", queue: "q" });
 const silent = { warn: () => {}, error: () => {}, info: () => {} };
@@ -33,19 +34,16 @@ async function setup(handler: (signal: AbortSignal) => Promise<void>) {
     await handler(ctx.signal);
   });
   const worker = new Worker({ client, router, concurrency: 2, logger: silent });
-  const until = async (condition: () => boolean) => {
-    while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
-  };
-  return { server, client, worker, until, started: () => started };
+  return { server, client, worker, started: () => started };
 }
 
 describe("runUntilSignalled", () => {
   it("stops gracefully on the first signal and answers 0, with the listeners removed", async () => {
-    const { client, worker, until, started } = await setup(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    const { client, worker, started } = await setup(() => new Promise((resolve) => setTimeout(resolve, 50)));
     const signals = manualSignals();
     const code = runUntilSignalled(worker, signals.source, { logger: silent });
     expect(signals.listening()).toEqual(["SIGINT", "SIGTERM"]);
-    await until(() => started() === 2);
+    await eventually(() => started() === 2, "two handlers to start");
     signals.fire("SIGTERM");
     expect(await code).toBe(0);
     expect(signals.listening()).toEqual([]);
@@ -54,10 +52,10 @@ describe("runUntilSignalled", () => {
   });
 
   it("stops at once on a second signal and answers 1: running jobs are failed", async () => {
-    const { client, worker, until, started } = await setup((signal) => new Promise((resolve) => signal.addEventListener("abort", () => resolve())));
+    const { client, worker, started } = await setup((signal) => new Promise((resolve) => signal.addEventListener("abort", () => resolve())));
     const signals = manualSignals();
     const code = runUntilSignalled(worker, signals.source, { logger: silent, signals: ["SIGUSR2"] });
-    await until(() => started() === 2);
+    await eventually(() => started() === 2, "two handlers to start");
     signals.fire("SIGUSR2");
     signals.fire("SIGUSR2");
     expect(await code).toBe(1);
@@ -66,10 +64,10 @@ describe("runUntilSignalled", () => {
   });
 
   it("gives running handlers the shutdownTimeout it was given", async () => {
-    const { worker, until, started } = await setup((signal) => new Promise((resolve) => signal.addEventListener("abort", () => resolve())));
+    const { worker, started } = await setup((signal) => new Promise((resolve) => signal.addEventListener("abort", () => resolve())));
     const signals = manualSignals();
     const code = runUntilSignalled(worker, signals.source, { logger: silent, shutdownTimeout: 20 });
-    await until(() => started() === 2);
+    await eventually(() => started() === 2, "two handlers to start");
     signals.fire("SIGINT");
     expect(await code).toBe(0);
     expect(worker.stats().failed).toBe(2);

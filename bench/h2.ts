@@ -1,8 +1,8 @@
 /**
- * Does `nodeFetch({ allowH2: true })` help? `node --import tsx test/node/adapters/h2-bench.ts`
+ * `npm run bench -- h2`: does `nodeFetch({ allowH2: true })` help?
  *
  * The in-memory Zizq behind mutual TLS that offers both HTTP/2 and HTTP/1.1 by ALPN (as a TLS
- * Zizq would), in its own process so each side has its own event loop. The same measurements with
+ * Zizq would), in its own process (this file run as a script) so each side has its own event loop. The same measurements with
  * `allowH2` false (HTTP/1.1, one connection per request in flight) and true (one HTTP/2 connection
  * that every request shares, the take stream too), alternating, several rounds; medians printed.
  *
@@ -14,12 +14,12 @@ import { spawn } from "node:child_process";
 import { createSecureServer } from "node:http2";
 import type { AddressInfo, Socket } from "node:net";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { getRequestListener } from "@hono/node-server";
-import { type NodeFetch, nodeFetch } from "../../../adapters/node.ts";
-import { Client, defineJob, Router, Worker } from "../../../src/index.ts";
-import { createTestServer } from "../../../src/testing/index.ts";
-import { makeCertificates, type TestCertificates } from "../../support/certs.ts";
+import { type NodeFetch, nodeFetch } from "../adapters/node.ts";
+import { Client, defineJob, Router, Worker } from "../src/index.ts";
+import { createTestServer } from "../src/testing/index.ts";
+import { makeCertificates, type TestCertificates } from "../test/support/certs.ts";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const Noop = defineJob({ type: "noop", queue: "bench" });
@@ -110,8 +110,8 @@ async function measure(url: string, certificates: TestCertificates, allowH2: boo
   }
 }
 
-async function main(): Promise<void> {
-  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "serve"], {
+export async function run(): Promise<void> {
+  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url)], {
     stdio: ["pipe", "pipe", "inherit"],
   });
   const [line] = await createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next().then((r) => [r.value as string]);
@@ -138,5 +138,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === "serve") await serveH2();
-else await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await serveH2();

@@ -74,17 +74,5 @@ export async function enqueueMix(client: Client, total: number) {
   return { completed: (total / 20) * 16, dead: (total / 20) * 4 };
 }
 
-export async function waitFor(
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  what: string | (() => Promise<string>),
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === "string" ? what : await what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 export { generateSecret };
 export { Always, Doomed, endpointRouter, Flaky, Later, Ok, QUEUE } from "./jobs.ts";

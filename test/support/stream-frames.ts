@@ -1,7 +1,7 @@
 /** Shared helpers for the take-stream decoder tests: encoders for each framing and a chunked run. */
 import { Encoder } from "@msgpack/msgpack";
-import type { ZizqFrameError } from "../../../src/errors/frame-error.ts";
-import type { FrameTransformer } from "../../../src/stream/options.ts";
+import type { ZizqFrameError } from "../../src/errors/frame-error.ts";
+import type { FrameTransformer } from "../../src/stream/options.ts";
 
 const text = new TextEncoder();
 const msgpack = new Encoder({ ignoreUndefined: true });

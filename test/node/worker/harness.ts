@@ -1,6 +1,6 @@
 /**
- * Helpers for the Worker reliability tests: the in-memory test server on a real socket, a
- * client of it, bounded waits, job counts by status, and fetch wrappers that record or break
+ * The harness of the Worker reliability tests: the in-memory test server on a real socket, a
+ * client of it, job counts by status, and fetch wrappers that record or break
  * the requests a Worker makes.
  */
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
@@ -46,35 +46,6 @@ export async function serveTestServer(options: TestServerOptions = {}, front?: (
 
 export function client(url: string, options: Partial<ClientOptions> = {}): Client {
   return new Client({ url, ...options });
-}
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Polls `condition` every `intervalMs` until it holds; throws naming `what` after `timeoutMs`. */
-export async function waitFor(
-  what: string,
-  condition: () => boolean | Promise<boolean>,
-  { timeoutMs = 10_000, intervalMs = 10 }: { timeoutMs?: number; intervalMs?: number } = {},
-): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (performance.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(intervalMs);
-  }
-}
-
-/** Rejects after `ms` naming `what`, unless `promise` settles first. */
-export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 export const STATUSES = ["scheduled", "ready", "in_flight", "completed", "dead"] as const;

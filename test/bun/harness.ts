@@ -1,20 +1,10 @@
-/** Small helpers the Bun runtime tests share: bounded waits, child processes read line by line, the mTLS test server. */
+/** The harness the Bun runtime tests share: child processes read line by line, the mTLS test server. */
 import { fileURLToPath } from "node:url";
 import type { TestCertificates } from "../support/certs.ts";
+import { eventually, sleep } from "../support/wait.ts";
 
 /** The repository root: children run from here so `tsx` and `node_modules` resolve. */
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` every 10 ms; fails naming `what` after `ms`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 /** A child process whose stdout (and stderr) are collected as lines while it runs. */
 export interface Child {
@@ -56,11 +46,7 @@ export function spawnChild(cmd: string[], env: Record<string, string | undefined
     lines,
     output,
     exited,
-    async line(match, what, ms = 15_000) {
-      let found: string | undefined;
-      await waitFor(() => (found = lines.find(match)) !== undefined, `${what}; output so far:\n${output()}`, ms);
-      return found!;
-    },
+    line: (match, what, ms = 15_000) => eventually(() => lines.find(match) ?? false, () => `${what}; output so far:\n${output()}`, ms),
   };
 }
 
