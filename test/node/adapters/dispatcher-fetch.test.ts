@@ -8,8 +8,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type NodeFetch, nodeFetch } from "../../../adapters/node.ts";
-import { Client, ZizqConnectionError, ZizqNotFoundError, ZizqTimeoutError } from "../../../src/index.ts";
+import { type NodeFetch, nodeClient, nodeFetch, serve } from "../../../adapters/node.ts";
+import { Client, defineJob, Router, Worker, ZizqConnectionError, ZizqNotFoundError, ZizqTimeoutError } from "../../../src/index.ts";
+import { createTestServer } from "../../../src/testing/index.ts";
 
 type Route = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
 
@@ -174,5 +175,33 @@ describe("nodeFetch over Dispatcher.request", () => {
 
     const nowhere = new Client({ url: "http://127.0.0.1:9", fetch, retry: false });
     expect(await rejection(nowhere.health())).toBeInstanceOf(ZizqConnectionError);
+  });
+
+  it("nodeClient sends through it (no fetch-only headers such as sec-fetch-mode), and a given fetch wins", async () => {
+    const seen: string[] = [];
+    route = (req, res) => {
+      seen.push(String(req.headers["sec-fetch-mode"]));
+      res.writeHead(204).end();
+    };
+    await nodeClient({ url }).ackMany(["0a"]);
+    await nodeClient({ url, fetch: globalThis.fetch }).ackMany(["0b"]);
+    expect(seen).toEqual(["undefined", "cors"]);
+  });
+
+  it("a Worker made with nodeClient drains jobs from the test server over a real port: take stream and bulk acks", async () => {
+    const Ping = defineJob<{ n: number }>({ type: "ping", queue: "fast" });
+    const zizq = await serve(createTestServer());
+    try {
+      const client = nodeClient({ url: zizq.url });
+      await client.enqueueBulk(Array.from({ length: 300 }, (_, n) => Ping.with({ n })));
+      const seen = new Set<number>();
+      const router = new Router().route(Ping, async ({ n }) => void seen.add(n));
+      const summary = await new Worker({ client, router, concurrency: 10 }).drain({ maxJobs: 300, maxMs: 30_000 });
+      expect(summary.completed).toBe(300);
+      expect(seen.size).toBe(300);
+      expect(await client.jobs({ queue: "fast", status: ["ready", "in_flight"] }).count()).toBe(0);
+    } finally {
+      await zizq.close();
+    }
   });
 });
