@@ -91,14 +91,15 @@ function webStream(body: Dispatcher.ResponseData["body"], signal: AbortSignal | 
   });
 }
 
-function toHeaders(raw: Record<string, string | string[] | undefined>): Headers {
-  const headers = new Headers();
+/** undici's header record as the pairs a Response takes, a repeated header once per value; the Response builds its Headers once, from these. */
+function toHeaders(raw: Record<string, string | string[] | undefined>): [string, string][] {
+  const pairs: [string, string][] = [];
   for (const name in raw) {
     const value = raw[name];
-    if (typeof value === "string") headers.append(name, value);
-    else if (value !== undefined) for (const each of value) headers.append(name, each);
+    if (typeof value === "string") pairs.push([name, value]);
+    else if (value !== undefined) for (const each of value) pairs.push([name, each]);
   }
-  return headers;
+  return pairs;
 }
 
 /**
