@@ -12,6 +12,7 @@
  * `redirect: "manual"` and refuses them), bodies are not decompressed (no `accept-encoding` is
  * sent, so a server has no reason to compress), no cookies, no CORS.
  */
+import * as nodeStream from "node:stream";
 import type { Dispatcher } from "undici";
 
 /** Statuses whose responses carry no body: the Response constructor refuses one. */
@@ -52,24 +53,123 @@ export function dispatcherFetch(dispatcher: Dispatcher): typeof globalThis.fetch
     const { statusCode: status, headers, body } = answer;
     const empty = method === "HEAD" || NULL_BODY.has(status);
     if (empty) body.resume();
-    const response = new Response(empty ? null : webStream(body, signal), { status, headers: toHeaders(headers) });
-    Object.defineProperty(response, "url", { value: url.href });
-    return response;
+    return new NodeResponse(empty ? null : body, signal, url.href, status, toHeaders(headers));
   };
+}
+
+type NodeBody = Dispatcher.ResponseData["body"];
+type Bytes = Uint8Array<ArrayBuffer>;
+
+/** Whether a web stream has been read from or cancelled; in Node since 16.8, missing from its types. */
+const isDisturbed = (nodeStream as unknown as { isDisturbed(stream: ReadableStream): boolean }).isDisturbed;
+
+/**
+ * A global Response over undici's body. Its web stream is made only when `body` is asked for (a
+ * take stream): a `ReadableStream` costs more to make on Node 20 than the rest of a small request
+ * (about 33 µs against 4 µs for the Response itself). A whole-body read (`text`, `json`,
+ * `arrayBuffer`) before that takes the bytes straight from undici's body. Either way a body is
+ * read once, as fetch's is.
+ */
+class NodeResponse extends Response {
+  readonly #node: NodeBody | null;
+  readonly #signal: AbortSignal | null;
+  readonly #url: string;
+  #stream: ReadableStream<Bytes> | undefined;
+  /** A whole-body read took the body before any stream was made. */
+  #taken = false;
+
+  constructor(node: NodeBody | null, signal: AbortSignal | null, url: string, status: number, headers: [string, string][]) {
+    super(null, { status, headers });
+    this.#node = node;
+    this.#signal = signal;
+    this.#url = url;
+  }
+
+  override get url(): string {
+    return this.#url;
+  }
+
+  override get body(): ReadableStream<Bytes> | null {
+    if (this.#node === null) return null;
+    if (this.#stream === undefined) {
+      this.#stream = webStream(this.#node, this.#signal, this.#taken);
+      // Already read whole: the stream is there, but used, as fetch's would be.
+      if (this.#taken) void this.#stream.cancel().catch(() => undefined);
+    }
+    return this.#stream;
+  }
+
+  override get bodyUsed(): boolean {
+    return this.#taken || (this.#stream !== undefined && isDisturbed(this.#stream));
+  }
+
+  override text(): Promise<string> {
+    return this.#whole("text") ?? this.#asFetched((response) => response.text());
+  }
+
+  override json(): Promise<unknown> {
+    return this.#whole("json") ?? this.#asFetched((response) => response.json());
+  }
+
+  override arrayBuffer(): Promise<ArrayBuffer> {
+    return this.#whole("arrayBuffer") ?? this.#asFetched((response) => response.arrayBuffer());
+  }
+
+  override blob(): Promise<Blob> {
+    return this.#asFetched((response) => response.blob());
+  }
+
+  override formData(): Promise<FormData> {
+    return this.#asFetched((response) => response.formData());
+  }
+
+  override clone(): Response {
+    const init = { status: this.status, statusText: this.statusText, headers: this.headers };
+    const body = this.body;
+    if (body === null) return new Response(null, init);
+    if (this.bodyUsed || body.locked) throw new TypeError("Response.clone: Body has already been consumed.");
+    const [mine, theirs] = body.tee();
+    this.#stream = mine;
+    return new Response(theirs, init);
+  }
+
+  /** The whole body from undici's body, or undefined once a stream was made, the body was taken, or there is none. */
+  #whole<K extends "text" | "json" | "arrayBuffer">(kind: K): ReturnType<NodeBody[K]> | undefined {
+    const node = this.#node;
+    if (node === null || this.#stream !== undefined || this.#taken) return undefined;
+    this.#taken = true;
+    const signal = this.#signal;
+    return (node[kind]() as Promise<unknown>).catch((error: unknown) => {
+      if (signal?.aborted) throw signal.reason;
+      if (error instanceof SyntaxError) throw error;
+      throw new TypeError("terminated", { cause: error });
+    }) as ReturnType<NodeBody[K]>;
+  }
+
+  /** `read` of a standard Response over this body's stream: an empty body reads as empty, a used or locked one rejects with fetch's TypeError. */
+  #asFetched<T>(read: (response: Response) => Promise<T>): Promise<T> {
+    try {
+      if (this.bodyUsed) throw new TypeError("Body is unusable: Body has already been read");
+      return read(new Response(this.body, { headers: this.headers }));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
 }
 
 /**
  * The Node body as a web byte stream: chunks pass through as views (no copy), reading pauses
  * while the consumer is a chunk behind, and cancelling destroys the body, which frees or closes
- * its connection. A body that breaks errors the stream as fetch's does: with the signal's reason
- * after an abort, else a `TypeError("terminated")`.
+ * its connection (unless `taken`: a whole-body read has it). A body that breaks errors the stream
+ * as fetch's does: with the signal's reason after an abort, else a `TypeError("terminated")`.
  */
-function webStream(body: Dispatcher.ResponseData["body"], signal: AbortSignal | null): ReadableStream<Uint8Array> {
-  let open = true;
-  return new ReadableStream<Uint8Array>({
+function webStream(body: NodeBody, signal: AbortSignal | null, taken: boolean): ReadableStream<Bytes> {
+  let open = !taken;
+  return new ReadableStream<Bytes>({
     start(controller) {
+      if (taken) return;
       body.on("data", (chunk: Buffer) => {
-        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        controller.enqueue(new Uint8Array(chunk.buffer as ArrayBuffer, chunk.byteOffset, chunk.byteLength));
         if ((controller.desiredSize ?? 0) <= 0) body.pause();
       });
       body.once("end", () => {
@@ -82,9 +182,10 @@ function webStream(body: Dispatcher.ResponseData["body"], signal: AbortSignal | 
       });
     },
     pull() {
-      body.resume();
+      if (!taken) body.resume();
     },
     cancel() {
+      if (!open) return;
       open = false;
       body.destroy();
     },

@@ -118,6 +118,48 @@ describe("nodeFetch over Dispatcher.request", () => {
     await closed.promise;
   });
 
+  it("a body is read once, whichever way: a whole read after a reader, a second whole read and a clone's copy behave as fetch's do", async () => {
+    route = (_req, res) => void res.writeHead(200, { "content-type": "application/json" }).end('{"n":1}');
+    const twice = await fetch(`${url}/x`);
+    expect(await twice.json()).toEqual({ n: 1 });
+    expect(twice.bodyUsed).toBe(true);
+    expect(await rejection(twice.text())).toBeInstanceOf(TypeError);
+
+    const streamed = await fetch(`${url}/x`);
+    const reader = (streamed.body as ReadableStream<Uint8Array>).getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('{"n":1}');
+    expect(await rejection(streamed.text())).toBeInstanceOf(TypeError);
+
+    const original = await fetch(`${url}/x`);
+    const copy = original.clone();
+    expect([await original.text(), await copy.arrayBuffer().then((bytes) => new TextDecoder().decode(bytes))]).toEqual(['{"n":1}', '{"n":1}']);
+  });
+
+  it("a body read whole is used: its stream, asked for afterwards, is there but cannot be read", async () => {
+    route = (_req, res) => void res.writeHead(200, { "content-type": "text/plain" }).end("whole");
+    const response = await fetch(`${url}/x`);
+    expect(response.bodyUsed).toBe(false);
+    expect(await response.text()).toBe("whole");
+    expect(response.bodyUsed).toBe(true);
+    expect(response.body).toBeInstanceOf(ReadableStream);
+    expect(await rejection(response.blob())).toBeInstanceOf(TypeError);
+  });
+
+  it("a body that breaks before anyone reads it is no unhandled error; reading it then rejects with TypeError", async () => {
+    const broken = signal();
+    route = (_req, res) => {
+      res.writeHead(200, { "content-length": "100" }).write("short");
+      setImmediate(() => {
+        res.socket?.destroy();
+        broken.resolve();
+      });
+    };
+    const response = await fetch(`${url}/x`);
+    await broken.promise;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await rejection(response.arrayBuffer())).toBeInstanceOf(TypeError);
+  });
+
   it("an abort rejects with the signal's reason: before sending, while waiting for the headers, and mid-body", async () => {
     const reason = new Error("stop now");
     const before = new AbortController();
