@@ -104,14 +104,17 @@ class NodeResponse extends Response {
   }
 
   override text(): Promise<string> {
+    if (this.#node === null) return super.text();
     return this.#whole("text") ?? this.#asFetched((response) => response.text());
   }
 
   override json(): Promise<unknown> {
+    if (this.#node === null) return super.json();
     return this.#whole("json") ?? this.#asFetched((response) => response.json());
   }
 
   override arrayBuffer(): Promise<ArrayBuffer> {
+    if (this.#node === null) return super.arrayBuffer();
     return this.#whole("arrayBuffer") ?? this.#asFetched((response) => response.arrayBuffer());
   }
 
@@ -133,10 +136,10 @@ class NodeResponse extends Response {
     return new Response(theirs, init);
   }
 
-  /** The whole body from undici's body, or undefined once a stream was made, the body was taken, or there is none. */
+  /** The whole body from undici's body, or undefined once a stream was made or the body was taken. */
   #whole<K extends "text" | "json" | "arrayBuffer">(kind: K): ReturnType<NodeBody[K]> | undefined {
-    const node = this.#node;
-    if (node === null || this.#stream !== undefined || this.#taken) return undefined;
+    const node = this.#node as NodeBody;
+    if (this.#stream !== undefined || this.#taken) return undefined;
     this.#taken = true;
     const signal = this.#signal;
     return (node[kind]() as Promise<unknown>).catch((error: unknown) => {
