@@ -17,7 +17,7 @@ export const STUB_CELLS: [number, number, number][] = [
   [25, 50, 40_000],
   [128, 256, 100_000],
 ];
-export const STUB_ROUNDS = 3;
+export const STUB_ROUNDS = 5;
 export const WARMUP_JOBS = 20_000;
 export const FORMATS = ["json", "msgpack"] as const;
 
