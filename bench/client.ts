@@ -4,11 +4,10 @@
  * On Node twice: the global fetch against `new Client({ url })`, and undici's `request` against
  * `nodeClient({ url })` (nodeFetch); then Bun and Deno with their fetch. Then bulk enqueue.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { Pool } from "undici";
 import { nodeClient } from "../adapters/node.ts";
 import { Client } from "../src/index.ts";
+import { OTHER_RUNTIMES, runOn, startServer } from "./children.ts";
 import { ENQUEUE_BODY, enqueuePairs, type Pairs, rawFetch, SendEmail } from "./enqueue-pairs.ts";
 
 const BULK = 1_000;
@@ -17,42 +16,15 @@ const BULK_ROUNDS = 20;
 const TARGET = 1.1;
 
 /** The test server in its own process, as a real server would be: the client gets a core to itself. */
-async function startServer(): Promise<{ url: string; process: ChildProcess }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/test-server.ts", "--port", "0"], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  let output = "";
-  for await (const chunk of child.stdout ?? []) {
-    output += String(chunk);
-    const url = /Listening on (http:\/\/\S+)/.exec(output)?.[1];
-    if (url) return { url, process: child };
-  }
-  throw new Error(`the test server did not start: ${output}`);
-}
-
-async function stop(server: { process: ChildProcess }): Promise<void> {
-  server.process.kill("SIGTERM");
-  await once(server.process, "exit");
-}
-
-const RUNTIMES: Record<string, string[]> = {
-  bun: ["node_modules/.bin/bun", "bench/enqueue-pairs.ts"],
-  deno: ["node_modules/.bin/deno", "run", "--node-modules-dir=manual", "--allow-net=127.0.0.1", "--allow-env", "--allow-read", "bench/enqueue-pairs.ts"],
-};
+const startTestServer = () => startServer("scripts/test-server.ts", ["--port", "0"]);
 
 /** The pairs on another runtime, against a server of its own. */
 async function otherRuntime(name: string): Promise<Pairs & { runtime: string }> {
-  const server = await startServer();
+  const server = await startTestServer();
   try {
-    const [command = "", ...args] = RUNTIMES[name] ?? [];
-    const child = spawn(command, [...args, server.url], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" } });
-    let output = "";
-    for await (const chunk of child.stdout ?? []) output += String(chunk);
-    const [code] = (await once(child, "exit")) as [number | null];
-    if (code !== 0) throw new Error(`${name} exited with ${code}: ${output}`);
-    return JSON.parse(output.trim().split("\n").at(-1) ?? "") as Pairs & { runtime: string };
+    return await runOn<Pairs & { runtime: string }>(name, "bench/enqueue-pairs.ts", server.url);
   } finally {
-    await stop(server);
+    await server.close();
   }
 }
 
@@ -60,7 +32,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString("en");
 
 export async function run(): Promise<void> {
   const rows: [string, Pairs][] = [];
-  const server = await startServer();
+  const server = await startTestServer();
   const pool = new Pool(server.url);
   try {
     rows.push([`node ${process.version}: global fetch / new Client`, await enqueuePairs(rawFetch(server.url), new Client({ url: server.url }))]);
@@ -80,9 +52,9 @@ export async function run(): Promise<void> {
     console.log(`bulk enqueue in batches of ${fmt(BULK)} (nodeClient): ${fmt((BULK * BULK_ROUNDS) / ((performance.now() - started) / 1000))} jobs/s`);
   } finally {
     await pool.close();
-    await stop(server);
+    await server.close();
   }
-  for (const name of Object.keys(RUNTIMES)) {
+  for (const name of Object.keys(OTHER_RUNTIMES)) {
     try {
       const { runtime, ...pairs } = await otherRuntime(name);
       rows.push([`${runtime}: fetch / new Client`, pairs]);

@@ -14,8 +14,6 @@
  *
  * jobs/s is wall time from start to the last ack; CPU is `process.cpuUsage()` (user + system).
  */
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { availableParallelism } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Decoder, decode } from "@msgpack/msgpack";
@@ -25,6 +23,7 @@ import { MsgpackFrameTransformer } from "../src/stream/msgpack.ts";
 import { NdjsonFrameTransformer } from "../src/stream/ndjson.ts";
 import type { FrameSink, FrameTransformer } from "../src/stream/options.ts";
 import { createTestServer } from "../src/testing/index.ts";
+import { OTHER_RUNTIMES, runOn, startServer } from "./children.ts";
 import { referenceClient } from "./reference-loop.ts";
 import type { RuntimeCell } from "./worker-runtime.ts";
 import {
@@ -181,55 +180,13 @@ function decoders(): void {
 // ---- 2. Against the stub -------------------------------------------------------------------
 
 /** The stub in its own Node process, driven through its /bench endpoints. */
-interface RemoteStub {
-  url: string;
-  close(): Promise<void>;
-}
+const spawnStub = () => startServer("bench/worker-stub.ts");
 
-async function spawnStub(): Promise<RemoteStub> {
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/worker-stub.ts"], { stdio: ["ignore", "pipe", "inherit"] });
-  let output = "";
-  let url: string | undefined;
-  for await (const chunk of child.stdout ?? []) {
-    output += String(chunk);
-    url = /Listening on (http:\/\/\S+)/.exec(output)?.[1];
-    if (url) break;
-  }
-  if (!url) throw new Error(`the stub did not start: ${output}`);
-  return {
-    url,
-    async close() {
-      child.kill("SIGTERM");
-      await once(child, "exit");
-    },
-  };
-}
-
-/** The same Worker bench on Bun and Deno (bench/worker-runtime.ts), each against a stub of its own in a Node process. */
-const OTHER_RUNTIMES: Record<string, string[]> = {
-  bun: ["node_modules/.bin/bun", "bench/worker-runtime.ts"],
-  deno: [
-    "node_modules/.bin/deno",
-    "run",
-    "--node-modules-dir=manual",
-    "--allow-net=127.0.0.1",
-    "--allow-env",
-    "--allow-read",
-    "--allow-sys",
-    "bench/worker-runtime.ts",
-  ],
-};
-
+/** The same Worker bench on Bun or Deno (bench/worker-runtime.ts), against a stub of its own in a Node process. */
 async function otherRuntime(name: string): Promise<{ runtime: string; cells: RuntimeCell[] }> {
   const stub = await spawnStub();
   try {
-    const [command = "", ...args] = OTHER_RUNTIMES[name] ?? [];
-    const child = spawn(command, [...args, stub.url], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" } });
-    let output = "";
-    for await (const chunk of child.stdout ?? []) output += String(chunk);
-    const [code] = (await once(child, "exit")) as [number | null];
-    if (code !== 0) throw new Error(`${name} exited with ${code}: ${output}`);
-    return JSON.parse(output.trim().split("\n").at(-1) ?? "") as { runtime: string; cells: RuntimeCell[] };
+    return await runOn<{ runtime: string; cells: RuntimeCell[] }>(name, "bench/worker-runtime.ts", stub.url);
   } finally {
     await stub.close();
   }
