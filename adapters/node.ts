@@ -1,6 +1,7 @@
 /**
  * Node adapter: `runWorker` (process signals into the shared `runUntilSignalled`), `nodeFetch`
- * (a `fetch` with TLS options, client certificates and keep-alive, through undici), `serve`
+ * (a `fetch` over undici's `request`, with TLS options, client certificates and keep-alive),
+ * `nodeClient` (a Client that sends through it), `serve`
  * (a fetch-style app — the in-memory test server, a push endpoint, any Hono app — on a real port)
  * and `nodeJqThread` (the test server's payload filters on a worker thread).
  *
@@ -22,10 +23,13 @@ import {
 } from "node:http2";
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import type { ConnectionOptions } from "node:tls";
+import type { Dispatcher } from "undici";
+import { Client, type ClientOptions } from "../src/client/client.ts";
 import { assertPeers, loadWithPeers } from "../src/utils/optional-peers.ts";
 import { type FetchApp, type ServeOptions, type ServerHandle, serverUrl } from "../src/adapter/serve.ts";
 import { type RunWorkerOptions, runUntilSignalled } from "../src/worker/signals.ts";
 import type { Worker } from "../src/worker/worker.ts";
+import { dispatcherFetch } from "./node-fetch.ts";
 
 export type { FetchApp, RunWorkerOptions, ServeOptions, ServerHandle };
 export { nodeJqThread } from "./node-jq-thread.ts";
@@ -79,51 +83,63 @@ export type NodeFetch = typeof globalThis.fetch & {
   close(): Promise<void>;
 };
 
-type Undici = typeof import("undici");
-type UndiciFetch = (input: string, init: Record<string, unknown>) => Promise<Response>;
-
 /**
  * A `fetch` over an undici `Agent` with these TLS and pool options, for
- * `new Client({ url, fetch: nodeFetch({ ca, cert, key }) })`. undici (an optional peer
- * dependency; Node's built-in fetch lacks these options) loads on the first request, so programs
- * that only `serve` never need it; a missing undici throws here, at once.
+ * `new Client({ url, fetch: nodeFetch() })`: each request goes out through undici's `request`
+ * rather than Node's WHATWG `fetch`, which costs several times more per request, so a Worker's
+ * acks and a producer's enqueues are cheaper (`npm run bench -- worker`). It answers real
+ * `Response`s; redirects are not followed and bodies not decompressed (adapters/node-fetch.ts).
+ * undici (an optional peer dependency) loads on the first request, so programs that only `serve`
+ * never need it; a missing undici throws here, at once.
  */
 export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
   assertPeers(UNDICI);
-  let loaded: Promise<{ fetch: UndiciFetch; dispatcher: InstanceType<Undici["Agent"]> }> | undefined;
+  let agent: Promise<Dispatcher> | undefined;
   const load = () =>
-    (loaded ??= loadWithPeers(UNDICI, () => import("undici")).then((undici) => ({
-      fetch: undici.fetch as unknown as UndiciFetch,
-      dispatcher: new undici.Agent({
-        connect: {
-          ca: options.ca,
-          cert: options.cert,
-          key: options.key,
-          passphrase: options.passphrase,
-          servername: options.servername,
-          rejectUnauthorized: options.rejectUnauthorized ?? true,
-          timeout: options.connectTimeoutMs,
-        },
-        keepAliveTimeout: options.keepAliveTimeoutMs,
-        connections: options.connections,
-        allowH2: options.allowH2 ?? false,
-      }),
-    })));
-  const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const undici = await load();
-    // undici's own Request class does not take the global one: pass its parts instead.
-    const [url, request] = typeof input === "string" || input instanceof URL ? [String(input), { ...init }] : await unpack(input, init);
-    const response = await undici.fetch(url, { ...request, dispatcher: undici.dispatcher });
-    // Callers (ky among them) check `instanceof Response`, the global class; the body streams through as is.
-    const { status, statusText, headers } = response;
-    const wrapped = new Response(response.body, { status, statusText, headers });
-    Object.defineProperty(wrapped, "url", { value: response.url });
-    return wrapped;
+    (agent ??= loadWithPeers(UNDICI, () => import("undici")).then(
+      (undici) =>
+        new undici.Agent({
+          connect: {
+            ca: options.ca,
+            cert: options.cert,
+            key: options.key,
+            passphrase: options.passphrase,
+            servername: options.servername,
+            rejectUnauthorized: options.rejectUnauthorized ?? true,
+            timeout: options.connectTimeoutMs,
+          },
+          keepAliveTimeout: options.keepAliveTimeoutMs,
+          connections: options.connections,
+          allowH2: options.allowH2 ?? false,
+        }),
+    ));
+  // Until undici has loaded, each call waits for it; after that, calls go straight through.
+  const first: typeof globalThis.fetch = async (input, init) => {
+    const loaded = await load();
+    if (send === first) send = dispatcherFetch(loaded);
+    return send(input, init);
   };
+  let send = first;
+  const fetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => send(input, init);
   const close = async (): Promise<void> => {
-    if (loaded) await (await loaded).dispatcher.close();
+    if (agent) await (await agent).close();
   };
   return Object.assign(fetch, { close }) as NodeFetch;
+}
+
+export interface NodeClientOptions extends ClientOptions {
+  /** TLS and pool options of the `nodeFetch` the client sends with; not used when `fetch` is given. */
+  connection?: NodeFetchOptions;
+}
+
+/**
+ * A `Client` that sends through `nodeFetch` (undici's `request`): on Node, each request costs a
+ * fraction of one through the global `fetch`, so a Worker's acks and a producer's enqueues go
+ * faster. A `fetch` in the options wins. Needs undici, like `nodeFetch`.
+ */
+export function nodeClient(options: NodeClientOptions): Client {
+  const { connection, ...client } = options;
+  return new Client({ ...client, fetch: client.fetch ?? nodeFetch(connection) });
 }
 
 /** undici: a peer only `nodeFetch` needs; checked when it is called, not on the first request, where the client would retry it as a connection error. */
@@ -133,14 +149,6 @@ const UNDICI = {
   install: "npm install undici@7 (or undici@8 on Node 22.19+)",
   why: "Node's built-in fetch has no TLS or pool options",
 };
-
-async function unpack(request: Request, init: RequestInit = {}): Promise<[string, Record<string, unknown>]> {
-  const body = request.body === null ? null : await request.arrayBuffer();
-  return [
-    request.url,
-    { method: request.method, headers: request.headers, body, signal: request.signal, redirect: request.redirect, ...init },
-  ];
-}
 
 /** What a client sends first on an HTTP/2 prior-knowledge connection (RFC 9113 §3.4). */
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");

@@ -12,7 +12,7 @@
  *
  * In-process: `await startStub()`. As its own process (so the client's CPU figures are clean):
  * `node --import tsx bench/worker-stub.ts` prints `Listening on <url>` and takes
- * `POST /bench/reset {"jobs":N}` (zero the counters, set the budget) and `GET /bench/stats`.
+ * `POST /bench/reset {"jobs":N}` (end open streams, zero the counters, set the budget) and `GET /bench/stats`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -39,7 +39,7 @@ export interface StubCounters {
 export interface Stub {
   readonly url: string;
   counters(): StubCounters;
-  /** Zeroes the counters and sets the number of jobs left to hand out. */
+  /** Ends every open take stream, zeroes the counters and sets the number of jobs left to hand out. */
   reset(jobs: number): void;
   /** Hands out `jobs` more (to the open streams, as far as their windows allow). */
   add(jobs: number): void;
@@ -245,10 +245,17 @@ export async function startStub(): Promise<Stub> {
     onAck: undefined,
     counters: () => ({ ...counters, cpuUs: cpuUs(process.cpuUsage(cpuAtReset)) }),
     reset(jobs) {
+      // A stream left by the last run (a runtime may close an aborted fetch's connection late)
+      // would soak up the new budget unread: end every one, with nothing of theirs requeued.
+      for (const conn of conns) {
+        conns.delete(conn);
+        conn.held = 0;
+        conn.res.destroy();
+      }
+      held.clear();
       counters = zero();
       cpuAtReset = process.cpuUsage();
       budget = jobs;
-      pumpAll();
     },
     add(jobs) {
       budget += jobs;

@@ -3,33 +3,48 @@
  *
  * 1. Decoders: take-stream frame transformers over 64 KiB chunks next to `JSON.parse` (and
  *    MessagePack `decode`) of the same frames one by one.
- * 2. Against a loopback stub (bench/worker-stub.ts, in its own process so the client's CPU
- *    figures are its own): the Worker in JSON and MessagePack at concurrency 1, 16 and 128,
- *    next to DESIGN §7's bare loop at the same prefetch, and the ratio between them.
+ * 2. Against a loopback stub (bench/worker-stub.ts, in its own Node process so the client's CPU
+ *    figures are its own), at concurrency 1, 10, 25 and 128 (prefetch 2 ×): on Node the Worker in
+ *    JSON and MessagePack over the global fetch and over `nodeFetch`, next to DESIGN §7's bare
+ *    fetch loop and an undici loop that acks like the official Node client
+ *    (bench/reference-loop.ts); then the same Worker bench on Bun and Deno
+ *    (bench/worker-runtime.ts), so one table holds all three runtimes.
  * 3. Against the in-process test server (the same process, so CPU covers both sides).
  * 4. Idle ack latency: one job at a time, from its handler returning to the ack reaching the stub.
  *
  * jobs/s is wall time from start to the last ack; CPU is `process.cpuUsage()` (user + system).
  */
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { availableParallelism } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Decoder, decode } from "@msgpack/msgpack";
-import { Client, defineJob, type Format, Router, Worker } from "../src/index.ts";
+import { nodeFetch } from "../adapters/node.ts";
+import { Client, type Format, Router, Worker } from "../src/index.ts";
 import { MsgpackFrameTransformer } from "../src/stream/msgpack.ts";
 import { NdjsonFrameTransformer } from "../src/stream/ndjson.ts";
 import type { FrameSink, FrameTransformer } from "../src/stream/options.ts";
 import { createTestServer } from "../src/testing/index.ts";
-import { encodeFrames, startStub, type StubCounters } from "./worker-stub.ts";
-
-const Noop = defineJob({ type: "noop", queue: "default" });
-const JSON_HEADERS = { "content-type": "application/json" };
-/** A drain's `maxDuration`; no run here should take a tenth of it. */
-const RUN_LIMIT_MS = 60_000;
+import { OTHER_RUNTIMES, runOn, startServer } from "./children.ts";
+import { referenceClient } from "./reference-loop.ts";
+import type { RuntimeCell } from "./worker-runtime.ts";
+import {
+  againstStub,
+  bareLoop,
+  FORMATS,
+  JSON_HEADERS,
+  type Measured,
+  median,
+  medianOf,
+  Noop,
+  RUN_LIMIT_MS,
+  runWorker,
+  STUB_CELLS,
+  STUB_ROUNDS,
+  WARMUP_JOBS,
+  within,
+} from "./worker-loops.ts";
+import { encodeFrames, startStub } from "./worker-stub.ts";
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en");
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 const pct = (ratio: number) => `${Math.round(ratio * 100)}%`;
 /** Targets missed, printed at the end; a miss sets the exit code. */
 const misses: string[] = [];
@@ -37,19 +52,6 @@ const misses: string[] = [];
 function target(label: string, ok: boolean, detail: string): void {
   console.log(`  ${(ok ? "ok" : "MISSED").padEnd(6)} ${label}: ${detail}`);
   if (!ok) misses.push(label);
-}
-
-/** A run that never ends fails the bench instead of hanging it. */
-async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not end within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function printTable(header: string[], rows: (string | number)[][]): void {
@@ -177,176 +179,113 @@ function decoders(): void {
 
 // ---- 2. Against the stub -------------------------------------------------------------------
 
-/** The stub in its own process, driven through its /bench endpoints. */
-interface RemoteStub {
-  url: string;
-  reset(jobs: number): Promise<void>;
-  stats(): Promise<StubCounters>;
-  close(): Promise<void>;
-}
+/** The stub in its own Node process, driven through its /bench endpoints. */
+const spawnStub = () => startServer("bench/worker-stub.ts");
 
-async function spawnStub(): Promise<RemoteStub> {
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/worker-stub.ts"], { stdio: ["ignore", "pipe", "inherit"] });
-  let output = "";
-  let url: string | undefined;
-  for await (const chunk of child.stdout ?? []) {
-    output += String(chunk);
-    url = /Listening on (http:\/\/\S+)/.exec(output)?.[1];
-    if (url) break;
-  }
-  if (!url) throw new Error(`the stub did not start: ${output}`);
-  const base = url;
-  return {
-    url: base,
-    async reset(jobs) {
-      const response = await fetch(`${base}/bench/reset`, { method: "POST", headers: JSON_HEADERS, body: JSON.stringify({ jobs }) });
-      if (response.status !== 204) throw new Error(`stub reset: ${response.status}`);
-    },
-    stats: () => fetch(`${base}/bench/stats`).then((response) => response.json() as Promise<StubCounters>),
-    async close() {
-      child.kill("SIGTERM");
-      await once(child, "exit");
-    },
-  };
-}
-
-/**
- * DESIGN §7's yardstick, about 40 lines: global fetch streaming NDJSON, JSON.parse per line, a
- * no-op async handler, bulk acks with one request in flight (ids that arrive meanwhile ride the next).
- */
-async function bareLoop(url: string, prefetch: number, jobs: number): Promise<void> {
-  const stream = new AbortController();
-  const take = await fetch(`${url}/jobs/take?prefetch=${prefetch}`, { headers: { accept: "application/x-ndjson" }, signal: stream.signal });
-  const reader = (take.body as ReadableStream<Uint8Array>).getReader();
-  const text = new TextDecoder();
-  const handler = async (_job: unknown) => {};
-  let pending: string[] = [];
-  let inFlight: Promise<void> | undefined;
-  const sendAcks = (): void => {
-    if (inFlight !== undefined || pending.length === 0) return;
-    const ids = pending;
-    pending = [];
-    inFlight = fetch(`${url}/jobs/success`, { method: "POST", headers: JSON_HEADERS, body: JSON.stringify({ ids }) }).then(async (response) => {
-      await response.arrayBuffer();
-      if (response.status !== 204) throw new Error(`bulk ack: ${response.status}`);
-      inFlight = undefined;
-      sendAcks();
-    });
-  };
-  let carry = "";
-  for (let handled = 0; handled < jobs; ) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("take stream ended");
-    const lines = (carry + text.decode(value, { stream: true })).split("\n");
-    carry = lines.pop() ?? "";
-    for (const line of lines) {
-      if (line === "") continue;
-      const job = JSON.parse(line) as { id: string };
-      await handler(job);
-      pending.push(job.id);
-      handled++;
-    }
-    sendAcks();
-  }
-  while (inFlight !== undefined) await inFlight;
-  stream.abort();
-}
-
-async function runWorker(client: Client, concurrency: number, prefetch: number, jobs: number, hooks = {}): Promise<void> {
-  const router = new Router().route(Noop, async () => {});
-  const worker = new Worker({ client, router, concurrency, prefetch, hooks });
-  const summary = await worker.drain({ maxJobs: jobs, maxDuration: RUN_LIMIT_MS, maxIdle: 2_000 });
-  if (summary.completed !== jobs) throw new Error(`the worker completed ${summary.completed} of ${jobs} jobs (${summary.reason})`);
-}
-
-interface Measured {
-  jobsPerSecond: number;
-  acksPer1000: number;
-  clientUsPerJob: number;
-  stubUsPerJob: number;
-}
-
-/** Runs `body` over a fresh budget of `jobs` and reads the figures; the stub must have seen every ack. */
-async function againstStub(stub: RemoteStub, jobs: number, body: () => Promise<void>): Promise<Measured> {
-  await stub.reset(jobs);
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  await within(RUN_LIMIT_MS + 10_000, "a run against the stub", body());
-  const seconds = (performance.now() - started) / 1000;
-  const used = process.cpuUsage(cpu);
-  const counters = await stub.stats();
-  if (counters.idsAcked !== jobs) throw new Error(`the stub saw ${counters.idsAcked} of ${jobs} jobs acked`);
-  return {
-    jobsPerSecond: jobs / seconds,
-    acksPer1000: ((counters.bulkAcks + counters.singleAcks) / jobs) * 1000,
-    clientUsPerJob: (used.user + used.system) / jobs,
-    stubUsPerJob: counters.cpuUs / jobs,
-  };
-}
-
-const medianOf = (runs: Measured[]): Measured => ({
-  jobsPerSecond: median(runs.map((m) => m.jobsPerSecond)),
-  acksPer1000: median(runs.map((m) => m.acksPer1000)),
-  clientUsPerJob: median(runs.map((m) => m.clientUsPerJob)),
-  stubUsPerJob: median(runs.map((m) => m.stubUsPerJob)),
-});
-
-/** Concurrency, prefetch and jobs per run: 2 × concurrency everywhere (the default), and more windows at 128. */
-const STUB_CELLS: [number, number, number][] = [
-  [1, 2, 4_000],
-  [16, 32, 60_000],
-  [128, 128, 100_000],
-  [128, 256, 100_000],
-  [128, 512, 100_000],
-  [128, 1024, 100_000],
-];
-const STUB_ROUNDS = 3;
-const WARMUP_JOBS = 20_000;
-const FORMATS = ["json", "msgpack"] as const;
-
-async function stubRuns(): Promise<void> {
+/** The same Worker bench on Bun or Deno (bench/worker-runtime.ts), against a stub of its own in a Node process. */
+async function otherRuntime(name: string): Promise<{ runtime: string; cells: RuntimeCell[] }> {
   const stub = await spawnStub();
   try {
-    const clients = { json: new Client({ url: stub.url, format: "json" }), msgpack: new Client({ url: stub.url, format: "msgpack" }) };
-    for (const format of FORMATS) await againstStub(stub, WARMUP_JOBS, () => runWorker(clients[format], 128, 256, WARMUP_JOBS));
-    await againstStub(stub, WARMUP_JOBS, () => bareLoop(stub.url, 256, WARMUP_JOBS));
-
-    const rows: (string | number)[][] = [];
-    const cell = (m: Measured) => [m.jobsPerSecond, m.acksPer1000.toFixed(1), m.clientUsPerJob.toFixed(1), m.stubUsPerJob.toFixed(1)];
-    let headline: { worker: Measured; ofBare: number } | undefined;
-    const ratios: string[] = [];
-    for (const [concurrency, prefetch, jobs] of STUB_CELLS) {
-      const runs = { bare: [] as Measured[], json: [] as Measured[], msgpack: [] as Measured[] };
-      // The contenders take turns, so drift on a shared machine hits the Worker and its yardstick alike.
-      for (let round = 0; round < STUB_ROUNDS; round++) {
-        runs.bare.push(await againstStub(stub, jobs, () => bareLoop(stub.url, prefetch, jobs)));
-        for (const format of FORMATS) runs[format].push(await againstStub(stub, jobs, () => runWorker(clients[format], concurrency, prefetch, jobs)));
-      }
-      rows.push(["bare loop (ndjson)", "-", prefetch, jobs, ...cell(medianOf(runs.bare)), ""]);
-      for (const format of FORMATS) {
-        const worker = medianOf(runs[format]);
-        const ofBare = median(runs[format].map((m, round) => m.jobsPerSecond / (runs.bare[round]?.jobsPerSecond ?? Number.NaN)));
-        rows.push([`Worker ${format}`, concurrency, prefetch, jobs, ...cell(worker), pct(ofBare)]);
-        if (format === "json") ratios.push(`${pct(ofBare)} at prefetch ${prefetch}`);
-        if (format === "json" && concurrency === 128 && prefetch === 256) headline = { worker, ofBare };
-      }
-    }
-    console.log(
-      `\nno-op handlers against the loopback stub (own process); median of ${STUB_ROUNDS} interleaved rounds; client CPU is this process, stub CPU the stub's`,
-    );
-    printTable(
-      ["client", "concurrency", "prefetch", "jobs/run", "jobs/s", "ack req / 1k jobs", "client CPU µs/job", "stub CPU µs/job", "of bare loop"],
-      rows,
-    );
-    if (headline) {
-      const { worker, ofBare } = headline;
-      target("Worker JSON at concurrency 128 (prefetch 256) >= 30,000 jobs/s", worker.jobsPerSecond >= 30_000, `${fmt(worker.jobsPerSecond)} jobs/s`);
-      target("ack requests per 1,000 jobs at that load <= 15", worker.acksPer1000 <= 15, worker.acksPer1000.toFixed(1));
-      target("Worker JSON >= 70% of the bare loop at the default prefetch (256)", ofBare >= 0.7, `${pct(ofBare)}; ${ratios.join(", ")}`);
-    }
+    return await runOn<{ runtime: string; cells: RuntimeCell[] }>(name, "bench/worker-runtime.ts", stub.url);
   } finally {
     await stub.close();
   }
+}
+
+const NODE_CONTENDERS = ["bare", "reference json", "reference msgpack", "fetch json", "fetch msgpack", "nodeFetch json", "nodeFetch msgpack"] as const;
+type Contender = (typeof NODE_CONTENDERS)[number];
+
+/** The README's Node section's Worker: `new Client({ url, fetch: nodeFetch() })`. */
+const FAST = "nodeFetch";
+
+async function stubRuns(): Promise<void> {
+  const stub = await spawnStub();
+  const fast = nodeFetch();
+  const reference = referenceClient(stub.url);
+  const rows: (string | number)[][] = [];
+  const cell = (m: Measured) => [m.jobsPerSecond, m.acksPer1000.toFixed(1), m.clientUsPerJob.toFixed(1)];
+  const node: Record<number, Record<Contender, Measured[]>> = {};
+  try {
+    const clients = {
+      "fetch json": new Client({ url: stub.url, format: "json" }),
+      "fetch msgpack": new Client({ url: stub.url, format: "msgpack" }),
+      "nodeFetch json": new Client({ url: stub.url, format: "json", fetch: fast }),
+      "nodeFetch msgpack": new Client({ url: stub.url, format: "msgpack", fetch: fast }),
+    };
+    const contend = (name: Contender, concurrency: number, prefetch: number, jobs: number): (() => Promise<void>) => {
+      if (name === "bare") return () => bareLoop(stub.url, prefetch, jobs);
+      if (name === "reference json") return () => reference.run("json", concurrency, prefetch, jobs);
+      if (name === "reference msgpack") return () => reference.run("msgpack", concurrency, prefetch, jobs);
+      return () => runWorker(clients[name], concurrency, prefetch, jobs);
+    };
+    for (const name of NODE_CONTENDERS) await againstStub(stub.url, WARMUP_JOBS, contend(name, 128, 256, WARMUP_JOBS));
+    for (const [concurrency, prefetch, jobs] of STUB_CELLS) {
+      const runs = Object.fromEntries(NODE_CONTENDERS.map((name) => [name, [] as Measured[]])) as Record<Contender, Measured[]>;
+      node[concurrency] = runs;
+      // The contenders take turns, so drift on a shared machine hits each and its yardsticks alike.
+      for (let round = 0; round < STUB_ROUNDS; round++) {
+        for (const name of NODE_CONTENDERS) runs[name].push(await againstStub(stub.url, jobs, contend(name, concurrency, prefetch, jobs)));
+      }
+      const share = (own: Measured[], base: Measured[]) => median(own.map((m, round) => m.jobsPerSecond / (base[round]?.jobsPerSecond ?? Number.NaN)));
+      for (const name of NODE_CONTENDERS) {
+        const format = name.endsWith("msgpack") ? "msgpack" : "json";
+        const isWorker = name.startsWith("fetch") || name.startsWith(FAST);
+        const ofBare = name === "bare" ? "" : pct(share(runs[name], runs.bare));
+        const ofReference = isWorker ? `${share(runs[name], runs[`reference ${format}`]).toFixed(2)}x` : "";
+        const label = name === "bare" ? "bare fetch loop (ndjson)" : isWorker ? `Worker ${format}, ${name.split(" ")[0]}` : `undici reference, ${format}`;
+        rows.push(["node", label, concurrency, prefetch, ...cell(medianOf(runs[name])), ofBare, ofReference]);
+      }
+    }
+  } finally {
+    await Promise.all([reference.close(), fast.close()]);
+    await stub.close();
+  }
+  for (const name of Object.keys(OTHER_RUNTIMES)) {
+    let result: { runtime: string; cells: RuntimeCell[] };
+    try {
+      result = await otherRuntime(name);
+    } catch (error) {
+      target(`the Worker bench on ${name}`, false, String(error));
+      continue;
+    }
+    const { runtime, cells } = result;
+    for (const c of cells) {
+      rows.push([runtime, "bare fetch loop (ndjson)", c.concurrency, c.prefetch, ...cell(c.bare), "", ""]);
+      for (const format of FORMATS) rows.push([runtime, `Worker ${format}`, c.concurrency, c.prefetch, ...cell(c[format]), pct(c.ofBare[format]), ""]);
+    }
+  }
+  console.log(
+    `\nno-op handlers against the loopback stub (own Node process); median of ${STUB_ROUNDS} interleaved rounds per runtime; ` +
+      `ratios are medians of per-round ratios; the undici reference acks the way the official Node client does (bench/reference-loop.ts)`,
+  );
+  printTable(
+    ["runtime", "client", "concurrency", "prefetch", "jobs/s", "ack req / 1k jobs", "client CPU µs/job", "of bare fetch loop", "of undici reference"],
+    rows,
+  );
+
+  const share = (concurrency: number, name: Contender, base: Contender) => {
+    const runs = node[concurrency];
+    if (runs === undefined) return Number.NaN;
+    return median(runs[name].map((m, round) => m.jobsPerSecond / (runs[base][round]?.jobsPerSecond ?? Number.NaN)));
+  };
+  for (const concurrency of [10, 25]) {
+    const ratio = share(concurrency, `${FAST} json`, "reference json");
+    target(`Node Worker JSON (nodeFetch) >= 90% of the undici reference at concurrency ${concurrency}`, ratio >= 0.9, pct(ratio));
+  }
+  for (const concurrency of [1, 10, 25]) {
+    const ratio = share(concurrency, `${FAST} json`, "reference json");
+    console.log(`  goal   Node Worker JSON (nodeFetch) >= 1.3x the undici reference at concurrency ${concurrency}: ${ratio.toFixed(2)}x`);
+  }
+  const acks = medianOf(node[128]?.[`${FAST} json`] ?? []).acksPer1000;
+  target("ack requests per 1,000 jobs at concurrency 128 <= 5", acks <= 5, acks.toFixed(1));
+  // Each format against the reference loop of its own format: the bare fetch loop speaks NDJSON only.
+  const gaps = STUB_CELLS.map(([concurrency]) => share(concurrency, `${FAST} json`, "reference json") - share(concurrency, `${FAST} msgpack`, "reference msgpack"));
+  const worst = Math.max(...gaps);
+  target(
+    "Node Worker MessagePack within 10 points of JSON (each as a share of the undici reference in its format)",
+    worst <= 0.1,
+    `gaps ${gaps.map((gap) => Math.round(gap * 100)).join(", ")} points at concurrency ${STUB_CELLS.map(([c]) => c).join(", ")}`,
+  );
 }
 
 // ---- 3. Against the in-process test server ---------------------------------------------------
@@ -401,7 +340,7 @@ const LATENCY_GAP_MS = 5;
  * One job at a time to an idle Worker: from `performance.now()` as its handler returns to the
  * ack request reaching the stub. The stub runs in this process so both clocks are the same.
  */
-async function idleAckLatency(format: Format): Promise<number[]> {
+async function idleAckLatency(format: Format, fetch?: typeof globalThis.fetch): Promise<number[]> {
   const stub = await startStub();
   const latencies: number[] = [];
   let handlerEnd = 0;
@@ -413,7 +352,7 @@ async function idleAckLatency(format: Format): Promise<number[]> {
   const router = new Router().route(Noop, async () => {
     handlerEnd = performance.now();
   });
-  const worker = new Worker({ client: new Client({ url: stub.url, format }), router, concurrency: 128, prefetch: 256 });
+  const worker = new Worker({ client: new Client({ url: stub.url, format, fetch }), router, concurrency: 128, prefetch: 256 });
   const stop = new AbortController();
   const running = worker.run(stop.signal);
   try {
@@ -455,10 +394,17 @@ async function idleAcks(): Promise<void> {
   const row = (name: string, latencies: number[]) => [name, median(latencies).toFixed(3), Math.max(...latencies).toFixed(3)];
   const rows = [row("bare fetch POST /jobs/success (floor)", await fetchLatency())];
   let worst = 0;
-  for (const format of FORMATS) {
-    const latencies = await idleAckLatency(format);
-    worst = Math.max(worst, median(latencies));
-    rows.push(row(`Worker ${format}, handler return -> ack`, latencies));
+  const fast = nodeFetch();
+  try {
+    for (const format of FORMATS) {
+      for (const [name, fetch] of [["fetch", undefined], ["nodeFetch", fast]] as const) {
+        const latencies = await idleAckLatency(format, fetch);
+        worst = Math.max(worst, median(latencies));
+        rows.push(row(`Worker ${format} (${name}), handler return -> ack`, latencies));
+      }
+    }
+  } finally {
+    await fast.close();
   }
   console.log(`\nidle ack latency: ${LATENCY_JOBS} single jobs ${LATENCY_GAP_MS} ms apart, until the ack request reaches the stub (in-process)`);
   printTable(["", "median ms", "max ms"], rows);

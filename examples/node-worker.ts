@@ -4,7 +4,7 @@
  * jobs finish and be acked, a second Ctrl-C stops at once.
  *
  * Zizq is the embedded test server on a loopback port, or ZIZQ_URL. For a Zizq behind mutual TLS,
- * set ZIZQ_CA, ZIZQ_CERT and ZIZQ_KEY to PEM files: the client then connects through `nodeFetch`.
+ * set ZIZQ_CA, ZIZQ_CERT and ZIZQ_KEY to PEM files, which `nodeFetch` (the client's fetch) presents.
  */
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -33,8 +33,10 @@ const url = process.env.ZIZQ_URL ?? embedded?.url ?? "";
 // Mutual TLS: trust the server's CA and present a client certificate (each optional).
 const pem = (name: string) => (process.env[name] ? readFileSync(process.env[name] as string, "utf8") : undefined);
 const tls = { ca: pem("ZIZQ_CA"), cert: pem("ZIZQ_CERT"), key: pem("ZIZQ_KEY") };
-const fetch = tls.ca || tls.cert ? nodeFetch(tls) : undefined;
-const client = new Client({ url, ...(fetch ? { fetch } : {}) });
+const mutualTls = Boolean(tls.ca || tls.cert);
+// nodeFetch: undici's request, faster on Node than the global fetch, with the TLS options.
+const fetch = nodeFetch(tls);
+const client = new Client({ url, fetch });
 
 await client.enqueueBulk([
   ...[320, 640, 1280, 1920].map((width) => ResizeImage.with({ path: "photos/cat.jpg", width })),
@@ -42,7 +44,7 @@ await client.enqueueBulk([
   SendReceipt.with({ orderId: "A-1002", amountCents: 1_250 }),
   SendReceipt.with({ orderId: "A-1003", amountCents: 0 }),
 ]);
-console.log(`enqueued 7 jobs on ${url}${embedded ? " (embedded test server)" : ""}${fetch ? " over mutual TLS" : ""}`);
+console.log(`enqueued 7 jobs on ${url}${embedded ? " (embedded test server)" : ""}${mutualTls ? " over mutual TLS" : ""}`);
 
 const router = new Router()
   .route(ResizeImage, async ({ path, width }, ctx) => {
@@ -69,5 +71,5 @@ console.log("worker running; Ctrl-C to stop");
 const code = await runWorker(worker); // also sets process.exitCode
 const { completed, failed } = worker.stats();
 console.log(`stopped (exit code ${code}): ${completed} completed, ${failed} failed`);
-await fetch?.close();
+await fetch.close();
 await embedded?.close();

@@ -1,0 +1,67 @@
+/**
+ * The Worker's stub runs on another runtime: `bun bench/worker-runtime.ts <stub url>` or the same
+ * with `deno run`, started by bench/worker.ts with the stub in a Node process. Runs the bare fetch
+ * loop and the Worker in both formats over STUB_CELLS, taking turns within each round, and prints
+ * one JSON line: the runtime and each cell's medians and ratios.
+ */
+import { Client } from "../src/index.ts";
+import {
+  againstStub,
+  bareLoop,
+  FORMATS,
+  type Measured,
+  median,
+  medianOf,
+  runWorker,
+  STUB_CELLS,
+  STUB_ROUNDS,
+  WARMUP_JOBS,
+} from "./worker-loops.ts";
+
+export interface RuntimeCell {
+  concurrency: number;
+  prefetch: number;
+  jobs: number;
+  bare: Measured;
+  json: Measured;
+  msgpack: Measured;
+  /** Each format's Worker as a share of the bare loop: the median of the per-round ratios. */
+  ofBare: { json: number; msgpack: number };
+}
+
+function runtimeName(): string {
+  const scope = globalThis as { Bun?: { version: string }; Deno?: { version: { deno: string } } };
+  if (scope.Bun) return `bun ${scope.Bun.version}`;
+  if (scope.Deno) return `deno ${scope.Deno.version.deno}`;
+  return "unknown";
+}
+
+async function main(url: string): Promise<void> {
+  const clients = { json: new Client({ url, format: "json" }), msgpack: new Client({ url, format: "msgpack" }) };
+  for (const format of FORMATS) await againstStub(url, WARMUP_JOBS, () => runWorker(clients[format], 128, 256, WARMUP_JOBS));
+  await againstStub(url, WARMUP_JOBS, () => bareLoop(url, 256, WARMUP_JOBS));
+  const cells: RuntimeCell[] = [];
+  for (const [concurrency, prefetch, jobs] of STUB_CELLS) {
+    const runs = { bare: [] as Measured[], json: [] as Measured[], msgpack: [] as Measured[] };
+    for (let round = 0; round < STUB_ROUNDS; round++) {
+      runs.bare.push(await againstStub(url, jobs, () => bareLoop(url, prefetch, jobs)));
+      for (const format of FORMATS) runs[format].push(await againstStub(url, jobs, () => runWorker(clients[format], concurrency, prefetch, jobs)));
+    }
+    const share = (own: Measured[]) => median(own.map((m, round) => m.jobsPerSecond / (runs.bare[round]?.jobsPerSecond ?? Number.NaN)));
+    cells.push({
+      concurrency,
+      prefetch,
+      jobs,
+      bare: medianOf(runs.bare),
+      json: medianOf(runs.json),
+      msgpack: medianOf(runs.msgpack),
+      ofBare: { json: share(runs.json), msgpack: share(runs.msgpack) },
+    });
+  }
+  console.log(JSON.stringify({ runtime: runtimeName(), cells }));
+}
+
+const args = (globalThis as { Deno?: { args: string[] } }).Deno?.args ?? (globalThis as { process?: { argv: string[] } }).process?.argv.slice(2) ?? [];
+const url = args[0];
+if (url === undefined) throw new Error("usage: bun bench/worker-runtime.ts <stub url>");
+await main(url);
