@@ -14,19 +14,37 @@ export interface AckPort {
 
 /** Options of `new AckBatcher(port, options)`; a Worker sets them from its `acks` option. */
 export interface AckBatcherOptions {
-  /** Ids per bulk ack. Default 1000. */
+  /**
+   * Ids per bulk ack.
+   * @default 1000
+   */
   maxBatch?: number;
-  /** Nacks in flight at once. Default 8. */
+  /**
+   * Nacks in flight at once.
+   * @default 8
+   */
   nackConcurrency?: number;
-  /** Backoff for transient failures (full jitter, doubling); retried until it lands or the batcher is abandoned. Default 100 ms .. 5 s. */
+  /**
+   * Backoff for transient failures (full jitter, doubling); retried until it lands or the batcher is abandoned.
+   * @default { initialDelayMs: 100, maxDelayMs: 5000 }
+   */
   retry?: { initialDelayMs?: number; maxDelayMs?: number };
-  /** Source of jitter in [0, 1). Default `Math.random`. */
+  /**
+   * Source of jitter in [0, 1).
+   * @default Math.random
+   */
   random?: () => number;
-  /** Waits `ms`, or less when `signal` aborts. Default a `setTimeout`. */
+  /**
+   * Waits `ms`, or less when `signal` aborts.
+   * @default a `setTimeout`
+   */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Called after each bulk ack that landed (in full or as a 422 partial success). */
   onFlush?: (info: { ids: number; notFound: string[]; durationMs: number }) => void;
-  /** Where acks and nacks that failed or found no job are reported; default nowhere. */
+  /**
+   * Where acks and nacks that failed or found no job are reported.
+   * @default nowhere
+   */
   logger?: LoggerOption;
 }
 
