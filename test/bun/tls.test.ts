@@ -79,7 +79,7 @@ test("with the CA and a client certificate: health, enqueue, and a Worker drains
     logger: { warn: () => {}, error: console.error },
     hooks: { onConnect: ({ contentType }) => void contentTypes.push(contentType) },
   });
-  const summary = await worker.drain({ maxJobs: 50, maxMs: 20_000 });
+  const summary = await worker.drain({ maxJobs: 50, maxDuration: 20_000 });
   expect(summary).toMatchObject({ processed: 50, completed: 50, failed: 0, reason: "maxJobs" });
   expect(seen.size).toBe(50);
   expect(contentTypes).toEqual(["application/x-ndjson"]); // one take stream, over TLS

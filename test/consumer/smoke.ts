@@ -30,7 +30,7 @@ const client = new Client({ url: handle.url, fetch: nodeFetch ?? fetch });
 try {
   // Producer, then a worker that drains what it enqueued.
   await client.enqueue(Greet, { name: "pull" });
-  const summary = await new Worker({ client, router }).drain({ maxJobs: 1, maxMs: 10_000 });
+  const summary = await new Worker({ client, router }).drain({ maxJobs: 1, maxDuration: 10_000 });
   check(summary.completed === 1 && greeted.join() === "pull", `worker drained ${JSON.stringify(summary)}, ran ${greeted.join()}`);
 
   // The push endpoint in a user's Hono app: a signed delivery runs the same router and settles.

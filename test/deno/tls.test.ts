@@ -50,7 +50,7 @@ Deno.test("denoFetch: TLS and mutual TLS against the Node TLS test server", asyn
         const seen = new Set<number>();
         const router = new Router().route(Ping, ({ n }) => void seen.add(n));
         const worker = new Worker({ client, router, concurrency: 16 });
-        const summary = await within(worker.drain({ idleMs: 300, maxMs: 15_000 }), "the drain over TLS", CHILD_MS);
+        const summary = await within(worker.drain({ maxIdle: 300, maxDuration: 15_000 }), "the drain over TLS", CHILD_MS);
         assert.equal(summary.completed, 50);
         assert.equal(summary.failed, 0);
         assert.equal(seen.size, 50);

@@ -192,7 +192,7 @@ export async function typedDrain(format: Format, assert: Assert): Promise<void> 
 
     const worker = new Worker({ client, router, concurrency: 16, logger });
     workers.push(worker);
-    const summary = await within(worker.drain({ idleMs: 200 }), "drain of the typed jobs", WAIT_MS);
+    const summary = await within(worker.drain({ maxIdle: 200 }), "drain of the typed jobs", WAIT_MS);
 
     assert.deepEqual(problems, [], "every handler saw its typed, validated payload and context");
     assert.equal(summary.reason, "idle");
@@ -262,7 +262,7 @@ export async function failureOutcomes(format: Format, assert: Assert): Promise<v
     });
     workers.push(worker);
     const before = Date.now();
-    const summary = await within(worker.drain({ idleMs: 200 }), "drain of the failing jobs", WAIT_MS);
+    const summary = await within(worker.drain({ maxIdle: 200 }), "drain of the failing jobs", WAIT_MS);
     const after = Date.now();
 
     assert.deepEqual({ processed: summary.processed, completed: summary.completed, failed: summary.failed }, { processed: 5, completed: 0, failed: 5 });
@@ -399,7 +399,7 @@ export async function hooksAndStats(format: Format, assert: Assert): Promise<voi
       { state: "idle", connected: false, connections: 0, taken: 0, running: 0, buffered: 0, completed: 0, failed: 0, acksPending: 0, ackRequests: 0, badFrames: 0 },
       "a new worker's stats",
     );
-    const summary = await within(worker.drain({ idleMs: 200 }), "drain with hooks", WAIT_MS);
+    const summary = await within(worker.drain({ maxIdle: 200 }), "drain with hooks", WAIT_MS);
 
     assert.deepEqual(problems, []);
     assert.deepEqual({ processed: summary.processed, completed: summary.completed, failed: summary.failed }, { processed: good + bad, completed: good, failed: bad });
@@ -445,7 +445,7 @@ export async function hooksAndStats(format: Format, assert: Assert): Promise<voi
     assert.deepEqual(server.connections(), []);
 
     // A second drain of the same worker: counters keep counting, nothing more to do.
-    const again = await within(worker.drain({ idleMs: 100 }), "a second, empty drain", WAIT_MS);
+    const again = await within(worker.drain({ maxIdle: 100 }), "a second, empty drain", WAIT_MS);
     assert.deepEqual({ processed: again.processed, reason: again.reason }, { processed: 0, reason: "idle" });
     const after = worker.stats();
     assert.deepEqual({ connections: after.connections, completed: after.completed, failed: after.failed, taken: after.taken }, { connections: 2, completed: good, failed: bad, taken: good + bad });
@@ -556,7 +556,7 @@ export async function drainMaxJobs(format: Format, assert: Assert): Promise<void
     });
     const worker = new Worker({ client, router, concurrency: 2, logger });
     workers.push(worker);
-    const summary = await within(worker.drain({ maxJobs: 5, idleMs: 2_000 }), "drain({ maxJobs: 5 })", WAIT_MS);
+    const summary = await within(worker.drain({ maxJobs: 5, maxIdle: 2_000 }), "drain({ maxJobs: 5 })", WAIT_MS);
 
     assert.equal(summary.reason, "maxJobs");
     assert.deepEqual({ processed: summary.processed, completed: summary.completed, failed: summary.failed }, { processed: 5, completed: 5, failed: 0 });
@@ -610,7 +610,7 @@ export async function jobTimeout(format: Format, assert: Assert): Promise<void> 
     });
     workers.push(worker);
     const startedAt = Date.now();
-    const summary = await within(worker.drain({ idleMs: 200 }), "drain with a timed-out job", WAIT_MS);
+    const summary = await within(worker.drain({ maxIdle: 200 }), "drain with a timed-out job", WAIT_MS);
 
     assert.ok(reason instanceof JobTimeoutError, `the handler's signal reason: ${String(reason)}`);
     assert.equal((reason as Error).name, "JobTimeoutError");

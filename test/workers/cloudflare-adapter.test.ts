@@ -54,16 +54,16 @@ describe("scheduled", () => {
   it("drains within its budget: stops taking in time, finishes and acks what runs, hands nothing back in flight", async () => {
     const Job = await seed(60);
     const router = new Router().route(Job, () => sleep(50));
-    const maxMs = 1_000;
-    const { summary, elapsed } = await fire({ router, drain: { maxMs, concurrency: 2, queues: [Job.queue] } });
+    const maxDuration = 1_000;
+    const { summary, elapsed } = await fire({ router, drain: { maxDuration, concurrency: 2, queues: [Job.queue] } });
 
     expect(summary.reason).toBe("maxMs");
     expect(summary.failed).toBe(0);
     expect(summary.processed).toBeGreaterThanOrEqual(10); // about (1000 - 250) / 50 × 2 = 30
     expect(summary.processed).toBeLessThan(60);
     // The drain stops taking at 750 ms and gives handlers until 875 ms; acks land well before 1 s.
-    expect(summary.durationMs).toBeLessThanOrEqual(maxMs);
-    expect(elapsed).toBeLessThan(maxMs + 250);
+    expect(summary.durationMs).toBeLessThanOrEqual(maxDuration);
+    expect(elapsed).toBeLessThan(maxDuration + 250);
     expect(await left(Job.queue)).toEqual({ ready: 60 - summary.processed, inFlight: 0, scheduled: 0, dead: 0, streams: 0 });
   });
 

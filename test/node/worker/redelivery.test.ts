@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Job } from "../../../src/client/types.ts";
+import type { Job } from "../../../src/types/job.ts";
 import { RedeliveryGuard } from "../../../src/worker/redelivery.ts";
 
-const job = (id: string): Job<unknown> => ({ id, type: "t", queue: "q", priority: 0, status: "in_flight", readyAt: 0, attempts: 0, payload: {} });
+const job = (id: string): Job<unknown> => ({ id, type: "t", queue: "q", priority: 0, status: "in_flight", readyAt: 0, attempts: 0, budgets: [], payload: {} });
 
 describe("RedeliveryGuard", () => {
   it("lets every job run while nothing is remembered", () => {

@@ -728,7 +728,7 @@ describe("Worker reliability (real sockets)", () => {
         await sleep(20);
       });
       const worker = newWorker({ client: client(s.url), router });
-      const summary = await within(worker.drain({ idleMs: 200 }), "drain()", 15_000);
+      const summary = await within(worker.drain({ maxIdle: 200 }), "drain()", 15_000);
       expect(summary).toMatchObject({ reason: "idle", processed: 50, completed: 50, failed: 0 });
       expect(runs).toBe(50);
       expect(await settledCounts(s.admin)).toEqual({ scheduled: 0, ready: 0, in_flight: 0, completed: 50, dead: 0 });
@@ -765,7 +765,7 @@ describe("Worker reliability (real sockets)", () => {
       });
       const worker = newWorker({ client: client(s.url), router });
       const t0 = performance.now();
-      const summary = await within(worker.drain({ maxMs: 1_500 }), "drain()", 15_000);
+      const summary = await within(worker.drain({ maxDuration: 1_500 }), "drain()", 15_000);
       const elapsed = performance.now() - t0;
       expect(summary.reason).toBe("maxMs");
       expect(elapsed).toBeLessThan(1_500 + 1_000);

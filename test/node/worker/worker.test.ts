@@ -81,7 +81,7 @@ describe("Worker run", () => {
     const handled: number[] = [];
     const router = new Router().route(Noop, (payload) => void handled.push(payload.n));
     const worker = new Worker({ client, router, logger, reconnect: { initialDelayMs: 1, maxDelayMs: 5 } });
-    const summary = await worker.drain({ idleMs: 300 });
+    const summary = await worker.drain({ maxIdle: 300 });
     expect(handled).toEqual([1]);
     expect(summary.completed).toBe(1);
     expect(logger.lines.filter((line) => line.startsWith("could not open the take stream"))).toHaveLength(3);
@@ -114,7 +114,7 @@ describe("Worker run", () => {
       logger,
       hooks: { onJobStart: throwing, onJobSuccess: throwing, onAckFlush: throwing, onConnect: throwing, onDisconnect: throwing },
     });
-    const summary = await worker.drain({ idleMs: 200 });
+    const summary = await worker.drain({ maxIdle: 200 });
     expect(summary).toMatchObject({ processed: 2, completed: 2, failed: 0, reason: "idle" });
     expect(logger.lines).toContain("the onJobStart hook threw");
     expect(logger.lines).toContain("the onAckFlush hook threw");
@@ -137,7 +137,7 @@ describe("Worker run", () => {
       events.push("handler");
       setTimeout(() => events.push("timer"), 0);
     });
-    await new Worker({ client, router, logger: collecting() }).drain({ idleMs: 200 });
+    await new Worker({ client, router, logger: collecting() }).drain({ maxIdle: 200 });
     expect(events).toEqual(["handler", "ack", "timer"]);
   });
 
@@ -152,7 +152,7 @@ describe("Worker run", () => {
     const client = new Client({ url: "http://zizq.test", fetch: slow });
     await client.enqueueBulk(Array.from({ length: 100 }, (_, n) => Noop.with({ n })));
     const worker = new Worker({ client, router: new Router().route(Noop, () => {}), concurrency: 16, prefetch: 32, logger: collecting() });
-    const summary = await worker.drain({ idleMs: 200 });
+    const summary = await worker.drain({ maxIdle: 200 });
     expect(summary).toMatchObject({ processed: 100, completed: 100, reason: "idle" });
     expect(await client.jobs({ status: ["ready", "in_flight"] }).count()).toBe(0);
   });
@@ -175,7 +175,7 @@ describe("Worker run", () => {
       },
     };
     const worker = new Worker({ client, router: dispatcher, logger: collecting() });
-    const summary = await worker.drain({ idleMs: 200 });
+    const summary = await worker.drain({ maxIdle: 200 });
     expect(summary).toMatchObject({ processed: 2, completed: 1, failed: 1 });
     expect(bulkAcks).toBe(0);
     expect(await client.jobs({ status: "dead" }).count()).toBe(1);
