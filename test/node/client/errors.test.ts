@@ -362,7 +362,7 @@ describe("failures that must not strand jobs or widen queries", () => {
   it("the test server's fetch can be handed to a client as is", async () => {
     const server = createTestServer();
     const client = new Client({ url: "http://zizq.test", fetch: server.fetch });
-    expect(await client.serverVersion()).toBe("0.6.1");
+    expect(await client.serverVersion()).toBe("0.7.0");
     server.close();
   });
 

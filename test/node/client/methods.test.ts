@@ -31,8 +31,8 @@ describe.each(MATRIX)("Client methods ($mode, $format)", ({ mode, format }) => {
 
   it("health, serverVersion, checkCompatibility, queues and reset", async () => {
     expect(await s.client.health()).toBe("ok");
-    expect(await s.client.serverVersion()).toBe("0.6.1");
-    expect(await s.client.checkCompatibility()).toBe("0.6.1");
+    expect(await s.client.serverVersion()).toBe("0.7.0");
+    expect(await s.client.checkCompatibility()).toBe("0.7.0");
     expect(await s.client.queues()).toEqual([]);
     await s.client.enqueue(SendEmail, { to: "a@example.com" });
     await s.client.enqueueRaw({ type: "t", queue: "payments/invoices", payload: null });
