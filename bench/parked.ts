@@ -49,10 +49,11 @@ async function settle(
   reader: ReadableStreamDefaultReader<string>,
   first: string | undefined,
 ): Promise<void> {
+  if (first !== undefined) {
+    const { count } = (await (await call("/jobs/count?status=ready")).json()) as { count: number };
+    if (count !== PARKED) throw new Error(`expected ${PARKED} parked ready jobs, found ${count}`);
+  }
   await reader.cancel();
-  if (first === undefined) return;
-  const { count } = (await (await call("/jobs/count?status=ready")).json()) as { count: number };
-  if (count !== PARKED) throw new Error(`expected ${PARKED} parked ready jobs, found ${count}`);
 }
 
 export async function run(): Promise<void> {
