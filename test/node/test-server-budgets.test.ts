@@ -57,4 +57,44 @@ describe("test server budget dispatch (our choices where the digest is unsure)",
     expect(again.status).toBe(409);
     expect((await t.get("/budgets/second")).status).toBe(404);
   });
+
+  it("deleting a parked head that its budget cannot pay lets the cheaper job behind it go at once", async (ctx) => {
+    const t = await target(ctx, { license: "pro" });
+    expect((await t.post("/budgets/k", { allocation: 2, strategy: { type: "while_in_flight" } })).status).toBe(201);
+    const hold = await t.stream("?queue=hold&prefetch=1");
+    const holder = await t.enqueue({ queue: "hold", budgets: [{ key: "k" }] });
+    expect((await hold.nextJob()).id).toBe(holder.id);
+    const head = await t.enqueue({ priority: 0, budgets: [{ key: "k", cost: 2 }] });
+    const cheap = await t.enqueue({ priority: 9, budgets: [{ key: "k" }] });
+    const s = await t.stream("?queue=q&prefetch=0");
+    await s.expectNoJob();
+    expect((await t.del(`/jobs/${head.id}`)).status).toBe(204);
+    expect((await s.nextJob()).id).toBe(cheap.id);
+  });
+
+  it.for([
+    ["while_in_flight 1", { allocation: 1, strategy: { type: "while_in_flight" } }],
+    ["time_based 1 per hour", { allocation: 1, strategy: { type: "time_based", duration_ms: 3_600_000 } }],
+  ] as const)("a stream idle beside 10,000 jobs on an exhausted %s budget does no work: no polling", async ([, policy], ctx) => {
+    // Every claim, refill and timer reads the server's clock. Idle, only the server's once-a-second
+    // timer may (a handful of reads per tick); a stream polling every 10 ms read it ~100 times.
+    let clockReads = 0;
+    const t = await target(ctx, {
+      license: "pro",
+      now: () => {
+        clockReads++;
+        return Date.UTC(2026, 0, 5, 12);
+      },
+    });
+    expect((await t.post("/budgets/k", policy)).status).toBe(201);
+    const jobs = Array.from({ length: 1_000 }, () => ({ type: "t", queue: "q", payload: null, budgets: [{ key: "k" }] }));
+    for (let i = 0; i < 10; i++) expect((await t.post("/jobs/bulk", { jobs })).status).toBe(201);
+    const s = await t.stream("?prefetch=0");
+    await s.nextJob();
+    await s.expectNoJob(100);
+    clockReads = 0;
+    await s.expectNoJob(500);
+    expect(clockReads).toBeLessThan(20);
+    expect((await t.get("/jobs/count?status=ready")).body).toEqual({ count: 9_999 });
+  });
 });
