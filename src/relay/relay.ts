@@ -13,7 +13,7 @@ import { OUTCOME_STATUS, type PushOutcomeBody } from "../push/envelope.ts";
 import { REJECT_STATUS } from "../push/errors.ts";
 import { checkSecrets, signDelivery } from "../push/signature.ts";
 import { aborted } from "../utils/aborted.ts";
-import { checkFunction, checkHeaders, checkObject } from "../utils/arguments.ts";
+import { checkFunction, checkHeaders, checkObject, renamed } from "../utils/arguments.ts";
 import { timerMs } from "../utils/duration.ts";
 import { readCapped } from "../utils/read-capped.ts";
 import { type Logger, type LoggerOption, toLogger } from "../utils/logger.ts";
@@ -139,11 +139,8 @@ export class PushDelivery implements Dispatcher {
     checkSecrets(options.secret);
     this.#url = url.href;
     this.#secrets = options.secret;
-    if (options.timeout !== undefined && options.timeoutMs !== undefined) {
-      throw new ZizqArgumentError("timeoutMs", "the deprecated name of timeout; give only timeout");
-    }
-    this.#timeoutMs =
-      options.timeoutMs !== undefined ? timerMs(options.timeoutMs, "timeoutMs") : timerMs(options.timeout ?? 30_000, "timeout");
+    const timeout = renamed<Duration>(options, "timeout", "timeoutMs") ?? { value: 30_000, field: "timeout" };
+    this.#timeoutMs = timerMs(timeout.value, timeout.field);
     checkFunction("fetch", options.fetch);
     checkHeaders("headers", options.headers);
     checkFunction("now", options.now);

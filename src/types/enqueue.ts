@@ -3,29 +3,40 @@ import type { BatchConfig, UniqueWhile } from "./job.ts";
 import type { Duration, Instant } from "./time.ts";
 
 /**
- * A backoff given by hand: the base and jitter may be durations such as `"15s"`.
+ * A backoff given by hand: the base and jitter may be durations such as `"15s"`. The retry
+ * delay is `attempts^exponent` seconds, plus `base`, plus up to `jitter × attempts`.
  *
  * @example
  * ```ts
- * const backoff: BackoffInput = { exponent: 2, baseMs: "10s", jitterMs: "5s" };
+ * const backoff: BackoffInput = { exponent: 2, base: "10s", jitter: "5s" };
  * ```
  */
-export interface BackoffInput {
-  exponent: number;
-  baseMs: Duration;
-  jitterMs: Duration;
-}
+export type BackoffInput =
+  | { exponent: number; base: Duration; jitter: Duration }
+  | {
+      exponent: number;
+      /** @deprecated Use `base`, which takes the same values; `baseMs` goes in the next minor version. */
+      baseMs: Duration;
+      /** @deprecated Use `jitter`, which takes the same values; `jitterMs` goes in the next minor version. */
+      jitterMs: Duration;
+    };
 
 /**
  * Retention given by hand; 0 removes finished jobs at once.
  *
  * @example
  * ```ts
- * const retention: RetentionInput = { completedMs: "1h", deadMs: "7d" };
+ * const retention: RetentionInput = { completed: "1h", dead: "7d" };
  * ```
  */
 export interface RetentionInput {
+  /** How long a completed job stays visible. */
+  completed?: Duration;
+  /** How long a dead job stays visible. */
+  dead?: Duration;
+  /** @deprecated Use `completed`, which takes the same values; `completedMs` goes in the next minor version. */
   completedMs?: Duration;
+  /** @deprecated Use `dead`, which takes the same values; `deadMs` goes in the next minor version. */
   deadMs?: Duration;
 }
 
@@ -46,13 +57,13 @@ export interface JobOptions {
   /**
    * Delay between retries.
    *
-   * @default { exponent: 4, baseMs: "15s", jitterMs: "30s" } (the server's default)
+   * @default { exponent: 4, base: "15s", jitter: "30s" } (the server's default)
    */
   backoff?: BackoffInput;
   /**
    * How long finished jobs stay visible.
    *
-   * @default { completedMs: 0, deadMs: "7d" } (the server's default)
+   * @default { completed: 0, dead: "7d" } (the server's default)
    */
   retention?: RetentionInput;
   /**

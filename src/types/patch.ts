@@ -1,5 +1,5 @@
-import type { BackoffInput } from "./enqueue.ts";
-import type { Duration, Instant } from "./time.ts";
+import type { BackoffInput, RetentionInput } from "./enqueue.ts";
+import type { Instant } from "./time.ts";
 
 /**
  * A change to a job that has not finished. A key left out changes nothing; `null` clears the
@@ -18,5 +18,5 @@ export interface JobPatch {
   retryLimit?: number | null;
   backoff?: BackoffInput | null;
   /** Merged key by key: a key left out is unchanged, `null` clears it. */
-  retention?: { completedMs?: Duration | null; deadMs?: Duration | null } | null;
+  retention?: { [Key in keyof RetentionInput]?: RetentionInput[Key] | null } | null;
 }

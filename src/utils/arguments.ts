@@ -46,6 +46,21 @@ export function checkKnownKeys(field: string, value: Record<string, unknown>, kn
   }
 }
 
+/**
+ * An option given by its name or by its deprecated one (not both), with the name it was given by;
+ * `path` prefixes that name in errors (`"options.backoff."`).
+ */
+export function renamed<Value>(options: object, name: string, old: string, path = ""): { value: Value; field: string } | undefined {
+  const values = options as Record<string, Value | undefined>;
+  const value = values[name];
+  const oldValue = values[old];
+  if (value !== undefined && oldValue !== undefined) {
+    throw new ZizqArgumentError(`${path}${old}`, `the deprecated name of ${name}; give only ${name}`);
+  }
+  if (value !== undefined) return { value, field: `${path}${name}` };
+  return oldValue === undefined ? undefined : { value: oldValue, field: `${path}${old}` };
+}
+
 /** A record of string headers that fetch accepts. */
 export function checkHeaders(field: string, headers: unknown): void {
   if (headers === undefined) return;

@@ -1,6 +1,5 @@
 import type { Duration } from "../types/time.ts";
-import { ZizqArgumentError } from "../errors/argument-error.ts";
-import { checkObject, checkSignal } from "../utils/arguments.ts";
+import { checkObject, checkSignal, renamed } from "../utils/arguments.ts";
 import { timerMs } from "../utils/duration.ts";
 import { integerAtLeast } from "../utils/integer.ts";
 import { ACK_GRACE_MS, type StopPlan } from "./stop.ts";
@@ -53,22 +52,13 @@ export interface DrainLimits {
 export function drainLimits(options: DrainOptions): DrainLimits {
   checkObject("options", options, true);
   checkSignal("signal", options.signal);
-  const maxDuration = renamed(options, "maxDuration", "maxMs");
-  const maxIdle = renamed(options, "maxIdle", "idleMs");
+  const maxDuration = renamed<Duration>(options, "maxDuration", "maxMs");
+  const maxIdle = renamed<Duration>(options, "maxIdle", "idleMs");
   return {
     maxMs: maxDuration === undefined ? Infinity : timerMs(maxDuration.value, maxDuration.field),
     maxJobs: options.maxJobs === undefined ? Infinity : integerAtLeast("maxJobs", options.maxJobs, 1),
     idleMs: maxIdle === undefined ? 1_000 : timerMs(maxIdle.value, maxIdle.field),
   };
-}
-
-/** An option given by its name or its deprecated one (not both), with the name it was given by. */
-function renamed(options: DrainOptions, name: "maxDuration" | "maxIdle", old: "maxMs" | "idleMs"): { value: Duration; field: string } | undefined {
-  const value = options[name];
-  const oldValue = options[old];
-  if (value !== undefined && oldValue !== undefined) throw new ZizqArgumentError(old, `the deprecated name of ${name}; give only ${name}`);
-  if (value !== undefined) return { value, field: name };
-  return oldValue === undefined ? undefined : { value: oldValue, field: old };
 }
 
 /** What the drain's watch reads of the run. */

@@ -37,7 +37,7 @@ try {
   const secret = generateSecret();
   const app = new Hono();
   app.post("/zizq", zizqPush({ router, secrets: [secret], client }));
-  const job = await client.enqueue(Greet, { name: "push" }, { retention: { completedMs: 60_000 } });
+  const job = await client.enqueue(Greet, { name: "push" }, { retention: { completed: 60_000 } });
   const stream = (await client.take({ prefetch: 1, queues: ["smoke"] })).getReader();
   await stream.read();
   const frame = await (await fetch(`${handle.url}/jobs/${job.id}`)).text();

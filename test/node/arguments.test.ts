@@ -96,10 +96,10 @@ const ROWS: [string, string, (c: Context) => unknown][] = [
   ["readyAt an invalid Date", "readyAt", (c) => c.client.enqueue(Plain, { n: 1 }, { readyAt: new Date(Number.NaN) })],
   ["both delay and readyAt", "options.delay", (c) => c.client.enqueue(Plain, { n: 1 }, { delay: "5m", readyAt: Date.now() })],
   ["backoff a string", "options.backoff", (c) => c.client.enqueue(Plain, { n: 1 }, { backoff: bad("fast") })],
-  ["backoff.exponent as text", "options.backoff.exponent", (c) => c.client.enqueue(Plain, { n: 1 }, { backoff: bad({ exponent: "2", baseMs: 1, jitterMs: 1 }) })],
-  ["backoff.baseMs in words", "options.backoff.baseMs", (c) => c.client.enqueue(Plain, { n: 1 }, { backoff: bad({ exponent: 2, baseMs: "soon", jitterMs: 0 }) })],
+  ["backoff.exponent as text", "options.backoff.exponent", (c) => c.client.enqueue(Plain, { n: 1 }, { backoff: bad({ exponent: "2", base: 1, jitter: 1 }) })],
+  ["backoff.base in words", "options.backoff.base", (c) => c.client.enqueue(Plain, { n: 1 }, { backoff: bad({ exponent: 2, base: "soon", jitter: 0 }) })],
   ["retention a number", "options.retention", (c) => c.client.enqueue(Plain, { n: 1 }, { retention: bad(5) })],
-  ["retention.completedMs as text", "options.retention.completedMs", (c) => c.client.enqueue(Plain, { n: 1 }, { retention: { completedMs: bad("x") } })],
+  ["retention.completed as text", "options.retention.completed", (c) => c.client.enqueue(Plain, { n: 1 }, { retention: { completed: bad("x") } })],
   ["a unique key function that returns no string", "unique.key", (c) => c.client.enqueue(Keyed, { n: 1 })],
   ["a batch function that returns no config", "batch", (c) => c.client.enqueue(Batched, { n: 1 })],
 
@@ -120,8 +120,8 @@ const ROWS: [string, string, (c: Context) => unknown][] = [
   ["defineJob schema not a schema", "schema", () => defineJob({ type: "t", queue: "q", schema: bad({}) })],
   ["defineJob priority fractional", "priority", () => defineJob({ type: "t", queue: "q", priority: 1.5 })],
   ["defineJob retryLimit negative", "retryLimit", () => defineJob({ type: "t", queue: "q", retryLimit: -1 })],
-  ["defineJob backoff.exponent NaN", "backoff.exponent", () => defineJob({ type: "t", queue: "q", backoff: { exponent: Number.NaN, baseMs: 1, jitterMs: 1 } })],
-  ["defineJob retention.deadMs negative", "retention.deadMs", () => defineJob({ type: "t", queue: "q", retention: { deadMs: -1 } })],
+  ["defineJob backoff.exponent NaN", "backoff.exponent", () => defineJob({ type: "t", queue: "q", backoff: { exponent: Number.NaN, base: 1, jitter: 1 } })],
+  ["defineJob retention.dead negative", "retention.dead", () => defineJob({ type: "t", queue: "q", retention: { dead: -1 } })],
   ["defineJob unique a string", "unique", () => defineJob({ type: "t", queue: "q", unique: bad("k") })],
   ["defineJob unique.key a number", "unique.key", () => defineJob({ type: "t", queue: "q", unique: bad({ key: 5 }) })],
   ["defineJob unique.while unknown", "unique.while", () => defineJob({ type: "t", queue: "q", unique: { key: "k", while: bad("always") } })],
@@ -289,7 +289,7 @@ describe("argument checks over the public surface", () => {
 
   it("the same values, given well, are sent: the rows above fail on the value alone", async () => {
     sent.requests = 0;
-    await client.enqueue(Plain, { n: 1 }, { priority: 1, delay: "5m", backoff: { exponent: 2, baseMs: "1s", jitterMs: 0 } });
+    await client.enqueue(Plain, { n: 1 }, { priority: 1, delay: "5m", backoff: { exponent: 2, base: "1s", jitter: 0 } });
     await client.jobs({ queue: "q", status: ["scheduled"] }).count();
     expect(sent.requests).toBe(2);
   });

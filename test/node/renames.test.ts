@@ -5,7 +5,21 @@
  */
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { type PushHandlerOptions as HonoPushHandlerOptions, zizqPushHandler, type ZizqPushOptions } from "../../adapters/hono.ts";
-import { Client, type DrainOptions, type RelayDeliveryOptions, Router, Worker } from "../../src/index.ts";
+import {
+  type BackoffInput,
+  Client,
+  defineJob,
+  type DrainOptions,
+  type JobPatch,
+  type RelayDeliveryOptions,
+  type RequestInfo,
+  type RetentionInput,
+  Router,
+  Worker,
+  ZizqArgumentError,
+  ZizqError,
+  type ZizqRequestInfo,
+} from "../../src/index.ts";
 import { createPushHandler, generateSecret, type PushHandler, type PushHandlerOptions, type PushWaitUntil } from "../../src/push/index.ts";
 import { createTestServer } from "../../src/testing/index.ts";
 
@@ -59,5 +73,52 @@ describe("the framework-free push handler: createPushHandler from zizq-edge/push
       expect(response.status).toBe(405);
       expect(await response.json()).toEqual({ error: "method_not_allowed" });
     }
+  });
+});
+
+describe("the DOM-safe request info: ZizqRequestInfo for RequestInfo", () => {
+  it("RequestInfo is ZizqRequestInfo", () => {
+    expectTypeOf<RequestInfo>().toEqualTypeOf<ZizqRequestInfo>();
+    const request: RequestInfo = { method: "GET", path: "/health" };
+    expectTypeOf(new ZizqError("x", request).request).toEqualTypeOf<ZizqRequestInfo | undefined>();
+    expect(new ZizqError("x", request).request).toBe(request);
+  });
+});
+
+describe("backoff and retention by hand: base, jitter, completed, dead (Durations) for baseMs, jitterMs, completedMs, deadMs", () => {
+  it("take a Duration under both names", () => {
+    expectTypeOf<{ exponent: 2; base: "10s"; jitter: 500 }>().toExtend<BackoffInput>();
+    expectTypeOf<{ exponent: 2; baseMs: "10s"; jitterMs: 500 }>().toExtend<BackoffInput>();
+    expectTypeOf<RetentionInput["completed"]>().toEqualTypeOf<RetentionInput["completedMs"]>();
+    expectTypeOf<RetentionInput["dead"]>().toEqualTypeOf<RetentionInput["deadMs"]>();
+    expectTypeOf<{ retention: { completed: null; deadMs: "1d" } }>().toExtend<JobPatch>();
+  });
+
+  it("send the same ms under either name", async () => {
+    const server = createTestServer();
+    const client = new Client({ url: "http://zizq.test", fetch: server.fetch });
+    const Job = defineJob<{ n: number }>({ type: "t", queue: "q" });
+    try {
+      const current = await client.enqueue(Job, { n: 1 }, { backoff: { exponent: 2, base: "10s", jitter: 500 }, retention: { completed: "1h", dead: "1d" } });
+      const deprecated = await client.enqueue(Job, { n: 2 }, { backoff: { exponent: 2, baseMs: "10s", jitterMs: 500 }, retention: { completedMs: "1h", deadMs: "1d" } });
+      for (const { id } of [current, deprecated]) {
+        const job = await client.getJob(id);
+        expect(job.backoff).toEqual({ exponent: 2, baseMs: 10_000, jitterMs: 500 });
+        expect(job.retention).toEqual({ completedMs: 3_600_000, deadMs: 86_400_000 });
+      }
+      const patched = await client.patchJob(current.id, { retention: { completedMs: "2h", dead: null } });
+      expect(patched.retention?.completedMs).toBe(7_200_000);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("refuse a field under both names, naming the deprecated one", () => {
+    const Job = defineJob<{ n: number }>({ type: "t", queue: "q" });
+    const both = (options: object) => () => Job.with({ n: 1 }, options as never);
+    expect(both({ backoff: { exponent: 2, base: 1, baseMs: 1, jitter: 0 } })).toThrow(ZizqArgumentError);
+    expect(both({ backoff: { exponent: 2, base: 1, baseMs: 1, jitter: 0 } })).toThrow(/options\.backoff\.baseMs/);
+    expect(both({ retention: { dead: 1, deadMs: 1 } })).toThrow(/options\.retention\.deadMs/);
+    expect(() => defineJob({ type: "t", queue: "q", retention: { completed: 1, completedMs: 1 } })).toThrow(/retention\.completedMs/);
   });
 });

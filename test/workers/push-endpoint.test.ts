@@ -23,7 +23,7 @@ describe("push endpoint in workerd", () => {
     app.post("/zizq", zizqPush({ router, secrets: secret, client, logger: { warn() {}, error() {} } }));
     const worker = zizqWorker({ client: () => client, router, push: (request, env, ctx) => app.fetch(request, env, ctx as ExecutionContext), pushPath: "/zizq" });
 
-    const { id } = await client.enqueueRaw({ type: "edge", queue: "q", payload: { n: 1 }, retention: { completedMs: 60_000 } });
+    const { id } = await client.enqueueRaw({ type: "edge", queue: "q", payload: { n: 1 }, retention: { completed: 60_000 } });
     const reader = (await client.take({ prefetch: 1 })).getReader();
     await reader.read();
     const frame = await (await server.fetch(new Request(`http://zizq.test/jobs/${id}`))).text();

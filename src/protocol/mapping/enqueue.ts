@@ -9,7 +9,8 @@
 import { ZizqArgumentError } from "../../errors/argument-error.ts";
 import type { BackoffInput, EnqueueOptions, RetentionInput } from "../../types/enqueue.ts";
 import type { BatchConfig } from "../../types/job.ts";
-import { checkObject, isObject, shown } from "../../utils/arguments.ts";
+import type { Duration } from "../../types/time.ts";
+import { checkObject, isObject, renamed, shown } from "../../utils/arguments.ts";
 import { toEpochMs, toMs } from "../../utils/duration.ts";
 import type { WireBackoff, WireBatch, WireEnqueue, WireRetention } from "../wire.ts";
 
@@ -40,11 +41,7 @@ export function wireBackoff(backoff: BackoffInput, field = "backoff"): WireBacko
   if (typeof backoff.exponent !== "number" || !Number.isFinite(backoff.exponent)) {
     throw new ZizqArgumentError(`${field}.exponent`, `expected a number, got ${shown(backoff.exponent)}`);
   }
-  return {
-    exponent: backoff.exponent,
-    base_ms: toMs(backoff.baseMs, `${field}.baseMs`),
-    jitter_ms: toMs(backoff.jitterMs, `${field}.jitterMs`),
-  };
+  return { exponent: backoff.exponent, base_ms: givenMs(backoff, "base", "baseMs", field), jitter_ms: givenMs(backoff, "jitter", "jitterMs", field) };
 }
 
 /** A batch config: its key, `when` and `fold` are all strings (the server needs all three). */
@@ -56,11 +53,20 @@ export function wireBatch(batch: BatchConfig, field = "batch"): WireBatch {
   return { key: batch.key, when: batch.when, fold: batch.fold };
 }
 
-/** Retention as given by hand (durations) or as a job reports it (ms). */
+/** Retention as given by hand (durations, or ms under the deprecated `*Ms` names, as a job reports it). */
 export function wireRetention(retention: RetentionInput, field = "retention"): WireRetention {
   checkObject(field, retention, true);
   const wire: WireRetention = {};
-  if (retention.completedMs !== undefined) wire.completed_ms = toMs(retention.completedMs, `${field}.completedMs`);
-  if (retention.deadMs !== undefined) wire.dead_ms = toMs(retention.deadMs, `${field}.deadMs`);
+  const completed = renamed<Duration>(retention, "completed", "completedMs", `${field}.`);
+  const dead = renamed<Duration>(retention, "dead", "deadMs", `${field}.`);
+  if (completed !== undefined) wire.completed_ms = toMs(completed.value, completed.field);
+  if (dead !== undefined) wire.dead_ms = toMs(dead.value, dead.field);
   return wire;
+}
+
+/** A required duration given by its name or its deprecated `*Ms` one, in ms. */
+function givenMs(options: object, name: string, old: string, field: string): number {
+  const given = renamed<Duration>(options, name, old, `${field}.`);
+  if (given === undefined) throw new ZizqArgumentError(`${field}.${name}`, "expected a duration such as \"15s\" or a number of ms");
+  return toMs(given.value, given.field);
 }

@@ -7,7 +7,8 @@
  */
 import { ZizqArgumentError } from "../../errors/argument-error.ts";
 import type { JobPatch } from "../../types/patch.ts";
-import { checkObject } from "../../utils/arguments.ts";
+import type { Duration } from "../../types/time.ts";
+import { checkObject, renamed } from "../../utils/arguments.ts";
 import { toEpochMs, toMs } from "../../utils/duration.ts";
 import { integerIn } from "../../utils/integer.ts";
 import { checkName } from "../names.ts";
@@ -40,9 +41,10 @@ export function wirePatch(patch: JobPatch): Record<string, unknown> {
     else {
       checkObject("patch.retention", patch.retention);
       const retention: Record<string, number | null> = {};
-      const { completedMs, deadMs } = patch.retention;
-      if (completedMs !== undefined) retention.completed_ms = completedMs === null ? null : toMs(completedMs, "patch.retention.completedMs");
-      if (deadMs !== undefined) retention.dead_ms = deadMs === null ? null : toMs(deadMs, "patch.retention.deadMs");
+      const completed = renamed<Duration | null>(patch.retention, "completed", "completedMs", "patch.retention.");
+      const dead = renamed<Duration | null>(patch.retention, "dead", "deadMs", "patch.retention.");
+      if (completed !== undefined) retention.completed_ms = completed.value === null ? null : toMs(completed.value, completed.field);
+      if (dead !== undefined) retention.dead_ms = dead.value === null ? null : toMs(dead.value, dead.field);
       body.retention = retention;
     }
   }

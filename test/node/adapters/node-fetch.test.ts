@@ -15,7 +15,7 @@ import { startTlsZizq, type TlsZizq } from "../../support/tls-server.ts";
 import { root } from "./child.ts";
 
 // Completed jobs are kept for a minute, so the test can count them.
-const Ping = defineJob<{ n: number }>({ type: "ping", queue: "tls", retention: { completedMs: 60_000 } });
+const Ping = defineJob<{ n: number }>({ type: "ping", queue: "tls", retention: { completed: 60_000 } });
 const silent = { warn: () => {}, error: () => {}, info: () => {} };
 
 let zizq: TlsZizq;

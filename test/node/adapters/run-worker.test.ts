@@ -11,7 +11,7 @@ import { createTestServer } from "../../../src/testing/index.ts";
 import { eventually } from "../../support/wait.ts";
 import { CHILD_MS, run } from "./child.ts";
 
-const Slow = defineJob<{ n: number }>({ type: "slow", queue: "signals", retention: { completedMs: 60_000 } });
+const Slow = defineJob<{ n: number }>({ type: "slow", queue: "signals", retention: { completed: 60_000 } });
 const SCRIPT = "test/node/adapters/fixtures/signal-worker.ts";
 const JOBS = 30;
 

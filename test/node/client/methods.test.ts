@@ -62,7 +62,7 @@ describe.each(MATRIX)("Client methods ($mode, $format)", ({ mode, format }) => {
     const job = await s.client.enqueue(
       SendEmail,
       { to: "a@example.com" },
-      { priority: 7, backoff: { exponent: 2, baseMs: "15s", jitterMs: 250 }, retention: { completedMs: "1h", deadMs: 0 } },
+      { priority: 7, backoff: { exponent: 2, base: "15s", jitter: 250 }, retention: { completed: "1h", dead: 0 } },
     );
     expect(job).toMatchObject({
       type: "send_email",
@@ -287,7 +287,7 @@ describe.each(MATRIX)("Client methods ($mode, $format)", ({ mode, format }) => {
     const { id } = await s.client.enqueue(
       SendEmail,
       { to: "p@example.com" },
-      { retryLimit: 3, backoff: { exponent: 1, baseMs: 200, jitterMs: 0 }, retention: { completedMs: "1h", deadMs: "1d" } },
+      { retryLimit: 3, backoff: { exponent: 1, base: 200, jitter: 0 }, retention: { completed: "1h", dead: "1d" } },
     );
     const moved = await s.client.patchJob(id, { queue: "q2", priority: 42 });
     expect(moved).toMatchObject({ id, queue: "q2", priority: 42, retryLimit: 3, retention: { completedMs: 3_600_000, deadMs: 86_400_000 } });
@@ -299,7 +299,7 @@ describe.each(MATRIX)("Client methods ($mode, $format)", ({ mode, format }) => {
     expect(readyNow.status).toBe("ready");
     expect(readyNow.readyAt).toBeLessThan(later);
 
-    const partial = await s.client.patchJob(id, { retention: { completedMs: null } });
+    const partial = await s.client.patchJob(id, { retention: { completed: null } });
     expect(partial.retention).toEqual({ deadMs: 86_400_000 });
 
     const cleared = await s.client.patchJob(id, { retryLimit: null, backoff: null, retention: null });

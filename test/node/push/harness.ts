@@ -64,7 +64,7 @@ export async function harness(options: Partial<PushHandlerOptions> & { withClien
   const take = async (type: string, payload: unknown) => {
     const queue = `push-${++queues}`;
     // Kept after completion, so the test can read its final state.
-    const { id } = await client.enqueueRaw({ type, queue, payload, retention: { completedMs: 600_000, deadMs: 600_000 } });
+    const { id } = await client.enqueueRaw({ type, queue, payload, retention: { completed: 600_000, dead: 600_000 } });
     const reader = (await client.take({ prefetch: 1, queues: [queue] })).getReader();
     readers.push(reader);
     const { value } = await reader.read();
