@@ -1,6 +1,7 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { defineJob, isJobDefinition, type JobDefinition, type JobRequest } from "../job/define-job.ts";
 import { enqueueBody } from "../job/enqueue-body.ts";
+import { ENQUEUE_OPTION_KEYS } from "../protocol/mapping/enqueue.ts";
 import { enqueuedJob } from "../protocol/mapping/job.ts";
 import type { PickReply } from "../protocol/replies.ts";
 import type { EnqueueOptions } from "../types/enqueue.ts";
@@ -59,7 +60,7 @@ export interface RawJob extends EnqueueOptions {
 }
 
 /** Every key a `RawJob` may have: a snake_case key (`ready_at`) is refused, not ignored. */
-const RAW_JOB_KEYS = ["type", "queue", "payload", "priority", "retryLimit", "backoff", "retention", "readyAt", "delay", "uniqueKey", "uniqueWhile", "batch", "budgets"];
+const RAW_JOB_KEYS = ["type", "queue", "payload", ...ENQUEUE_OPTION_KEYS];
 
 /** The single-job calls load with the first one, so a producer's bundle carries none of them. */
 const calls = () => import("./job-calls.ts");

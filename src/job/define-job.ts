@@ -1,10 +1,10 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
-import { wireBackoff, wireBatch, wireRetention } from "../protocol/mapping/enqueue.ts";
+import { ENQUEUE_OPTION_KEYS, JOB_OPTION_KEYS, wireBackoff, wireBatch, wireRetention } from "../protocol/mapping/enqueue.ts";
 import { UNIQUE_SCOPES } from "../protocol/wire.ts";
 import type { EnqueueOptions, JobOptions } from "../types/enqueue.ts";
 import type { BatchConfig, UniqueWhile } from "../types/job.ts";
 import { checkName } from "../protocol/names.ts";
-import { checkObject, checkOneOf, checkString, isObject, shown } from "../utils/arguments.ts";
+import { checkKnownKeys, checkObject, checkOneOf, checkString, isObject, shown } from "../utils/arguments.ts";
 import { integerIn } from "../utils/integer.ts";
 import type { StandardSchemaV1 } from "./standard-schema.ts";
 import { validatePayload } from "./validate.ts";
@@ -97,6 +97,7 @@ export function defineJob<Input, Output>(
   config: DefineJobConfig<Input> & { schema?: StandardSchemaV1<Input, Output> },
 ): JobDefinition<Input, Output> {
   if (!isObject(config)) throw new ZizqArgumentError("config", `expected the job type's options, got ${shown(config)}`);
+  checkKnownKeys("config", config, CONFIG_KEYS);
   const { type, queue, schema, ...options } = config;
   checkName("type", type);
   checkName("queue", queue);
@@ -119,6 +120,7 @@ export function defineJob<Input, Output>(
     options,
     with: (payload, enqueueOptions = {}) => {
       checkObject("options", enqueueOptions, true);
+      checkKnownKeys("options", enqueueOptions as Record<string, unknown>, ENQUEUE_OPTION_KEYS);
       checkJobOptions(enqueueOptions, "options.");
       checkString("options.uniqueKey", enqueueOptions.uniqueKey);
       checkOneOf("options.uniqueWhile", enqueueOptions.uniqueWhile, UNIQUE_SCOPES);
@@ -133,6 +135,9 @@ export function defineJob<Input, Output>(
   };
   return Object.freeze(definition);
 }
+
+/** Every key of `defineJob`'s config: a snake_case `retry_limit` is refused, not ignored. */
+const CONFIG_KEYS = ["type", "queue", "schema", "unique", "batch", ...JOB_OPTION_KEYS] as const satisfies readonly (keyof DefineJobConfig<unknown> | "schema")[];
 
 /** Whether `value` is a job type from `defineJob`. */
 export function isJobDefinition(value: unknown): value is JobDefinition<unknown, unknown> {

@@ -3,7 +3,8 @@
  * nothing reaches the server: one row per call and bad value, against the in-process test server
  * behind a counting fetch.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import { ENQUEUE_OPTION_KEYS } from "../../src/protocol/mapping/enqueue.ts";
 import { createPushHandler } from "../../src/push/endpoint.ts";
 import {
   Client,
@@ -17,6 +18,7 @@ import {
   runUntilSignalled,
   Worker,
   type WorkerOptions,
+  type EnqueueOptions,
   ZizqArgumentError,
 } from "../../src/index.ts";
 import { createTestServer } from "../../src/testing/index.ts";
@@ -108,6 +110,8 @@ const ROWS: [string, string, (c: Context) => unknown][] = [
   ["enqueueBulk with null in the list", "requests[1]", (c) => c.client.enqueueBulk([Plain.with({ n: 1 }), bad(null)])],
   ["enqueueBulk with a plain object", "requests[0]", (c) => c.client.enqueueBulk([bad({ payload: 1 })])],
   ["enqueueBulk with bad options inside", "options.priority", (c) => c.client.enqueueBulk([Plain.with({ n: 1 }, { priority: 1e6 })])],
+  ["enqueue in snake_case", "options.ready_at", (c) => c.client.enqueue(Plain, { n: 1 }, bad({ priority: 3, ready_at: 5, retry_limit: 1 }))],
+  ["with() in snake_case, in enqueueBulk", "options.retry_limit", (c) => c.client.enqueueBulk([Plain.with({ n: 1 }, bad({ retry_limit: 1 }))])],
   ["enqueueRaw null", "job", (c) => c.client.enqueueRaw(bad(null))],
   ["enqueueRaw in snake_case", "job.ready_at", (c) => c.client.enqueueRaw(bad({ type: "t", queue: "q", payload: 1, ready_at: 5 }))],
   ["enqueueRaw with an empty type", "type", (c) => c.client.enqueueRaw({ type: "", queue: "q", payload: 1 })],
@@ -117,6 +121,7 @@ const ROWS: [string, string, (c: Context) => unknown][] = [
   ["defineJob type a number", "type", () => defineJob({ type: bad(5), queue: "q" })],
   ["defineJob type with a comma", "type", () => defineJob({ type: "a,b", queue: "q" })],
   ["defineJob queue empty", "queue", () => defineJob({ type: "t", queue: "" })],
+  ["defineJob in snake_case", "config.retry_limit", () => defineJob(bad({ type: "t", queue: "q", retry_limit: 1 }))],
   ["defineJob schema not a schema", "schema", () => defineJob({ type: "t", queue: "q", schema: bad({}) })],
   ["defineJob priority fractional", "priority", () => defineJob({ type: "t", queue: "q", priority: 1.5 })],
   ["defineJob retryLimit negative", "retryLimit", () => defineJob({ type: "t", queue: "q", retryLimit: -1 })],
@@ -281,6 +286,10 @@ describe("argument checks over the public surface", () => {
     expect((error as ZizqArgumentError).field).toBe(field);
     expect((error as Error).message.startsWith(`${field}: `)).toBe(true);
     expect(sent.requests).toBe(0);
+  });
+
+  it("the list of enqueue option keys that unknown keys are checked against is every key of EnqueueOptions", () => {
+    expectTypeOf<(typeof ENQUEUE_OPTION_KEYS)[number]>().toEqualTypeOf<keyof EnqueueOptions>();
   });
 
   it("names what it got: queues: expected an array of queue names, got \"emails\"", () => {

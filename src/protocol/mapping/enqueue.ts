@@ -7,12 +7,25 @@
  * mappers its calls use (a producer: enqueue.ts and job.ts).
  */
 import { ZizqArgumentError } from "../../errors/argument-error.ts";
-import type { BackoffInput, EnqueueOptions, RetentionInput } from "../../types/enqueue.ts";
+import type { BackoffInput, EnqueueOptions, JobOptions, RetentionInput } from "../../types/enqueue.ts";
 import type { BatchConfig } from "../../types/job.ts";
 import type { Duration } from "../../types/time.ts";
 import { checkObject, isObject, renamed, shown } from "../../utils/arguments.ts";
 import { toEpochMs, toMs } from "../../utils/duration.ts";
 import type { WireBackoff, WireBatch, WireEnqueue, WireRetention } from "../wire.ts";
+
+/** The options a job type may default; `defineJob` takes these besides its own keys. */
+export const JOB_OPTION_KEYS = ["priority", "retryLimit", "backoff", "retention", "budgets"] as const satisfies readonly (keyof JobOptions)[];
+
+/** Every enqueue option: any other key (the server's `ready_at`) is refused, not ignored. */
+export const ENQUEUE_OPTION_KEYS = [
+  ...JOB_OPTION_KEYS,
+  "readyAt",
+  "delay",
+  "uniqueKey",
+  "uniqueWhile",
+  "batch",
+] as const satisfies readonly (keyof EnqueueOptions)[];
 
 /** A job to enqueue, its options already resolved against its type's defaults. */
 export interface EnqueueFields extends EnqueueOptions {
