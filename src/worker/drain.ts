@@ -38,8 +38,8 @@ export interface DrainSummary {
   completed: number;
   failed: number;
   durationMs: number;
-  /** What ended the drain (`"maxMs"`: its `maxDuration` was nearly up). */
-  reason: "maxJobs" | "maxMs" | "idle" | "signal";
+  /** What ended the drain (`"maxDuration"`: its `maxDuration` was nearly up). */
+  reason: "maxJobs" | "maxDuration" | "idle" | "signal";
 }
 
 /** A drain's limits in ms and jobs, checked before the worker starts; `Infinity` where none is set. */
@@ -73,12 +73,12 @@ export interface DrainProbe {
  * Starts the timers that end a drain: `maxMs` nearly up, or `idleMs` quiet. Returns the function
  * that clears them. `end` gets the reason and the stop plan.
  */
-export function watchDrain(limits: DrainLimits, shutdownTimeoutMs: number, probe: DrainProbe, end: (why: "maxMs" | "idle") => void): () => void {
+export function watchDrain(limits: DrainLimits, shutdownTimeoutMs: number, probe: DrainProbe, end: (why: "maxDuration" | "idle") => void): () => void {
   const timers: ReturnType<typeof setTimeout>[] = [];
   const { maxMs, idleMs } = limits;
   // Room at the end of `maxMs` for running handlers and the last acks.
   const reserve = Math.min(shutdownTimeoutMs + ACK_GRACE_MS, maxMs / 4);
-  if (maxMs !== Infinity) timers.push(setTimeout(() => end("maxMs"), maxMs - reserve));
+  if (maxMs !== Infinity) timers.push(setTimeout(() => end("maxDuration"), maxMs - reserve));
   // Idle means an open stream delivered nothing for a while, with no job or ack outstanding: a
   // take still opening, or acks still out (which the server waits for to send more), are not idle.
   let seen = -1;

@@ -37,8 +37,8 @@ describe("drain limits: maxDuration and maxIdle (Durations) for maxMs and idleMs
       const worker = new Worker({ client, router: new Router(), logger: { debug() {}, info() {}, warn() {}, error() {} } });
       expect((await worker.drain({ maxIdle: 20 })).reason).toBe("idle");
       expect((await worker.drain({ idleMs: 20 })).reason).toBe("idle");
-      expect((await worker.drain({ maxDuration: 40, maxIdle: "1m" })).reason).toBe("maxMs");
-      expect((await worker.drain({ maxMs: 40, idleMs: "1m" })).reason).toBe("maxMs");
+      expect((await worker.drain({ maxDuration: 40, maxIdle: "1m" })).reason).toBe("maxDuration");
+      expect((await worker.drain({ maxMs: 40, idleMs: "1m" })).reason).toBe("maxDuration");
     } finally {
       server.close();
     }

@@ -57,7 +57,7 @@ describe("scheduled", () => {
     const maxDuration = 1_000;
     const { summary, elapsed } = await fire({ router, drain: { maxDuration, concurrency: 2, queues: [Job.queue] } });
 
-    expect(summary.reason).toBe("maxMs");
+    expect(summary.reason).toBe("maxDuration");
     expect(summary.failed).toBe(0);
     expect(summary.processed).toBeGreaterThanOrEqual(10); // about (1000 - 250) / 50 × 2 = 30
     expect(summary.processed).toBeLessThan(60);

@@ -767,7 +767,7 @@ describe("Worker reliability (real sockets)", () => {
       const t0 = performance.now();
       const summary = await within(worker.drain({ maxDuration: 1_500 }), "drain()", 15_000);
       const elapsed = performance.now() - t0;
-      expect(summary.reason).toBe("maxMs");
+      expect(summary.reason).toBe("maxDuration");
       expect(elapsed).toBeLessThan(1_500 + 1_000);
       expect(summary.durationMs).toBeLessThan(1_500 + 1_000);
       expect(summary.processed).toBeGreaterThan(0);
