@@ -13,7 +13,7 @@ import { createPushHandler, type PushHandlerOptions, type PushWaitUntil } from "
 
 export { DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SEC } from "../src/push/endpoint.ts";
 export type { PushHandler, PushHandlerOptions, PushWaitUntil } from "../src/push/endpoint.ts";
-export { failureOf, OUTCOME_STATUS, parseEnvelope } from "../src/push/envelope.ts";
+export { OUTCOME_STATUS, parseEnvelope } from "../src/push/envelope.ts";
 export type { PushOutcomeBody, PushOutcomeKind } from "../src/push/envelope.ts";
 export { REJECT_STATUS, ZizqPushRejectedError } from "../src/push/errors.ts";
 export type { PushRejectReason } from "../src/push/errors.ts";

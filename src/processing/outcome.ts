@@ -43,7 +43,7 @@ export function unknownType(type: string): Outcome {
 export function failed(error: unknown, now: () => number): Outcome {
   let failure: Failure;
   try {
-    failure = failureOf(error, now);
+    failure = failureOfThrown(error, now);
   } catch {
     // A thrown value whose getters throw: the job still fails, retryably, rather than the worker.
     failure = { message: "a thrown value that could not be read", errorType: "Unknown" };
@@ -51,7 +51,7 @@ export function failed(error: unknown, now: () => number): Outcome {
   return { kind: "failed", failure, error };
 }
 
-function failureOf(error: unknown, now: () => number): Failure {
+function failureOfThrown(error: unknown, now: () => number): Failure {
   if (!(error instanceof Error)) return { message: bounded(describe(error)), errorType: typeOfValue(error) };
   // String(): a subclass may set a non-string message, and client.fail refuses one.
   const failure: Failure = { message: bounded(String(error.message)), errorType: typeOfError(error) };

@@ -90,13 +90,3 @@ export function outcomeBody(id: string, outcome: Outcome, settled: boolean): Pus
   if (failure.retryAt !== undefined && !failure.kill) body.retryAt = typeof failure.retryAt === "number" ? failure.retryAt : failure.retryAt.getTime();
   return body;
 }
-
-/** The nack a relay sends for a body it must apply itself (`settled: false`, not `completed`). */
-export function failureOf(body: PushOutcomeBody): Failure | undefined {
-  if (body.outcome === "completed") return undefined;
-  const failure: Failure = { message: body.error ?? `push endpoint answered ${body.outcome}` };
-  if (body.errorType !== undefined) failure.errorType = body.errorType;
-  if (body.outcome === "killed") failure.kill = true;
-  if (body.outcome === "retry" && body.retryAt !== undefined) failure.retryAt = body.retryAt;
-  return failure;
-}

@@ -19,7 +19,7 @@ export {
   type PushHandlerOptions,
   type PushWaitUntil,
 } from "./endpoint.ts";
-export { failureOf, OUTCOME_STATUS, parseEnvelope, type PushOutcomeBody, type PushOutcomeKind } from "./envelope.ts";
+export { OUTCOME_STATUS, parseEnvelope, type PushOutcomeBody, type PushOutcomeKind } from "./envelope.ts";
 export { type PushRejectReason, REJECT_STATUS, ZizqPushRejectedError } from "./errors.ts";
 export { MemoryReplayStore, type MemoryReplayStoreOptions, type ReplayStore } from "./replay-store.ts";
 export { generateSecret, signDelivery, verifyDelivery } from "./signature.ts";

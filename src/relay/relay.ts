@@ -299,6 +299,7 @@ function isOutcomeStatus(status: number): boolean {
   return status === OUTCOME_STATUS.failed || status === OUTCOME_STATUS.killed || status === OUTCOME_STATUS.retry || status === TOO_LARGE;
 }
 
+/** The failure an endpoint reported, read leniently: `error` may be a string or an `Error`-like object. */
 function endpointFailure(body: OutcomeBody, status: number): Failure {
   const error = body.error;
   let text: string;
