@@ -7,9 +7,15 @@ export interface FetchApp {
 
 /** Where `serve` listens. */
 export interface ServeOptions {
-  /** Port to listen on. Default 0: any free port (read the real one from the handle). */
+  /**
+   * Port to listen on; 0 is any free port (read the real one from the handle).
+   * @default 0
+   */
   port?: number;
-  /** Address to bind. Default `127.0.0.1`. */
+  /**
+   * Address to bind.
+   * @default "127.0.0.1"
+   */
   hostname?: string;
   /** Aborting it closes the server, as `close()` does. */
   signal?: AbortSignal;

@@ -17,13 +17,22 @@ import type { Transport } from "./transport.ts";
 import type { Job } from "../types/job.ts";
 import { job } from "../protocol/mapping/job.ts";
 
-/** Options of `client.take()`; `maxFrameBytes` caps one job frame (default 8 MiB). */
+/** Options of `client.take()`; `maxFrameBytes` caps one job frame. */
 export interface TakeOptions extends FrameDecoderOptions {
-  /** Queues to take from; all queues when left out or empty. */
+  /**
+   * Queues to take from; all queues when left out or empty.
+   * @default all queues
+   */
   queues?: readonly string[];
-  /** Jobs the stream may hold unacked; 0 means no limit. The server's default is 1. */
+  /**
+   * Jobs the stream may hold unacked; 0 means no limit.
+   * @default 1 (the server's default)
+   */
   prefetch?: number;
-  /** Framing of the stream; default the client's format (NDJSON for JSON). */
+  /**
+   * Framing of the stream.
+   * @default the client's format (NDJSON for JSON)
+   */
   format?: Format;
   /** Shows up in the server's logs. */
   workerId?: string;
@@ -32,7 +41,8 @@ export interface TakeOptions extends FrameDecoderOptions {
   /**
    * No response headers within this many ms (a load balancer that accepts and never answers, a
    * half-open connection): the request is abandoned with a `ZizqTimeoutError`. Zizq answers a
-   * take's headers at once. Default: no deadline.
+   * take's headers at once.
+   * @default no deadline
    */
   openTimeoutMs?: number;
 }

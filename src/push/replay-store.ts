@@ -16,9 +16,15 @@ export interface ReplayStore {
 
 /** Options of the in-memory replay store, the push endpoint's default. */
 export interface MemoryReplayStoreOptions {
-  /** Ids held at most; the least recently recorded goes first. Default 10 000. */
+  /**
+   * Ids held at most; the least recently recorded goes first.
+   * @default 10_000
+   */
   maxEntries?: number;
-  /** Clock, ms. Default `Date.now`. */
+  /**
+   * Clock, ms.
+   * @default Date.now
+   */
   now?: () => number;
 }
 

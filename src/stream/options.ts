@@ -4,9 +4,10 @@ import { type FrameFormat, ZizqFrameError } from "../errors/frame-error.ts";
 /** Options every take-stream decoder accepts. */
 export interface FrameDecoderOptions {
   /**
-   * The largest frame accepted, in bytes (a job with its payload). Default 8 MiB. Enforced while
-   * buffering: an NDJSON line that never ends, or a MessagePack frame that declares more, fails with
-   * a `ZizqFrameError` (`too_large`) before more than this much is held.
+   * The largest frame accepted, in bytes (a job with its payload). Enforced while buffering: an
+   * NDJSON line that never ends, or a MessagePack frame that declares more, fails with a
+   * `ZizqFrameError` (`too_large`) before more than this much is held.
+   * @default 8_388_608 (8 MiB)
    */
   maxFrameBytes?: number | undefined;
 }

@@ -16,6 +16,14 @@ const MAX_SLEEP_MS = 1_000;
 /**
  * An in-memory Zizq server: every endpoint, status and error text of the real one,
  * served in-process through `fetch` or on a port through an adapter's `serve`.
+ *
+ * @example
+ * ```ts
+ * const server = createTestServer({ license: "pro" });
+ * const client = new Client({ url: "http://zizq.test", fetch: server.fetch });
+ * await client.enqueue(SendEmail, { to: "a@example.com" });
+ * server.close();
+ * ```
  */
 export function createTestServer(options: TestServerOptions = {}): TestServer {
   const now = options.now ?? Date.now;

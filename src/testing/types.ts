@@ -9,43 +9,79 @@ export type { Backoff } from "../types/job.ts";
 
 /** Options of `createTestServer`; every one has the real server's default. */
 export interface TestServerOptions {
-  /** Licence tier. `"expired"` answers Pro features the way an expired licence does. Default `"free"`. */
+  /**
+   * Licence tier. `"expired"` answers Pro features the way an expired licence does.
+   * @default "free"
+   */
   license?: License;
-  /** The server's clock in ms since the epoch. Default `Date.now`. */
+  /**
+   * The server's clock in ms since the epoch.
+   * @default Date.now
+   */
   now?: () => number;
-  /** Source of the backoff jitter, in [0, 1). Default `Math.random`. */
+  /**
+   * Source of the backoff jitter, in [0, 1).
+   * @default Math.random
+   */
   random?: () => number;
-  /** Silence on a take stream before a heartbeat is sent, in ms. Default 3000. */
+  /**
+   * Silence on a take stream before a heartbeat is sent, in ms.
+   * @default 3000
+   */
   heartbeatMs?: number;
-  /** Jobs in flight across all take streams; 0 = unlimited. Default 1024. */
+  /**
+   * Jobs in flight across all take streams; 0 = unlimited.
+   * @default 1024
+   */
   globalInFlightLimit?: number;
-  /** Retry limit for jobs that set none. Default 25. */
+  /**
+   * Retry limit for jobs that set none.
+   * @default 25
+   */
   defaultRetryLimit?: number;
-  /** Backoff for jobs that set none. Default exponent 4, base 15 s, jitter 30 s. */
+  /**
+   * Backoff for jobs that set none.
+   * @default { exponent: 4, baseMs: 15_000, jitterMs: 30_000 }
+   */
   defaultBackoff?: Backoff;
-  /** Retention for jobs that set none. Default completed 0, dead 7 days. */
+  /**
+   * Retention for jobs that set none.
+   * @default { completedMs: 0, deadMs: 604_800_000 } (7 days)
+   */
   defaultRetention?: Retention;
-  /** How often expired completed and dead jobs are physically removed, in ms. Default 30 000. */
+  /**
+   * How often expired completed and dead jobs are physically removed, in ms.
+   * @default 30_000
+   */
   reaperIntervalMs?: number;
   /**
    * The Zizq version to act out, as `GET /version` reports it. From `0.7` on: budgets and cron
    * group time zones. Below (`"0.6.1"`): no budget routes (the 0.6.1 404s), `budgets` on enqueue
-   * and a group `timezone` ignored, `budgets.key` an unknown filter. Default `"0.7.0"`.
+   * and a group `timezone` ignored, `budgets.key` an unknown filter.
+   * @default "0.7.0"
    */
   version?: string;
-  /** Most budgets the server holds (`--max-budgets`); creating one more is refused with 422. Default 8192. */
+  /**
+   * Most budgets the server holds (`--max-budgets`); creating one more is refused with 422.
+   * @default 8192
+   */
   maxBudgets?: number;
-  /** Where a request that failed inside the server (its 500) is reported. Default `console`. */
+  /**
+   * Where a request that failed inside the server (its 500) is reported.
+   * @default console
+   */
   logger?: LoggerOption;
   /**
    * Runs `filter` query parameters' jq on another thread, so that one that never ends is stopped
    * after `filterTimeoutMs` instead of freezing the server: `nodeJqThread` from `zizq-edge/node`.
    * Without it filters run on the server's thread, unbounded.
+   * @default none: filters run on the server's thread
    */
   jqThread?: JqThreadFactory;
   /**
    * How long a `filter` may run on the `jqThread` before it is stopped and the request answered
-   * 400 `invalid filter: ...`. The real server has no limit (it would never answer). Default 5000.
+   * 400 `invalid filter: ...`. The real server has no limit (it would never answer).
+   * @default 5000
    */
   filterTimeoutMs?: number;
 }

@@ -10,11 +10,20 @@ import { type Json, parseSelection, pick, remove, type Selection } from "./path.
 
 /** Which parts of the payload a unique key hashes, and what it is prefixed with. */
 export interface UniqueKeyOptions {
-  /** Paths to keep (jq-like: ".a.b", ".a[0]", '.["dotted.key"]', "." for all) — exactly the Rust semantics. */
+  /**
+   * Paths to keep (jq-like: ".a.b", ".a[0]", '.["dotted.key"]', "." for all) — exactly the Rust semantics.
+   * @default the whole payload
+   */
   only?: readonly string[];
-  /** Paths to remove, applied in order (Rust semantics, indices shift). */
+  /**
+   * Paths to remove, applied in order (Rust semantics, indices shift).
+   * @default none
+   */
   except?: readonly string[];
-  /** Text put before the hash as `<prefix>:`; false or undefined for the bare hex. */
+  /**
+   * Text put before the hash as `<prefix>:`; false or undefined for the bare hex.
+   * @default false (the bare hex)
+   */
   prefix?: string | false;
 }
 
