@@ -9,17 +9,51 @@
  * @module zizq-edge/hono
  */
 import type { Context, Handler } from "hono";
-import { createPushHandler, type PushHandlerOptions, type PushWaitUntil } from "../src/push/endpoint.ts";
+import * as push from "../src/push/index.ts";
+import { createPushHandler, type PushHandlerOptions } from "../src/push/endpoint.ts";
 
-export { DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SEC } from "../src/push/endpoint.ts";
-export type { PushHandler, PushHandlerOptions, PushWaitUntil } from "../src/push/endpoint.ts";
-export { OUTCOME_STATUS, parseEnvelope } from "../src/push/envelope.ts";
-export type { PushOutcomeBody, PushOutcomeKind } from "../src/push/envelope.ts";
-export { REJECT_STATUS, ZizqPushRejectedError } from "../src/push/errors.ts";
-export type { PushRejectReason } from "../src/push/errors.ts";
-export { MemoryReplayStore } from "../src/push/replay-store.ts";
-export type { MemoryReplayStoreOptions, ReplayStore } from "../src/push/replay-store.ts";
-export { generateSecret, signDelivery, verifyDelivery } from "../src/push/signature.ts";
+export type { PushHandlerOptions } from "../src/push/endpoint.ts";
+
+// The push toolkit is zizq-edge/push's; these copies stay for one minor version so imports from
+// here keep working.
+/** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
+export const DEFAULT_MAX_BODY_BYTES = push.DEFAULT_MAX_BODY_BYTES;
+/** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
+export const DEFAULT_TOLERANCE_SEC = push.DEFAULT_TOLERANCE_SEC;
+/** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
+export type PushHandler = push.PushHandler;
+/** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
+export type PushWaitUntil = push.PushWaitUntil;
+/** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
+export const OUTCOME_STATUS = push.OUTCOME_STATUS;
+/** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
+export const parseEnvelope = push.parseEnvelope;
+/** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
+export type PushOutcomeBody = push.PushOutcomeBody;
+/** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
+export type PushOutcomeKind = push.PushOutcomeKind;
+/** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
+export const REJECT_STATUS = push.REJECT_STATUS;
+/** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
+export const ZizqPushRejectedError = push.ZizqPushRejectedError;
+/** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
+export type ZizqPushRejectedError = push.ZizqPushRejectedError;
+/** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
+export type PushRejectReason = push.PushRejectReason;
+/** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
+export const MemoryReplayStore = push.MemoryReplayStore;
+/** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
+export type MemoryReplayStore = push.MemoryReplayStore;
+/** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
+export type MemoryReplayStoreOptions = push.MemoryReplayStoreOptions;
+/** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
+export type ReplayStore = push.ReplayStore;
+/** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
+export const generateSecret = push.generateSecret;
+/** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
+export const signDelivery = push.signDelivery;
+/** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
+export const verifyDelivery = push.verifyDelivery;
 
 /** @deprecated Use `PushHandlerOptions`, the same type; `ZizqPushOptions` goes in the next minor version. */
 export type ZizqPushOptions = PushHandlerOptions;
@@ -46,14 +80,14 @@ export function zizqPushHandler(options: PushHandlerOptions): (request: Request,
   return (request, ...rest) => handle(request, rest.find(hasWaitUntil));
 }
 
-function hasWaitUntil(arg: unknown): arg is PushWaitUntil {
-  return typeof arg === "object" && arg !== null && typeof (arg as PushWaitUntil).waitUntil === "function";
+function hasWaitUntil(arg: unknown): arg is push.PushWaitUntil {
+  return typeof arg === "object" && arg !== null && typeof (arg as push.PushWaitUntil).waitUntil === "function";
 }
 
 /** `c.executionCtx` throws outside Workers-like runtimes. */
-function executionContext(c: Context): PushWaitUntil | undefined {
+function executionContext(c: Context): push.PushWaitUntil | undefined {
   try {
-    return c.executionCtx as PushWaitUntil;
+    return c.executionCtx as push.PushWaitUntil;
   } catch {
     return undefined;
   }

@@ -12,7 +12,7 @@
  * carries one signature per secret.
  */
 import { Client, createRelay } from "zizq-edge";
-import { generateSecret } from "zizq-edge/hono";
+import { generateSecret } from "zizq-edge/push";
 import { runWorker, serve } from "zizq-edge/node";
 import { createTestServer } from "zizq-edge/testing";
 import { endpointApp, SendEmail } from "./push-endpoint.ts";

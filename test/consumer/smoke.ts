@@ -7,7 +7,8 @@
 import { Hono } from "hono";
 import * as v from "valibot";
 import { Client, defineJob, Router, Worker } from "zizq-edge";
-import { generateSecret, signDelivery, zizqPush } from "zizq-edge/hono";
+import { zizqPush } from "zizq-edge/hono";
+import { generateSecret, signDelivery } from "zizq-edge/push";
 import { createTestServer } from "zizq-edge/testing";
 
 const runtime = "Bun" in globalThis ? "bun" : "Deno" in globalThis ? "deno" : "node";

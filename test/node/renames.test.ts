@@ -4,6 +4,7 @@
  * are checked by `tsc --noEmit -p .`.
  */
 import { describe, expect, expectTypeOf, it } from "vitest";
+import * as hono from "../../adapters/hono.ts";
 import { type PushHandlerOptions as HonoPushHandlerOptions, zizqPushHandler, type ZizqPushOptions } from "../../adapters/hono.ts";
 import {
   type BackoffInput,
@@ -20,6 +21,7 @@ import {
   ZizqError,
   type ZizqRequestInfo,
 } from "../../src/index.ts";
+import * as push from "../../src/push/index.ts";
 import { createPushHandler, generateSecret, type PushHandler, type PushHandlerOptions, type PushWaitUntil } from "../../src/push/index.ts";
 import { createTestServer } from "../../src/testing/index.ts";
 
@@ -120,5 +122,28 @@ describe("backoff and retention by hand: base, jitter, completed, dead (Duration
     expect(both({ backoff: { exponent: 2, base: 1, baseMs: 1, jitter: 0 } })).toThrow(/options\.backoff\.baseMs/);
     expect(both({ retention: { dead: 1, deadMs: 1 } })).toThrow(/options\.retention\.deadMs/);
     expect(() => defineJob({ type: "t", queue: "q", retention: { completed: 1, completedMs: 1 } })).toThrow(/retention\.completedMs/);
+  });
+});
+
+describe("the push toolkit: zizq-edge/push for its deprecated re-exports from zizq-edge/hono", () => {
+  it("re-exports the same values and types", () => {
+    const names = [
+      "DEFAULT_MAX_BODY_BYTES",
+      "DEFAULT_TOLERANCE_SEC",
+      "OUTCOME_STATUS",
+      "parseEnvelope",
+      "REJECT_STATUS",
+      "ZizqPushRejectedError",
+      "MemoryReplayStore",
+      "generateSecret",
+      "signDelivery",
+      "verifyDelivery",
+    ] as const;
+    for (const name of names) expect(hono[name], name).toBe(push[name]);
+    expectTypeOf<hono.PushHandler>().toEqualTypeOf<push.PushHandler>();
+    expectTypeOf<hono.PushOutcomeBody>().toEqualTypeOf<push.PushOutcomeBody>();
+    expectTypeOf<hono.ReplayStore>().toEqualTypeOf<push.ReplayStore>();
+    expectTypeOf<hono.MemoryReplayStore>().toEqualTypeOf<push.MemoryReplayStore>();
+    expectTypeOf<hono.ZizqPushRejectedError>().toEqualTypeOf<push.ZizqPushRejectedError>();
   });
 });

@@ -6,7 +6,7 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, inject, it, vi } from "vitest";
 import worker, { type Env } from "../../examples/worker.ts";
-import { generateSecret, signDelivery } from "../../adapters/hono.ts";
+import { generateSecret, signDelivery } from "../../src/push/index.ts";
 import { Client } from "../../src/index.ts";
 import { serverState } from "./server-state.ts";
 import { tolerateCancelledReads } from "./workerd-quirks.ts";

@@ -7,7 +7,8 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { zizqWorker } from "../../adapters/cloudflare.ts";
-import { generateSecret, signDelivery, zizqPush } from "../../adapters/hono.ts";
+import { zizqPush } from "../../adapters/hono.ts";
+import { generateSecret, signDelivery } from "../../src/push/index.ts";
 import { Client } from "../../src/client/client.ts";
 import { Router } from "../../src/processing/router.ts";
 import { createTestServer } from "../../src/testing/index.ts";

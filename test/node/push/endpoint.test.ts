@@ -6,8 +6,8 @@
  */
 import { Hono } from "hono";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { MemoryReplayStore, signDelivery, zizqPush, zizqPushHandler } from "../../../adapters/hono.ts";
-import { createPushHandler } from "../../../src/push/index.ts";
+import { zizqPush, zizqPushHandler } from "../../../adapters/hono.ts";
+import { createPushHandler, MemoryReplayStore, signDelivery } from "../../../src/push/index.ts";
 import { generateSecret } from "../../../src/push/signature.ts";
 import { Router } from "../../../src/processing/router.ts";
 import { type Harness, harness, quiet, SECRET } from "./harness.ts";

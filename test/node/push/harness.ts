@@ -5,7 +5,8 @@
  */
 import { Hono } from "hono";
 import * as v from "valibot";
-import { type PushHandlerOptions, signDelivery, zizqPush } from "../../../adapters/hono.ts";
+import { type PushHandlerOptions, zizqPush } from "../../../adapters/hono.ts";
+import { signDelivery } from "../../../src/push/index.ts";
 import { Client, defineJob, type Job } from "../../../src/index.ts";
 import { generateSecret } from "../../../src/push/signature.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
