@@ -110,10 +110,18 @@ describe("src/ architecture", () => {
     expect(Object.keys(KNOWN_CYCLES).filter((cycle) => !cycles.includes(cycle))).toEqual([]);
   });
 
+  it("counts lines as an editor does: a trailing newline ends the last line, it starts none", () => {
+    expect([lineCount(""), lineCount("a"), lineCount("a\n"), lineCount("a\nb"), lineCount(`${"x\n".repeat(MAX_LINES)}`)]).toEqual([0, 1, 1, 2, MAX_LINES]);
+  });
+
   it(`keeps files within ${MAX_LINES} lines unless a reason is listed`, () => {
-    const long = files.filter((file) => readFileSync(join(SRC, file), "utf8").split("\n").length > MAX_LINES);
+    const long = files.filter((file) => lineCount(readFileSync(join(SRC, file), "utf8")) > MAX_LINES);
     expect(long.filter((file) => !(file in LONG_FILES))).toEqual([]);
     // A listed file that has shrunk leaves the list, so the list stays true.
     expect(Object.keys(LONG_FILES).filter((file) => graph.has(file) && !long.includes(file))).toEqual([]);
   });
 });
+
+function lineCount(text: string): number {
+  return text === "" ? 0 : text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
+}
