@@ -68,24 +68,24 @@ export class Run implements TakeHost {
   #handlersIdle: (() => void) | undefined;
 
   constructor(shared: RunShared, limits: RunLimits) {
-    const s = shared.settings;
-    this.settings = s;
+    const settings = shared.settings;
+    this.settings = settings;
     this.#counters = shared.counters;
     this.#guard = shared.guard;
-    this.#timesJobs = s.hooks.onJobSuccess !== undefined || s.hooks.onJobFailure !== undefined;
+    this.#timesJobs = settings.hooks.onJobSuccess !== undefined || settings.hooks.onJobFailure !== undefined;
     this.prefetch = limits.prefetch;
     this.#startLimit = limits.startLimit;
     this.#onStartLimit = limits.onStartLimit;
     this.stopRequested = new Promise((resolve) => (this.#requestStop = resolve));
     this.finished = new Promise((resolve) => (this.#resolveFinished = resolve));
-    this.batcher = new AckBatcher(s.client, {
-      ...s.acks,
-      logger: s.logger,
-      random: s.reconnect.random,
+    this.batcher = new AckBatcher(settings.client, {
+      ...settings.acks,
+      logger: settings.logger,
+      random: settings.reconnect.random,
       onFlush: (info) => {
         this.#counters.ackRequests++;
         for (const id of info.notFound) this.#guard.completed(id);
-        if (s.hooks.onAckFlush !== undefined) callHook(s.logger, "onAckFlush", () => s.hooks.onAckFlush?.(info));
+        if (settings.hooks.onAckFlush !== undefined) callHook(settings.logger, "onAckFlush", () => settings.hooks.onAckFlush?.(info));
       },
     });
   }
@@ -230,14 +230,14 @@ export class Run implements TakeHost {
   }
 
   #start(job: Job<unknown>, conn: Connection): void {
-    const s = this.settings;
-    const timeoutMs = s.jobTimeoutMs;
+    const settings = this.settings;
+    const timeoutMs = settings.jobTimeoutMs;
     const own = timeoutMs === undefined ? undefined : new AbortController();
     const running: RunningJob = { job, conn, startedAt: this.#timesJobs ? performance.now() : 0, own, timer: undefined, settled: false };
     if (own !== undefined) running.timer = setTimeout(this.#timeOut, timeoutMs, running);
     this.#running.add(running);
-    if (s.hooks.onJobStart !== undefined) callHook(s.logger, "onJobStart", () => s.hooks.onJobStart?.(job));
-    s.router.dispatch(job, { signal: (own ?? conn.handlers).signal, log: s.logger }).then((outcome) => this.#finish(running, outcome));
+    if (settings.hooks.onJobStart !== undefined) callHook(settings.logger, "onJobStart", () => settings.hooks.onJobStart?.(job));
+    settings.router.dispatch(job, { signal: (own ?? conn.handlers).signal, log: settings.logger }).then((outcome) => this.#finish(running, outcome));
     if (++this.#counters.started === this.#startLimit) this.#onStartLimit?.();
   }
 
@@ -338,7 +338,8 @@ export class Run implements TakeHost {
     if (this.#running.size > 0) this.#abandonRunning();
 
     const acks = new AbortController();
-    const untilAcks = setTimeout(() => acks.abort(), Math.max(0, Math.max(plan.acksBy, performance.now() + 1) - performance.now()));
+    // At least 1 ms even when the deadline has passed, so acks already due get one try.
+    const untilAcks = setTimeout(() => acks.abort(), Math.max(1, plan.acksBy - performance.now()));
     try {
       await this.batcher.close({ signal: acks.signal });
     } finally {
@@ -350,9 +351,9 @@ export class Run implements TakeHost {
   /** The deadline passed with handlers still running: tell them, and fail their jobs. */
   #abandonRunning(): void {
     const reason = new WorkerStoppedError("the worker stopped before this job's handler finished");
-    const running = [...this.#running];
-    for (const job of running) (job.own ?? job.conn.handlers).abort(reason);
-    for (const job of running) this.#settle(job, failed(reason, Date.now));
-    this.settings.logger.warn(`the shutdown deadline passed with ${running.length} handlers running; their jobs are failed`);
+    const abandoned = [...this.#running];
+    for (const running of abandoned) (running.own ?? running.conn.handlers).abort(reason);
+    for (const running of abandoned) this.#settle(running, failed(reason, Date.now));
+    this.settings.logger.warn(`the shutdown deadline passed with ${abandoned.length} handlers running; their jobs are failed`);
   }
 }

@@ -51,7 +51,7 @@ export interface TakeHost {
  * stops. Rejects when the server refuses the take request in a way retrying cannot mend.
  */
 export async function takeLoop(host: TakeHost): Promise<void> {
-  const s = host.settings;
+  const settings = host.settings;
   let attempt = 0;
   // Open failures since the stream was last up: the first is logged with its error, later ones in a line each.
   let failures = 0;
@@ -60,26 +60,26 @@ export async function takeLoop(host: TakeHost): Promise<void> {
     host.opening = conn;
     let opened: TakeConnection;
     try {
-      opened = await s.client.openTake({
-        queues: s.queues,
+      opened = await settings.client.openTake({
+        queues: settings.queues,
         prefetch: host.prefetch,
-        format: s.format,
-        workerId: s.workerId,
-        maxFrameBytes: s.maxFrameBytes,
+        format: settings.format,
+        workerId: settings.workerId,
+        maxFrameBytes: settings.maxFrameBytes,
         signal: conn.stream.signal,
         // The silence watchdog starts with the response; until then this deadline stands in for it.
-        openTimeoutMs: s.idleTimeoutMs,
+        openTimeoutMs: settings.idleTimeoutMs,
       });
     } catch (error) {
       if (!host.taking()) return;
       if (isFatal(error)) throw error;
       attempt++;
       failures++;
-      const delayMs = backoffDelay(s.reconnect, attempt);
+      const delayMs = backoffDelay(settings.reconnect, attempt);
       const retrying = `retrying in ${Math.round(delayMs)} ms`;
-      const what = error instanceof ZizqTimeoutError ? `the take request had no answer within ${s.idleTimeoutMs} ms` : "could not open the take stream";
-      if (failures === 1) s.logger.warn(`${what}; ${retrying}`, { error });
-      else s.logger.warn(`${what} (attempt ${failures}: ${describeCause(error)}); ${retrying}`);
+      const what = error instanceof ZizqTimeoutError ? `the take request had no answer within ${settings.idleTimeoutMs} ms` : "could not open the take stream";
+      if (failures === 1) settings.logger.warn(`${what}; ${retrying}`, { error });
+      else settings.logger.warn(`${what} (attempt ${failures}: ${describeCause(error)}); ${retrying}`);
       await sleep(delayMs, host.stopping);
       continue;
     } finally {
@@ -89,15 +89,15 @@ export async function takeLoop(host: TakeHost): Promise<void> {
       await opened.body.cancel().catch(noop);
       return;
     }
-    if (failures > 0) s.logger.info(`the take stream is open again after ${failures === 1 ? "a failed attempt" : `${failures} failed attempts`}`);
+    if (failures > 0) settings.logger.info(`the take stream is open again after ${failures === 1 ? "a failed attempt" : `${failures} failed attempts`}`);
     failures = 0;
     const openedAt = performance.now();
     host.opened(conn, opened.contentType);
-    host.ended(conn, await read(conn, opened, s.idleTimeoutMs));
+    host.ended(conn, await read(conn, opened, settings.idleTimeoutMs));
     if (!host.taking()) return;
-    if (performance.now() - openedAt >= s.reconnect.healthyAfterMs) attempt = 0;
+    if (performance.now() - openedAt >= settings.reconnect.healthyAfterMs) attempt = 0;
     attempt++;
-    await sleep(backoffDelay(s.reconnect, attempt), host.stopping);
+    await sleep(backoffDelay(settings.reconnect, attempt), host.stopping);
   }
 }
 

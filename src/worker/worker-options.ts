@@ -181,6 +181,7 @@ export function workerSettings(options: WorkerOptions): WorkerSettings {
     reconnect: {
       initialDelayMs: timerMs(reconnect.initialDelayMs ?? 100, "reconnect.initialDelayMs", true),
       maxDelayMs: timerMs(reconnect.maxDelayMs ?? 30_000, "reconnect.maxDelayMs", true),
+      // Compared with a stream's age, never waited for by a timer: no timer's 24.8-day cap.
       healthyAfterMs: toMs(reconnect.healthyAfterMs ?? 10_000, "reconnect.healthyAfterMs"),
       random: options.random ?? Math.random,
     },
@@ -199,7 +200,6 @@ function checkHooks(hooks: WorkerHooks | undefined): void {
   checkKnownKeys("hooks", hooks as Record<string, unknown>, HOOKS);
   for (const name of HOOKS) checkFunction(`hooks.${name}`, hooks[name]);
 }
-
 
 /** Runs a hook; one that throws is logged and does not touch the job. */
 export function callHook(logger: Logger, hook: keyof WorkerHooks, fn: () => void): void {
