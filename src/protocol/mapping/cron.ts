@@ -1,9 +1,5 @@
 /**
  * Cron groups and entries as the server reports them, in the library's shapes.
- *
- * Part of the one boundary between the server's snake_case and the library's camelCase: every
- * mapper lives in a file of protocol/mapping/, one per resource, so a bundle takes only the
- * mappers its calls use (a producer: enqueue.ts and job.ts).
  */
 import type { CronEntry, CronGroup, CronJobTemplate } from "../../types/cron.ts";
 import type { WireBudgetBinding, WireCronEntry, WireCronGroup } from "../wire.ts";

@@ -1,10 +1,6 @@
 /**
  * The `POST /jobs` body: enqueue options in the server's terms, durations and instants in ms.
  * Each mapper refuses what the server would refuse, naming the field, before anything is sent.
- *
- * Part of the one boundary between the server's snake_case and the library's camelCase: every
- * mapper lives in a file of protocol/mapping/, one per resource, so a bundle takes only the
- * mappers its calls use (a producer: enqueue.ts and job.ts).
  */
 import { ZizqArgumentError } from "../../errors/argument-error.ts";
 import type { BackoffInput, EnqueueOptions, JobOptions, RetentionInput } from "../../types/enqueue.ts";

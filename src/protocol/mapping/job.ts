@@ -1,10 +1,6 @@
 /**
  * Jobs and error records as the server reports them, in the library's shapes. Payloads pass
  * through untouched.
- *
- * Part of the one boundary between the server's snake_case and the library's camelCase: every
- * mapper lives in a file of protocol/mapping/, one per resource, so a bundle takes only the
- * mappers its calls use (a producer: enqueue.ts and job.ts).
  */
 import type { BudgetBinding } from "../../types/budget.ts";
 import type { Backoff, EnqueuedJob, ErrorRecord, Job, JobInfo, Retention } from "../../types/job.ts";

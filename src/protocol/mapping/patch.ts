@@ -1,9 +1,5 @@
 /**
  * The body of a job's (or a query's) PATCH.
- *
- * Part of the one boundary between the server's snake_case and the library's camelCase: every
- * mapper lives in a file of protocol/mapping/, one per resource, so a bundle takes only the
- * mappers its calls use (a producer: enqueue.ts and job.ts).
  */
 import { ZizqArgumentError } from "../../errors/argument-error.ts";
 import type { JobPatch } from "../../types/patch.ts";

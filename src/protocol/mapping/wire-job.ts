@@ -1,10 +1,6 @@
 /**
  * A whole job in the server's wire shape: the test server's answers and the body a push relay
  * delivers.
- *
- * Part of the one boundary between the server's snake_case and the library's camelCase: every
- * mapper lives in a file of protocol/mapping/, one per resource, so a bundle takes only the
- * mappers its calls use (a producer: enqueue.ts and job.ts).
  */
 import type { Job } from "../../types/job.ts";
 import type { WireJob } from "../wire.ts";
