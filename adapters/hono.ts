@@ -17,31 +17,31 @@ export type { PushHandlerOptions } from "../src/push/endpoint.ts";
 // The push toolkit is zizq-edge/push's; these copies stay for one minor version so imports from
 // here keep working.
 /** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
-export const DEFAULT_MAX_BODY_BYTES = push.DEFAULT_MAX_BODY_BYTES;
+export const DEFAULT_MAX_BODY_BYTES: typeof push.DEFAULT_MAX_BODY_BYTES = push.DEFAULT_MAX_BODY_BYTES;
 /** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
-export const DEFAULT_TOLERANCE_SEC = push.DEFAULT_TOLERANCE_SEC;
+export const DEFAULT_TOLERANCE_SEC: typeof push.DEFAULT_TOLERANCE_SEC = push.DEFAULT_TOLERANCE_SEC;
 /** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
 export type PushHandler = push.PushHandler;
 /** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
 export type PushWaitUntil = push.PushWaitUntil;
 /** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
-export const OUTCOME_STATUS = push.OUTCOME_STATUS;
+export const OUTCOME_STATUS: typeof push.OUTCOME_STATUS = push.OUTCOME_STATUS;
 /** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
-export const parseEnvelope = push.parseEnvelope;
+export const parseEnvelope: typeof push.parseEnvelope = push.parseEnvelope;
 /** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
 export type PushOutcomeBody = push.PushOutcomeBody;
 /** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
 export type PushOutcomeKind = push.PushOutcomeKind;
 /** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
-export const REJECT_STATUS = push.REJECT_STATUS;
+export const REJECT_STATUS: typeof push.REJECT_STATUS = push.REJECT_STATUS;
 /** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
-export const ZizqPushRejectedError = push.ZizqPushRejectedError;
+export const ZizqPushRejectedError: typeof push.ZizqPushRejectedError = push.ZizqPushRejectedError;
 /** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
 export type ZizqPushRejectedError = push.ZizqPushRejectedError;
 /** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
 export type PushRejectReason = push.PushRejectReason;
 /** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
-export const MemoryReplayStore = push.MemoryReplayStore;
+export const MemoryReplayStore: typeof push.MemoryReplayStore = push.MemoryReplayStore;
 /** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
 export type MemoryReplayStore = push.MemoryReplayStore;
 /** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
@@ -49,11 +49,11 @@ export type MemoryReplayStoreOptions = push.MemoryReplayStoreOptions;
 /** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
 export type ReplayStore = push.ReplayStore;
 /** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
-export const generateSecret = push.generateSecret;
+export const generateSecret: typeof push.generateSecret = push.generateSecret;
 /** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
-export const signDelivery = push.signDelivery;
+export const signDelivery: typeof push.signDelivery = push.signDelivery;
 /** @deprecated Import it from `zizq-edge/push`; this re-export goes in the next minor version. */
-export const verifyDelivery = push.verifyDelivery;
+export const verifyDelivery: typeof push.verifyDelivery = push.verifyDelivery;
 
 /** @deprecated Use `PushHandlerOptions`, the same type; `ZizqPushOptions` goes in the next minor version. */
 export type ZizqPushOptions = PushHandlerOptions;
