@@ -66,7 +66,7 @@ test("a client certificate from another CA is refused by the server", async () =
 test("with the CA and a client certificate: health, enqueue, and a Worker drains 50 jobs through the TLS take stream", async () => {
   const zizq = client(withClientCert());
   expect(await zizq.health()).toBe("ok");
-  expect(await zizq.serverVersion()).toBe("0.6.1");
+  expect(await zizq.serverVersion()).toBe("0.7.0");
   const enqueued = await zizq.enqueueBulk(Array.from({ length: 50 }, (_, n) => Tick.with({ n, label: `tls-${n}` })));
   expect(enqueued.length).toBe(50);
 

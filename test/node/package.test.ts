@@ -42,7 +42,7 @@ describe("the build", () => {
     const testing = (await import(join(root, "dist/testing.js"))) as typeof import("../../src/testing/index.ts");
     const server = testing.createTestServer();
     const reply = await server.fetch(new Request("http://zizq.test/version"));
-    expect(await reply.json()).toEqual({ version: "0.6.1" });
+    expect(await reply.json()).toEqual({ version: "0.7.0" });
     server.close();
   });
 });

@@ -34,7 +34,7 @@ describe("health route", () => {
   it("reports the health and version of the Zizq server at ZIZQ_URL", async () => {
     const response = await call(new Request("http://worker.test/"));
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ zizq: inject("zizqUrl"), status: "ok", version: "0.6.1" });
+    expect(await response.json()).toEqual({ zizq: inject("zizqUrl"), status: "ok", version: "0.7.0" });
   });
 
   // A refused connection would also answer 502, but workerd logs its own uncaught error for it.
