@@ -1,7 +1,7 @@
 /**
  * The Zizq 0.6.1 wire shapes, exactly as the server sends and accepts them (snake_case,
- * timestamps in ms since the epoch). The client converts to camelCase at one boundary;
- * the test server speaks these directly.
+ * timestamps in ms since the epoch). The library converts to and from camelCase in
+ * protocol/mapping/; the test server speaks these directly.
  */
 import type { JobStatus, UniqueWhile } from "../types/job.ts";
 
