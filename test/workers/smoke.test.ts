@@ -20,6 +20,6 @@ describe("test server in workerd", () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: "ok" });
     const version = await exports.default.fetch("http://zizq.test/version");
-    expect(await version.json()).toEqual({ version: "0.6.1" });
+    expect(await version.json()).toEqual({ version: "0.7.0" });
   });
 });
