@@ -112,6 +112,7 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
     restart: () => {
       hub.closeAll(true);
       budgets.refill();
+      store.budgetsChanged();
       tick();
     },
     close: () => {

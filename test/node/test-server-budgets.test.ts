@@ -57,4 +57,18 @@ describe("test server budget dispatch (our choices where the digest is unsure)",
     expect(again.status).toBe(409);
     expect((await t.get("/budgets/second")).status).toBe(404);
   });
+
+  it("deleting a parked head that its budget cannot pay lets the cheaper job behind it go at once", async (ctx) => {
+    const t = await target(ctx, { license: "pro" });
+    expect((await t.post("/budgets/k", { allocation: 2, strategy: { type: "while_in_flight" } })).status).toBe(201);
+    const hold = await t.stream("?queue=hold&prefetch=1");
+    const holder = await t.enqueue({ queue: "hold", budgets: [{ key: "k" }] });
+    expect((await hold.nextJob()).id).toBe(holder.id);
+    const head = await t.enqueue({ priority: 0, budgets: [{ key: "k", cost: 2 }] });
+    const cheap = await t.enqueue({ priority: 9, budgets: [{ key: "k" }] });
+    const s = await t.stream("?queue=q&prefetch=0");
+    await s.expectNoJob();
+    expect((await t.del(`/jobs/${head.id}`)).status).toBe(204);
+    expect((await s.nextJob()).id).toBe(cheap.id);
+  });
 });

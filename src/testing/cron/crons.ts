@@ -5,7 +5,7 @@ import type { CronEntryInput, EnqueueInput } from "../http/requests.ts";
 import { wireRetention } from "../../protocol/mapping/enqueue.ts";
 import { f32Decimal } from "../store/job.ts";
 import { compareUtf8, storedPayload } from "../store/payload.ts";
-import { DEFAULT_PRIORITY } from "../store/store.ts";
+import { DEFAULT_PRIORITY } from "../store/job.ts";
 
 /** An entry as the client sees it, holding the parsed template it enqueues (budgets resolved). */
 interface Entry extends Omit<CronEntry, "job"> {

@@ -1,15 +1,13 @@
 import { type Context, Hono } from "hono";
-import { nameError } from "../../protocol/names.ts";
 import { type Handler, methods, param } from "../http/methods.ts";
 import * as body from "../http/budget-requests.ts";
 import { type Format, noContent, respond } from "../http/respond.ts";
-import { parsePolicy } from "../store/budget-policy.ts";
+import { checkBudgetKey, parsePolicy } from "../store/budget-policy.ts";
 import type { References } from "../store/budgets.ts";
-import { InvalidOperation } from "../store/errors.ts";
 import { type AppDeps, proRoute } from "./deps.ts";
 
 /** What draws on a budget right now: unfinished jobs and cron templates (the guards' count). */
-export const referencesTo =
+const referencesTo =
   ({ store, crons }: AppDeps, key: string) =>
   (): References => ({ jobCosts: store.costsDrawnOn(key), cronCosts: crons.costsDrawnOn(key) });
 
@@ -22,8 +20,7 @@ export const budgetRoute = <T>(
 
 /** A new budget's key rules and strategy tag, before the store looks (422). */
 function checkedPolicy(key: string, input: body.PolicyInput) {
-  const badKey = nameError("budget key", key);
-  if (badKey) throw new InvalidOperation(badKey);
+  checkBudgetKey(key);
   return parsePolicy(input);
 }
 

@@ -5,7 +5,8 @@ import * as body from "../http/requests.ts";
 import { ApiError, fail, type Format, respond } from "../http/respond.ts";
 import { type ParsedBinding, parseBinding } from "../store/budgets.ts";
 import { jobView } from "../store/job.ts";
-import { InternalError, type EnqueueResult } from "../store/store.ts";
+import { InternalError } from "../store/errors.ts";
+import type { EnqueueResult } from "../store/store.ts";
 import { type AppDeps, answer } from "./deps.ts";
 import {
   endlessBatch,

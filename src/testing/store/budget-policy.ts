@@ -1,4 +1,5 @@
 import type { PolicyInput, PolicyPatchInput, StrategyInput } from "../http/budget-requests.ts";
+import { nameError } from "../../protocol/names.ts";
 import { InvalidOperation } from "./errors.ts";
 
 export const MAX_ALLOCATION = 1_000_000;
@@ -13,6 +14,12 @@ export interface Policy {
 /** The most a budget can hold at once, so the most one job may cost: the burst if set, else the allocation. */
 export const capacityOf = (policy: Policy) =>
   (policy.strategy.type === "time_based" ? policy.strategy.burst : undefined) ?? policy.allocation;
+
+/** The server's key rules for budgets (those of queue names), refused with 422. */
+export function checkBudgetKey(key: string): void {
+  const badKey = nameError("budget key", key);
+  if (badKey) throw new InvalidOperation(badKey);
+}
 
 /** The strategy tag, read by hand as the server does (422 for what serde let through). */
 export function parseStrategy(input: StrategyInput): Strategy {

@@ -1,7 +1,6 @@
-import { nameError } from "../../protocol/names.ts";
 import type { BindingInput, PolicyPatchInput } from "../http/budget-requests.ts";
 import { TokenBucket } from "./bucket.ts";
-import { capacityOf, checkPolicy, mergePolicy, type Policy, parsePolicy, strategyView } from "./budget-policy.ts";
+import { capacityOf, checkBudgetKey, checkPolicy, mergePolicy, type Policy, parsePolicy, strategyView } from "./budget-policy.ts";
 import { Conflict, InvalidOperation, NotFound } from "./errors.ts";
 import { compareUtf8 } from "./payload.ts";
 
@@ -189,8 +188,7 @@ export class Budgets {
 
 /** The 422 checks of a binding that need no budget: key rules, `bucket`, the `create_with` strategy. */
 export function parseBinding(input: BindingInput): ParsedBinding {
-  const badKey = nameError("budget key", input.key);
-  if (badKey) throw new InvalidOperation(badKey);
+  checkBudgetKey(input.key);
   if (input.bucket !== undefined) {
     throw new InvalidOperation(`budget '${input.key}' sets bucket, which is reserved and not yet supported`);
   }

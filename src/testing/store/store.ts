@@ -13,10 +13,6 @@ import { InternalError } from "./errors.ts";
 import type { BudgetBinding, Budgets } from "./budgets.ts";
 import { Throttle } from "./throttle.ts";
 
-export { InternalError, InvalidOperation } from "./errors.ts";
-
-export { DEFAULT_PRIORITY } from "./job.ts";
-
 export interface StoreConfig {
   now(): number;
   random(): number;
@@ -30,21 +26,18 @@ export interface StoreConfig {
 export interface StoreEvents {
   /** A job became ready in this queue. */
   ready(queue: string): void;
-  /** An in-flight job left its holder: capacity was freed on that stream and on the server. */
+  /** Room was freed (a job left flight) or a parked job may now pay its budgets: any idle stream may claim. */
   released(): void;
 }
 
-export interface EnqueueResult {
-  job: StoredJob;
-  duplicate: boolean;
-  folded: boolean;
-}
+export type EnqueueResult = { job: StoredJob; duplicate: boolean; folded: boolean };
 
 const UNHEARD: StoreEvents = { ready() {}, released() {} };
 
 /**
  * The job store: every job in id (= enqueue) order, a ready index per queue ordered by
- * (priority, id), a scheduled index ordered by ready_at, and the unique and batch indexes.
+ * (priority, id), a scheduled index ordered by ready_at, the unique and batch indexes, and the
+ * throttle where ready jobs bound to budgets wait until their budgets can pay.
  */
 export class JobStore {
   /** Insertion order is id order: ids are minted increasing and never reused. */
@@ -60,7 +53,7 @@ export class JobStore {
 
   constructor(
     private readonly config: StoreConfig,
-    readonly budgets: Budgets,
+    private readonly budgets: Budgets,
   ) {
     this.throttle = new Throttle(budgets);
   }
@@ -309,8 +302,11 @@ export class JobStore {
 
   /** Deletes a job in any status, even an expired one not yet reaped. */
   delete(job: StoredJob): void {
+    const parked = job.status === "ready" && job.budgets.length > 0;
     if (job.status === "in_flight") this.leaveInFlight(job, true);
     this.remove(job);
+    // A parked head left the line: the job behind it may be able to pay.
+    if (parked) this.events.released();
   }
 
   reset(): void {
@@ -326,6 +322,7 @@ export class JobStore {
   private remove(job: StoredJob): void {
     job.version++;
     this.jobs.delete(job.id);
+    this.throttle.unpark(job);
     if (job.uniqueKey !== undefined) this.uniqueKeys.release(job.uniqueKey, job.id);
     if (job.batch) this.openBatches.release(job.batch.key, job.id);
   }
@@ -380,14 +377,16 @@ export class JobStore {
 
   /** New bindings for a queued job; a ready one moves between budget queues at once. */
   rebind(job: StoredJob, budgets: BudgetBinding[]): void {
+    this.throttle.unpark(job);
     job.budgets = budgets;
     if (job.status !== "ready") return;
     this.place(job, false);
     this.events.released();
   }
 
-  /** A budget's policy changed, or bindings moved: parked jobs may be able to go. */
+  /** Budget policies changed (or their live state was reset): parked jobs may be able to go. */
   budgetsChanged(): void {
+    this.throttle.wakeAll();
     this.events.released();
   }
 
