@@ -71,4 +71,30 @@ describe("test server budget dispatch (our choices where the digest is unsure)",
     expect((await t.del(`/jobs/${head.id}`)).status).toBe(204);
     expect((await s.nextJob()).id).toBe(cheap.id);
   });
+
+  it.for([
+    ["while_in_flight 1", { allocation: 1, strategy: { type: "while_in_flight" } }],
+    ["time_based 1 per hour", { allocation: 1, strategy: { type: "time_based", duration_ms: 3_600_000 } }],
+  ] as const)("a stream idle beside 10,000 jobs on an exhausted %s budget does no work: no polling", async ([, policy], ctx) => {
+    // Every claim, refill and timer reads the server's clock. Idle, only the server's once-a-second
+    // timer may (a handful of reads per tick); a stream polling every 10 ms read it ~100 times.
+    let clockReads = 0;
+    const t = await target(ctx, {
+      license: "pro",
+      now: () => {
+        clockReads++;
+        return Date.UTC(2026, 0, 5, 12);
+      },
+    });
+    expect((await t.post("/budgets/k", policy)).status).toBe(201);
+    const jobs = Array.from({ length: 1_000 }, () => ({ type: "t", queue: "q", payload: null, budgets: [{ key: "k" }] }));
+    for (let i = 0; i < 10; i++) expect((await t.post("/jobs/bulk", { jobs })).status).toBe(201);
+    const s = await t.stream("?prefetch=0");
+    await s.nextJob();
+    await s.expectNoJob(100);
+    clockReads = 0;
+    await s.expectNoJob(500);
+    expect(clockReads).toBeLessThan(20);
+    expect((await t.get("/jobs/count?status=ready")).body).toEqual({ count: 9_999 });
+  });
 });
