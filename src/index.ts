@@ -6,7 +6,7 @@
 export { SUPPORTED_MAJOR } from "./client/version.ts";
 export { Client, type ClientOptions, type RawJob } from "./client/client.ts";
 export type { Format } from "./client/codec.ts";
-export { Budgets } from "./client/budgets.ts";
+export { budgetCapacity, Budgets } from "./client/budgets.ts";
 export { type CronEntryInput, type CronGroupInput, Crons } from "./client/crons.ts";
 export { ErrorQuery, JobQuery } from "./client/query.ts";
 export type { TakeOptions } from "./client/take.ts";

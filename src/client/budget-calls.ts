@@ -42,8 +42,9 @@ export async function ensure(transport: Transport, input: Omit<BudgetInput, "rep
   } catch (error) {
     if (!(error instanceof ZizqConflictError)) throw error;
     const existing = await call(transport, "GET", path, undefined, true, (r) => r.budget);
-    if (samePolicy(existing, body)) return budget(existing);
-    const policy = JSON.stringify({ allocation: existing.allocation, strategy: existing.strategy });
+    const stored = budget(existing);
+    if (samePolicy(existing, body)) return stored;
+    const policy = JSON.stringify({ allocation: stored.allocation, strategy: stored.strategy });
     const message = `budget ${JSON.stringify(input.key)} exists with another policy: ${policy}`;
     throw new ZizqConflictError(error.request, error.status, error.serverMessage, error.body, message);
   }

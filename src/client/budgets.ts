@@ -2,6 +2,17 @@ import type { Budget, BudgetBindingInput, BudgetInput, BudgetPatch } from "../ty
 import type { JobInfo } from "../types/job.ts";
 import type { Transport } from "./transport.ts";
 
+/**
+ * The most a budget can pay at once, which bounds every cost bound to it: the burst of a
+ * `time_based` budget when set, else the allocation; undefined for a strategy this client does
+ * not know.
+ */
+export function budgetCapacity(budget: Budget): number | undefined {
+  const { strategy } = budget;
+  if (strategy.type === "unknown") return undefined;
+  return strategy.type === "time_based" ? (strategy.burst ?? budget.allocation) : budget.allocation;
+}
+
 /** The calls load with the first one, so a producer's bundle carries only this class. */
 const calls = () => import("./budget-calls.ts");
 

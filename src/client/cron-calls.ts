@@ -1,3 +1,6 @@
+/**
+ * The calls behind `client.crons`: loaded on first use, so a producer's bundle carries none of it.
+ */
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { isJobDefinition, type JobRequest } from "../job/define-job.ts";
 import { enqueueBody } from "../job/enqueue-body.ts";
@@ -30,10 +33,6 @@ export interface CronGroupInput {
   timezone?: string;
   entries: readonly CronEntryInput[];
 }
-
-/*
- * The calls behind `client.crons`: loaded on first use, so a producer's bundle carries none of it.
- */
 
 export async function list(transport: Transport): Promise<string[]> {
   return (await call(transport, "GET", "/crons", undefined, true, (r) => r.crons)).crons;

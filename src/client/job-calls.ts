@@ -1,3 +1,7 @@
+/**
+ * Acking, failing, reading and managing single jobs, and asking about the server: the Client's
+ * methods load this module on first use, so a producer's bundle carries none of it.
+ */
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { ZizqDecodeError } from "../errors/decode-error.ts";
 import { ZizqUnprocessableError } from "../errors/http-error.ts";
@@ -13,11 +17,6 @@ import { shown } from "../utils/arguments.ts";
 import { jobPath } from "./paths.ts";
 import type { Transport } from "./transport.ts";
 import { SUPPORTED_MAJOR } from "./version.ts";
-
-/*
- * Acking, failing, reading and managing single jobs, and asking about the server: the Client's
- * methods load this module on first use, so a producer's bundle carries none of it.
- */
 
 export async function ack(transport: Transport, id: string): Promise<void> {
   await transport.send({ method: "POST", path: `${jobPath(id)}/success`, idempotent: true, doneWhenRetried: [404], reply: (r) => r.none });

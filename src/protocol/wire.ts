@@ -1,6 +1,6 @@
 /**
- * The Zizq 0.6.1 wire shapes, exactly as the server sends and accepts them (snake_case,
- * timestamps in ms since the epoch). The test server speaks these directly.
+ * The Zizq wire shapes (0.6.1, and what 0.7 adds), exactly as the server sends and accepts them
+ * (snake_case, timestamps in ms since the epoch). The test server speaks these directly.
  *
  * The client converts to and from its camelCase at one boundary, protocol/mapping/: every mapper
  * lives there, in one file per resource, so a bundle takes only the mappers its calls use (a

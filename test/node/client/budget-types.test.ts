@@ -11,6 +11,7 @@ import {
   type BudgetPatch,
   type BudgetStrategy,
   type BudgetStrategyInput,
+  budgetCapacity,
   type Client,
   type CronJobTemplate,
   defineJob,
@@ -45,6 +46,14 @@ describe("budget types", () => {
     } finally {
       await s.close();
     }
+  });
+
+  it("budgetCapacity: the burst of a time_based budget when set, else the allocation", () => {
+    const at = { key: "k", createdAt: 1, updatedAt: 1 };
+    expect(budgetCapacity({ ...at, allocation: 10, strategy: { type: "time_based", durationMs: 1000, burst: 3 } })).toBe(3);
+    expect(budgetCapacity({ ...at, allocation: 10, strategy: { type: "time_based", durationMs: 1000 } })).toBe(10);
+    expect(budgetCapacity({ ...at, allocation: 4, strategy: { type: "while_in_flight" } })).toBe(4);
+    expect(budgetCapacity({ ...at, allocation: 4, strategy: { type: "unknown", kind: "sliding_window" } })).toBeUndefined();
   });
 
   it("a read strategy narrows by type; a newer server's strategy is `unknown` with its name", () => {

@@ -98,6 +98,10 @@ describe.each(MATRIX)("client.budgets ($mode, $format)", ({ mode, format }) => {
     const other = await rejection(s.client.budgets.ensure({ key: "stripe", allocation: 4, strategy: cap }));
     expect(other).toBeInstanceOf(ZizqConflictError);
     expect((other as Error).message).toBe('budget "stripe" exists with another policy: {"allocation":3,"strategy":{"type":"while_in_flight"}}');
+    await s.client.budgets.define({ key: "api", allocation: 5, strategy: { type: "time_based", durationMs: 1000 } });
+    const rate = await rejection(s.client.budgets.ensure({ key: "api", allocation: 5, strategy: { type: "time_based", durationMs: 2000 } }));
+    expect((rate as Error).message).toBe('budget "api" exists with another policy: {"allocation":5,"strategy":{"type":"time_based","durationMs":1000}}');
+    expect((await s.client.budgets.ensure({ key: "api", allocation: 5, strategy: { type: "time_based", durationMs: "1s" } })).allocation).toBe(5);
   });
 
   it("enqueue: bindings go out in the server's terms, createWith creates the budget, and job.budgets is on every read", async () => {

@@ -12,7 +12,10 @@ import {
   type Job,
   type JobDefinition,
   type JobQuery,
+  type EnqueueOptions,
   type JobRequest,
+  type RawJob,
+  ZizqArgumentError,
   ZizqValidationError,
 } from "../../../src/index.ts";
 import { rejection, type Setup, setup } from "./harness.ts";
@@ -105,5 +108,13 @@ describe("payload types", () => {
     // @ts-expect-error not a status
     s.client.jobs({ status: "done" });
     expectTypeOf<Parameters<Client["jobs"]>[0]>().toMatchTypeOf<{ status?: unknown } | undefined>();
+  });
+
+  it("enqueueRaw takes camelCase enqueue options; the server's snake_case does not compile", async () => {
+    expectTypeOf<RawJob>().toMatchTypeOf<EnqueueOptions & { type: string; queue: string; payload: unknown }>();
+    const job = await s.client.enqueueRaw({ type: "raw", queue: "q", payload: { n: 1 }, retryLimit: 1, readyAt: new Date() });
+    expectTypeOf(job).toEqualTypeOf<EnqueuedJob>();
+    // @ts-expect-error `ready_at` is the server's name; the option is `readyAt`
+    expect(await rejection(s.client.enqueueRaw({ type: "raw", queue: "q", payload: null, ready_at: 1 }))).toBeInstanceOf(ZizqArgumentError);
   });
 });
