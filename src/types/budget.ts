@@ -1,5 +1,3 @@
-import type { Duration } from "./time.ts";
-
 /**
  * How a budget hands out its tokens, as given to `define` and `createWith`: a rate
  * (`time_based`: `allocation` tokens per `durationMs`, dripped continuously, at most `burst`
@@ -7,12 +5,12 @@ import type { Duration } from "./time.ts";
  *
  * @example
  * ```ts
- * const rate: BudgetStrategyInput = { type: "time_based", durationMs: "1m", burst: 5 };
+ * const rate: BudgetStrategyInput = { type: "time_based", durationMs: 60_000, burst: 5 };
  * const cap: BudgetStrategyInput = { type: "while_in_flight" };
  * ```
  */
 export type BudgetStrategyInput =
-  | { type: "time_based"; durationMs: Duration; burst?: number }
+  | { type: "time_based"; durationMs: number; burst?: number }
   | { type: "while_in_flight" };
 
 /** A budget's policy to create or replace: its tokens and how they come back. */
@@ -68,7 +66,7 @@ export interface Budget {
  */
 export interface BudgetPatch {
   allocation?: number;
-  strategy?: { type: "while_in_flight" } | { type?: "time_based"; durationMs?: Duration; burst?: number | null };
+  strategy?: { type: "while_in_flight" } | { type?: "time_based"; durationMs?: number; burst?: number | null };
 }
 
 /** A job's draw on a budget, as given on enqueue, in `defineJob` defaults, cron templates and rebinds. */

@@ -19,10 +19,8 @@ import type {
   BudgetStrategy,
   BudgetStrategyInput,
 } from "../../types/budget.ts";
-import type { Duration } from "../../types/time.ts";
 import { checkKnownKeys, checkObject, shown } from "../../utils/arguments.ts";
-import { toMs } from "../../utils/duration.ts";
-import { integerIn } from "../../utils/integer.ts";
+import { integerAtLeast, integerIn } from "../../utils/integer.ts";
 import type {
   WireBudget,
   WireBudgetBindingRequest,
@@ -43,11 +41,8 @@ export function checkBudgetKey(field: string, key: unknown): asserts key is stri
   checkName(field, key, "budget key");
 }
 
-function durationMs(field: string, value: unknown): number {
-  const ms = toMs(value as Duration, field);
-  if (ms < 1) throw new ZizqArgumentError(field, `expected a duration of at least 1 ms, got ${shown(value)}`);
-  return ms;
-}
+/** The drip period: a whole number of ms (the `xMs` rule: a name ending in Ms is a number of ms). */
+const durationMs = (field: string, value: unknown): number => integerAtLeast(field, value as number, 1);
 
 function wireStrategy(strategy: BudgetStrategyInput, field: string): WireBudgetStrategy {
   checkObject(field, strategy, true);

@@ -23,12 +23,14 @@ import { rejection, setup } from "./harness.ts";
 
 describe("budget types", () => {
   it("a strategy is time_based with a duration, or while_in_flight with nothing else", async () => {
-    const rate: BudgetStrategyInput = { type: "time_based", durationMs: "1m", burst: 5 };
+    const rate: BudgetStrategyInput = { type: "time_based", durationMs: 60_000, burst: 5 };
     const cap: BudgetStrategyInput = { type: "while_in_flight" };
     // @ts-expect-error while_in_flight has no duration: its tokens return on acknowledgement
     const wrongDuration: BudgetStrategyInput = { type: "while_in_flight", durationMs: 60_000 };
     // @ts-expect-error while_in_flight has no burst
     const wrongBurst: BudgetStrategyInput = { type: "while_in_flight", burst: 2 };
+    // @ts-expect-error durationMs is a number of ms, not a Duration string
+    const textDuration: BudgetStrategyInput = { type: "time_based", durationMs: "1m" };
     // @ts-expect-error time_based needs its duration
     const noDuration: BudgetStrategyInput = { type: "time_based" };
     // @ts-expect-error an unknown strategy type
@@ -37,7 +39,7 @@ describe("budget types", () => {
 
     const s = await setup({ server: { license: "pro", version: "0.7.0" } });
     try {
-      for (const strategy of [wrongDuration, wrongBurst, noDuration, unknown]) {
+      for (const strategy of [wrongDuration, wrongBurst, textDuration, noDuration, unknown]) {
         expect(await rejection(s.client.budgets.define({ key: "k", allocation: 1, strategy }))).toBeInstanceOf(ZizqArgumentError);
       }
       // @ts-expect-error the key travels in the path; define takes no cost
@@ -77,7 +79,7 @@ describe("budget types", () => {
 
   it("a patch merges: burst may be null, nothing else; switching to while_in_flight takes no duration", () => {
     const clear: BudgetPatch = { strategy: { burst: null } };
-    const rate: BudgetPatch = { allocation: 10, strategy: { durationMs: "1s" } };
+    const rate: BudgetPatch = { allocation: 10, strategy: { durationMs: 1_000 } };
     const switchType: BudgetPatch = { strategy: { type: "while_in_flight" } };
     // @ts-expect-error the allocation cannot be cleared
     const noAllocation: BudgetPatch = { allocation: null };

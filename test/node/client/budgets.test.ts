@@ -17,7 +17,7 @@ import { expectFormat, MATRIX, nextJob, rejection, requestBody, type Setup, setu
 
 const Call = defineJob<{ n: number }>({ type: "call_api", queue: "api" });
 const Throttled = defineJob<{ n: number }>({ type: "call_api", queue: "api", budgets: [{ key: "api", cost: 2 }] });
-const hourly = { type: "time_based", durationMs: "1h" } as const;
+const hourly = { type: "time_based", durationMs: 3_600_000 } as const;
 const cap = { type: "while_in_flight" } as const;
 const V07 = { license: "pro", version: "0.7.0" } as const;
 
@@ -101,11 +101,11 @@ describe.each(MATRIX)("client.budgets ($mode, $format)", ({ mode, format }) => {
     await s.client.budgets.define({ key: "api", allocation: 5, strategy: { type: "time_based", durationMs: 1000 } });
     const rate = await rejection(s.client.budgets.ensure({ key: "api", allocation: 5, strategy: { type: "time_based", durationMs: 2000 } }));
     expect((rate as Error).message).toBe('budget "api" exists with another policy: {"allocation":5,"strategy":{"type":"time_based","durationMs":1000}}');
-    expect((await s.client.budgets.ensure({ key: "api", allocation: 5, strategy: { type: "time_based", durationMs: "1s" } })).allocation).toBe(5);
+    expect((await s.client.budgets.ensure({ key: "api", allocation: 5, strategy: { type: "time_based", durationMs: 1_000 } })).allocation).toBe(5);
   });
 
   it("enqueue: bindings go out in the server's terms, createWith creates the budget, and job.budgets is on every read", async () => {
-    const job = await s.client.enqueue(Call, { n: 1 }, { budgets: [{ key: "api", cost: 2, createWith: { allocation: 5, strategy: cap } }, { key: "log" , createWith: { allocation: 100, strategy: { type: "time_based", durationMs: "1m" } } }] });
+    const job = await s.client.enqueue(Call, { n: 1 }, { budgets: [{ key: "api", cost: 2, createWith: { allocation: 5, strategy: cap } }, { key: "log" , createWith: { allocation: 100, strategy: { type: "time_based", durationMs: 60_000 } } }] });
     expect(requestBody(s.calls.at(-1)!)).toMatchObject({
       budgets: [
         { key: "api", cost: 2, create_with: { allocation: 5, strategy: { type: "while_in_flight" } } },
