@@ -1,9 +1,10 @@
 import type { Budget, BudgetBindingInput, BudgetInput, BudgetPatch } from "../types/budget.ts";
 import type { JobInfo } from "../types/job.ts";
 import type { Transport } from "./transport.ts";
+import { lazy } from "../utils/lazy.ts";
 
 /** The calls load with the first one, so a producer's bundle carries only this class. */
-const calls = () => import("./budget-calls.ts");
+const calls = lazy(() => import("./budget-calls.ts"));
 
 /**
  * Budgets (Zizq 0.7, Pro), as `client.budgets`: named token pools that cap how fast

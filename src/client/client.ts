@@ -25,6 +25,7 @@ import { Crons } from "./crons.ts";
 import { ErrorQuery, JobQuery } from "./query.ts";
 import type { TakeConnection, TakeOptions } from "./take.ts";
 import { Transport, type TransportOptions } from "./transport.ts";
+import { lazy } from "../utils/lazy.ts";
 
 /**
  * Options of `new Client(...)`; only `url` is required.
@@ -62,7 +63,7 @@ export interface RawJob extends EnqueueOptions {
 const RAW_JOB_KEYS = ["type", "queue", "payload", "priority", "retryLimit", "backoff", "retention", "readyAt", "delay", "uniqueKey", "uniqueWhile", "batch", "budgets"];
 
 /** The single-job calls load with the first one, so a producer's bundle carries none of them. */
-const calls = () => import("./job-calls.ts");
+const calls = lazy(() => import("./job-calls.ts"));
 
 /**
  * A client of one Zizq server: one method per endpoint, typed jobs, both wire formats. It
