@@ -26,6 +26,7 @@ interface Outgoing {
   method: string;
   headers: Record<string, string>;
   body: string | Uint8Array | null;
+  /** An AbortSignal, or a `PlainSignal` from a Client (src/client/deadline.ts): undici takes either. */
   signal: AbortSignal | null;
 }
 

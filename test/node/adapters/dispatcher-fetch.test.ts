@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type NodeFetch, nodeClient, nodeFetch, serve } from "../../../adapters/node.ts";
 import { Client, defineJob, Router, Worker, ZizqConnectionError, ZizqNotFoundError, ZizqTimeoutError } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
+import { eventually, within } from "../../support/wait.ts";
 
 type Route = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
 
@@ -218,6 +219,28 @@ describe("nodeFetch over Dispatcher.request", () => {
     const nowhere = new Client({ url: "http://127.0.0.1:9", fetch, retry: false });
     expect(await rejection(nowhere.health())).toBeInstanceOf(ZizqConnectionError);
   });
+
+  // The Client hands nodeFetch its deadline as a plain signal (src/client/deadline.ts), global fetch an AbortSignal: both must end a hung call.
+  for (const [name, send] of [["nodeFetch", () => fetch], ["global fetch", () => globalThis.fetch]] as const) {
+    it(`over ${name}, a hung bulk ack times out with ZizqTimeoutError on every attempt, and each attempt's connection is dropped`, async () => {
+      const dropped: string[] = [];
+      route = (req) => void req.socket.once("close", () => dropped.push(String(req.url))); // never answers
+      const client = new Client({ url, fetch: send(), timeoutMs: 50, retry: { limit: 1, initialDelayMs: 1, maxDelayMs: 1 } });
+      const error = await within(rejection(client.ackMany(["0a", "0b"])), "a hung ackMany");
+      expect(error).toBeInstanceOf(ZizqTimeoutError);
+      expect(error).toMatchObject({ timeoutMs: 50, request: { method: "POST", path: "/jobs/success" } });
+      await eventually(() => dropped.length === 2, "both attempts' connections closed");
+      expect(dropped).toEqual(["/jobs/success", "/jobs/success"]);
+    });
+
+    it(`over ${name}, an answer whose body stalls past the deadline is a ZizqTimeoutError`, async () => {
+      route = (_req, res) => void res.writeHead(200, { "content-type": "application/json" }).write('{"vers');
+      const client = new Client({ url, fetch: send(), timeoutMs: 50, retry: false });
+      const error = await within(rejection(client.serverVersion()), "a stalled serverVersion");
+      expect(error).toBeInstanceOf(ZizqTimeoutError);
+      expect(error).toMatchObject({ timeoutMs: 50, request: { method: "GET", path: "/version" } });
+    });
+  }
 
   it("nodeClient sends through it (no fetch-only headers such as sec-fetch-mode), and a given fetch wins", async () => {
     const seen: string[] = [];

@@ -1,0 +1,53 @@
+/**
+ * How the transport hands each attempt its deadline (src/client/deadline.ts): a fetch marked
+ * TAKES_PLAIN_SIGNAL (nodeFetch) gets the deadline itself, any other fetch a real AbortSignal and a
+ * race, and `timeoutMs: false` no signal at all. Over real sockets in test/node/adapters/dispatcher-fetch.test.ts.
+ */
+import { describe, expect, it } from "vitest";
+import { Client, ZizqTimeoutError } from "../../../src/index.ts";
+import { TAKES_PLAIN_SIGNAL } from "../../../src/client/deadline.ts";
+import { within } from "../../support/wait.ts";
+
+type Seen = RequestInit["signal"] | undefined;
+
+/** A fetch that records each request's signal and answers only when the signal aborts, rejecting with its reason. */
+function hanging(seen: Seen[]): typeof globalThis.fetch {
+  return (_input, init) => {
+    const signal = init?.signal ?? undefined;
+    seen.push(signal);
+    return new Promise<Response>((_, reject) => signal?.addEventListener("abort", () => reject(signal.reason)));
+  };
+}
+
+const rejection = (promise: Promise<unknown>) => promise.then(() => expect.unreachable("it resolved"), (error: unknown) => error);
+
+describe("each attempt's deadline", () => {
+  it("a fetch marked TAKES_PLAIN_SIGNAL is handed a plain signal, not an AbortSignal, which aborts with a TimeoutError", async () => {
+    const seen: Seen[] = [];
+    const fetch = Object.assign(hanging(seen), { [TAKES_PLAIN_SIGNAL]: true });
+    const client = new Client({ url: "http://zizq.test", fetch, timeoutMs: 30, retry: false });
+    const error = await within(rejection(client.ackMany(["0a"])), "ackMany");
+    expect(error).toBeInstanceOf(ZizqTimeoutError);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).not.toBeInstanceOf(AbortSignal);
+    expect(seen[0]).toMatchObject({ aborted: true, reason: { name: "TimeoutError" } });
+  });
+
+  it("any other fetch gets an AbortSignal that aborts with a TimeoutError", async () => {
+    const seen: Seen[] = [];
+    const client = new Client({ url: "http://zizq.test", fetch: hanging(seen), timeoutMs: 30, retry: false });
+    expect(await within(rejection(client.ackMany(["0a"])), "ackMany")).toBeInstanceOf(ZizqTimeoutError);
+    expect(seen[0]).toBeInstanceOf(AbortSignal);
+    expect((seen[0] as AbortSignal).reason).toMatchObject({ name: "TimeoutError" });
+  });
+
+  it("timeoutMs: false sends no signal", async () => {
+    const seen: Seen[] = [];
+    const fetch: typeof globalThis.fetch = async (_input, init) => {
+      seen.push(init?.signal ?? undefined);
+      return new Response(null, { status: 204 });
+    };
+    await new Client({ url: "http://zizq.test", fetch, timeoutMs: false }).ackMany(["0a"]);
+    expect(seen).toEqual([undefined]);
+  });
+});
