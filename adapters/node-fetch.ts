@@ -75,12 +75,16 @@ class NodeResponse extends Response {
   readonly #node: NodeBody | null;
   readonly #signal: AbortSignal | null;
   readonly #url: string;
+  /** The header pairs, until `headers` is first read. */
+  #pairs: [string, string][] | undefined;
+  #headers: Headers | undefined;
   #stream: ReadableStream<Bytes> | undefined;
   /** A whole-body read took the body before any stream was made. */
   #taken = false;
 
   constructor(node: NodeBody | null, signal: AbortSignal | null, url: string, status: number, headers: [string, string][]) {
-    super(null, { status, headers });
+    super(null, { status });
+    this.#pairs = headers;
     this.#node = node;
     this.#signal = signal;
     this.#url = url;
@@ -88,6 +92,15 @@ class NodeResponse extends Response {
 
   override get url(): string {
     return this.#url;
+  }
+
+  /** Built when first read: a client reads none of an ack's 204. */
+  override get headers(): Headers {
+    if (this.#headers === undefined) {
+      this.#headers = new Response(null, { headers: this.#pairs }).headers;
+      this.#pairs = undefined;
+    }
+    return this.#headers;
   }
 
   override get body(): ReadableStream<Bytes> | null {
@@ -196,7 +209,7 @@ function webStream(body: NodeBody, signal: AbortSignal | null, taken: boolean): 
   });
 }
 
-/** undici's header record as the pairs a Response takes, a repeated header once per value; the Response builds its Headers once, from these. */
+/** undici's header record as the pairs a Response takes, a repeated header once per value; the Headers are built once, from these, when read. */
 function toHeaders(raw: Record<string, string | string[] | undefined>): [string, string][] {
   const pairs: [string, string][] = [];
   for (const name in raw) {

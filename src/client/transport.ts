@@ -183,7 +183,7 @@ export class Transport {
         throw await this.failure(request, context, { error, decoding: response });
       }
       const { REPLIES, replyProblem } = await replies;
-      const problem = replyProblem(call.reply(REPLIES), body, response.headers.get("content-type"));
+      const problem = replyProblem(call.reply(REPLIES), body, () => response.headers.get("content-type"));
       if (problem !== undefined) throw await this.failure(request, context, { decoding: response, problem });
       return { status: response.status, body: body as Body };
     } finally {
