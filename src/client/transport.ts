@@ -106,8 +106,9 @@ export class Transport {
   private readonly timeoutMs: number | false;
   /** The fetch honours a `PlainSignal` (deadline.ts): it is handed the attempt's `Deadline` as its signal. */
   private readonly plainSignal: boolean;
-  /** The reply checks, loaded with the first request. */
+  /** The reply checks, loaded with the first request; `replyChecks` once they are. */
   private replies: Promise<typeof import("../protocol/replies.ts")> | undefined;
+  private replyChecks: typeof import("../protocol/replies.ts") | undefined;
 
   constructor(options: TransportOptions) {
     this.format = options.format ?? "json";
@@ -156,10 +157,11 @@ export class Transport {
   async send<Body>(call: Call<Body>): Promise<Reply<Body>> {
     const request = this.requestInfo(call.method, call.path);
     // Loads alongside the first request rather than after it.
-    const replies = (this.replies ??= import("../protocol/replies.ts"));
+    const replies = this.replyChecks ?? (this.replies ??= import("../protocol/replies.ts"));
     const context: Attempts = { headers: this.requestHeaders, count: 0 };
     if (call.body !== undefined) {
-      context.body = await encodeBody(call.body, this.format);
+      const encoded = encodeBody(call.body, this.format);
+      context.body = typeof encoded === "string" ? encoded : await encoded;
       context.headers = this.bodyHeaders;
     }
     try {
@@ -177,12 +179,15 @@ export class Transport {
         throw await this.failure(request, context, { answered: response });
       }
       let body: unknown;
-      try {
-        body = await this.read(response, context);
-      } catch (error) {
-        throw await this.failure(request, context, { error, decoding: response });
+      // An ack's 204 has nothing to read (decodeBody would answer undefined a promise later).
+      if (response.status !== 204) {
+        try {
+          body = await this.read(response, context);
+        } catch (error) {
+          throw await this.failure(request, context, { error, decoding: response });
+        }
       }
-      const { REPLIES, replyProblem } = await replies;
+      const { REPLIES, replyProblem } = (this.replyChecks ??= await replies);
       const problem = replyProblem(call.reply(REPLIES), body, () => response.headers.get("content-type"));
       if (problem !== undefined) throw await this.failure(request, context, { decoding: response, problem });
       return { status: response.status, body: body as Body };
