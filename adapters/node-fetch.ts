@@ -99,7 +99,7 @@ class NodeResponse extends Response {
   /** Built when first read: a client reads none of an ack's 204. */
   override get headers(): Headers {
     if (this.#headers === undefined) {
-      this.#headers = new Response(null, { headers: this.#pairs }).headers;
+      this.#headers = new Headers(this.#pairs);
       this.#pairs = undefined;
     }
     return this.#headers;
