@@ -1,7 +1,7 @@
 import type { Budget, BudgetBindingInput, BudgetInput, BudgetPatch } from "../types/budget.ts";
 import type { JobInfo } from "../types/job.ts";
-import type { Transport } from "./transport.ts";
 import { lazy } from "../utils/lazy.ts";
+import type { Transport } from "./transport.ts";
 
 /** The calls load with the first one, so a producer's bundle carries only this class. */
 const calls = lazy(() => import("./budget-calls.ts"));

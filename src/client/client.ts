@@ -19,13 +19,13 @@ import {
 } from "../utils/arguments.ts";
 import { checkTimerMs } from "../utils/duration.ts";
 import { integerIn } from "../utils/integer.ts";
+import { lazy } from "../utils/lazy.ts";
 import { FORMATS } from "./codec.ts";
 import { Budgets } from "./budgets.ts";
 import { Crons } from "./crons.ts";
 import { ErrorQuery, JobQuery } from "./query.ts";
 import type { TakeConnection, TakeOptions } from "./take.ts";
 import { Transport, type TransportOptions } from "./transport.ts";
-import { lazy } from "../utils/lazy.ts";
 
 /**
  * Options of `new Client(...)`; only `url` is required.

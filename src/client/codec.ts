@@ -28,8 +28,6 @@ export function encodeBody(body: unknown, format: Format): string | Promise<Uint
 
 /** Decodes by the response's Content-Type, whatever was asked for (406 and 415 bodies are JSON). */
 export async function decodeBody(response: Response): Promise<unknown> {
-  // A 204's body is null (fetch refuses one): nothing to read, nor any header.
-  if (response.status === 204) return undefined;
   const type = response.headers.get("content-type") ?? "";
   if (type.includes(MEDIA.msgpack)) {
     const bytes = new Uint8Array(await response.arrayBuffer());

@@ -1,7 +1,7 @@
 import type { CronEntry, CronGroup } from "../types/cron.ts";
+import { lazy } from "../utils/lazy.ts";
 import type { CronEntryInput, CronGroupInput } from "./cron-calls.ts";
 import type { Transport } from "./transport.ts";
-import { lazy } from "../utils/lazy.ts";
 
 export type { CronEntryInput, CronGroupInput };
 

@@ -2,8 +2,8 @@ import type { BudgetBindingInput, BudgetChange } from "../types/budget.ts";
 import type { JobFilter, Order } from "../types/filter.ts";
 import type { ErrorRecord, Job } from "../types/job.ts";
 import type { JobPatch } from "../types/patch.ts";
-import type { Transport } from "./transport.ts";
 import { lazy } from "../utils/lazy.ts";
+import type { Transport } from "./transport.ts";
 
 /** What a `JobQuery` holds: its filter, order and page size. */
 interface QueryState {
