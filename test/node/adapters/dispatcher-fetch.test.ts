@@ -161,6 +161,17 @@ describe("nodeFetch over Dispatcher.request", () => {
     expect(await rejection(response.arrayBuffer())).toBeInstanceOf(TypeError);
   });
 
+  it("sends each request to its own URL: the same text again, and again after 300 others (its parse is kept, within a bound)", async () => {
+    const seen: string[] = [];
+    route = (req, res) => {
+      seen.push(String(req.url));
+      res.writeHead(204).end();
+    };
+    const paths = ["/jobs/success", "/jobs/success", ...Array.from({ length: 300 }, (_, i) => `/jobs/${i}/success?n=${i}`), "/jobs/success"];
+    for (const path of paths) expect((await fetch(`${url}${path}`, { method: "POST" })).url).toBe(`${url}${path}`);
+    expect(seen).toEqual(paths);
+  });
+
   it("headers first read after the body are the answer's, in one Headers object", async () => {
     route = (_req, res) => void res.writeHead(200, { "content-type": "text/plain", "x-late": "yes" }).end("body");
     const response = await fetch(`${url}/x`);
