@@ -1,3 +1,5 @@
+import { Fifo } from "../utils/fifo.ts";
+
 /**
  * Marks a `fetch` that takes as `init.signal` any object with AbortSignal's `aborted`, `reason`
  * and `addEventListener`/`removeEventListener` of "abort" (a `PlainSignal`), and honours it for
@@ -21,24 +23,90 @@ export function takesPlainSignal(fetch: unknown): boolean {
   return typeof fetch === "function" && (fetch as { [TAKES_PLAIN_SIGNAL]?: unknown })[TAKES_PLAIN_SIGNAL] === true;
 }
 
+/** A timer handle's `ref`/`unref`, where the runtime has them (Node, Bun); elsewhere a timer is a number. */
+type Refable = { ref?: () => void; unref?: () => void };
+
 /**
- * One attempt's deadline: when `ms` pass it aborts with a `TimeoutError` DOMException, the name
+ * The deadlines of one transport's attempts, on one timer. A timer per attempt cost a Worker
+ * about 6% of its jobs per second at concurrency 1 on Node (bench/worker.ts, the same client with
+ * `timeoutMs: false`): its one ack in flight made and cleared a timer list each time. Every
+ * deadline here is as long, so the oldest open one expires first and the timer waits for it. With
+ * none open the timer stays, unref'd, so it neither costs the next attempt a new timer nor keeps
+ * the process alive; where timers cannot be unref'd (Deno, browsers) it is cleared instead.
+ */
+export class Deadlines {
+  readonly #ms: number;
+  /** Oldest first, which is also in order of expiry. */
+  readonly #pending = new Fifo<Deadline>();
+  #open = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(ms: number) {
+    this.#ms = ms;
+  }
+
+  /** A deadline `ms` from now, for one attempt; `clear` it when the attempt is over. */
+  start(): Deadline {
+    const deadline = new Deadline(this, this.#ms, performance.now() + this.#ms);
+    this.#pending.push(deadline);
+    if (this.#open++ === 0) {
+      if (this.#timer === undefined) this.#timer = setTimeout(this.#check, this.#ms);
+      else (this.#timer as Refable).ref?.();
+    }
+    return deadline;
+  }
+
+  /** Called once by each deadline's `clear`. */
+  settled(): void {
+    const pending = this.#pending;
+    while (pending.first()?.cleared) pending.shift();
+    if (--this.#open > 0 || this.#timer === undefined) return;
+    const timer = this.#timer as Refable;
+    if (typeof timer.unref === "function") timer.unref();
+    else {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  readonly #check = (): void => {
+    this.#timer = undefined;
+    const pending = this.#pending;
+    const now = performance.now();
+    for (let head = pending.first(); head !== undefined && (head.cleared || head.at <= now); head = pending.first()) {
+      pending.shift();
+      if (!head.cleared) head.expire();
+    }
+    const next = pending.first();
+    if (next === undefined) return;
+    this.#timer = setTimeout(this.#check, Math.max(0, next.at - now));
+    if (this.#open === 0) (this.#timer as Refable).unref?.();
+  };
+}
+
+/**
+ * One attempt's deadline: when it passes it aborts with a `TimeoutError` DOMException, the name
  * ky's retry and call-failure.ts know a timeout by. It is a `PlainSignal` itself, and makes an
  * AbortSignal or a promise to race only for a fetch that needs them.
  */
 export class Deadline implements PlainSignal {
   aborted = false;
   reason: unknown = undefined;
+  /** The attempt is over: `clear` was called. */
+  cleared = false;
+  /** When it passes, as a `performance.now()` time. */
+  readonly at: number;
+  readonly #clock: Deadlines;
   readonly #ms: number;
-  readonly #timer: ReturnType<typeof setTimeout>;
   #listeners: (() => void)[] = [];
   #controller: AbortController | undefined;
   #expired: Promise<never> | undefined;
   #reject: ((reason: unknown) => void) | undefined;
 
-  constructor(ms: number) {
+  constructor(clock: Deadlines, ms: number, at: number) {
+    this.#clock = clock;
     this.#ms = ms;
-    this.#timer = setTimeout(() => this.#expire(), ms);
+    this.at = at;
   }
 
   addEventListener(_type: "abort", listener: () => void): void {
@@ -62,12 +130,15 @@ export class Deadline implements PlainSignal {
     return Promise.race([promise, this.#expired]);
   }
 
-  /** Stops the clock: the attempt is over. */
+  /** The attempt is over: the deadline no longer runs. */
   clear(): void {
-    clearTimeout(this.#timer);
+    if (this.cleared) return;
+    this.cleared = true;
+    this.#clock.settled();
   }
 
-  #expire(): void {
+  /** Called by the clock when the deadline passes before `clear`. */
+  expire(): void {
     this.aborted = true;
     this.reason = new DOMException(`no answer within ${this.#ms} ms`, "TimeoutError");
     this.#controller?.abort(this.reason);

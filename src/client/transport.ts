@@ -3,7 +3,7 @@ import { MEDIA } from "../protocol/media.ts";
 import type { PickReply } from "../protocol/replies.ts";
 import type { Failed } from "./call-failure.ts";
 import { decodeBody, encodeBody, type Format } from "./codec.ts";
-import { Deadline, takesPlainSignal } from "./deadline.ts";
+import { type Deadline, Deadlines, takesPlainSignal } from "./deadline.ts";
 import type { RetryPolicy, Retrying } from "./retries.ts";
 
 export interface TransportOptions {
@@ -104,6 +104,8 @@ export class Transport {
   /** Sends a call with retries; loaded with the first call that is safe to repeat. */
   private retrying: Promise<Retrying<Attempts>> | undefined;
   private readonly timeoutMs: number | false;
+  /** Each attempt's deadline, on one timer; none when `timeoutMs` is false. */
+  private readonly deadlines: Deadlines | undefined;
   /** The fetch honours a `PlainSignal` (deadline.ts): it is handed the attempt's `Deadline` as its signal. */
   private readonly plainSignal: boolean;
   /** The reply checks, loaded with the first request; `replyChecks` once they are. */
@@ -120,6 +122,7 @@ export class Transport {
     this.plainSignal = takesPlainSignal(options.fetch);
     this.headers = { ...options.headers };
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.deadlines = this.timeoutMs === false ? undefined : new Deadlines(this.timeoutMs);
     this.retry = options.retry !== false && { limit: 2, initialDelayMs: 300, maxDelayMs: 5_000, ...options.retry };
     const media = this.format === "msgpack" ? MEDIA.msgpack : MEDIA.json;
     this.requestHeaders = { accept: media, ...this.headers };
@@ -138,8 +141,8 @@ export class Transport {
     context.count++;
     // A redirect comes back as the response (an opaque one in browsers): see `failures.httpError`.
     const init: RequestInit = { method, headers: context.headers, body: context.body ?? null, redirect: "manual" };
-    if (this.timeoutMs === false) return this.fetch(url, init);
-    const deadline = (context.deadline = new Deadline(this.timeoutMs));
+    if (this.deadlines === undefined) return this.fetch(url, init);
+    const deadline = (context.deadline = this.deadlines.start());
     if (this.plainSignal) {
       init.signal = deadline as unknown as AbortSignal;
       return this.fetch(url, init);

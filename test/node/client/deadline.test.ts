@@ -3,7 +3,7 @@
  * TAKES_PLAIN_SIGNAL (nodeFetch) gets the deadline itself, any other fetch a real AbortSignal and a
  * race, and `timeoutMs: false` no signal at all. Over real sockets in test/node/adapters/dispatcher-fetch.test.ts.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Client, ZizqTimeoutError } from "../../../src/index.ts";
 import { TAKES_PLAIN_SIGNAL } from "../../../src/client/deadline.ts";
 import { within } from "../../support/wait.ts";
@@ -49,5 +49,30 @@ describe("each attempt's deadline", () => {
     };
     await new Client({ url: "http://zizq.test", fetch, timeoutMs: false }).ackMany(["0a"]);
     expect(seen).toEqual([undefined]);
+  });
+
+  it("one timer serves a client's attempts one after another, and the next hung one still times out", async () => {
+    let hang = false;
+    const seen: Seen[] = [];
+    const fetch: typeof globalThis.fetch = async (input, init) => (hang ? hanging(seen)(input, init) : new Response(null, { status: 204 }));
+    const client = new Client({ url: "http://zizq.test", fetch, timeoutMs: 40, retry: false });
+    const timers = vi.spyOn(globalThis, "setTimeout");
+    try {
+      for (let i = 0; i < 50; i++) await client.ackMany([`0a${i}`]);
+      expect(timers).toHaveBeenCalledTimes(1);
+    } finally {
+      timers.mockRestore();
+    }
+    hang = true;
+    const error = await within(rejection(client.ackMany(["0late"])), "the hung ackMany");
+    expect(error).toMatchObject({ name: "ZizqTimeoutError", timeoutMs: 40 });
+  });
+
+  it("with no attempt open the timer does not hold the process (Node: it is unref'd)", async () => {
+    const timeouts = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
+    const before = timeouts();
+    const fetch: typeof globalThis.fetch = async () => new Response(null, { status: 204 });
+    await new Client({ url: "http://zizq.test", fetch, timeoutMs: 60_000 }).ackMany(["0a"]);
+    expect(timeouts()).toBe(before);
   });
 });
