@@ -26,6 +26,7 @@ interface Outgoing {
   method: string;
   headers: Record<string, string>;
   body: string | Uint8Array | null;
+  /** An AbortSignal, or a `PlainSignal` from a Client (src/client/deadline.ts): undici takes either. */
   signal: AbortSignal | null;
 }
 
@@ -52,7 +53,9 @@ export function dispatcherFetch(dispatcher: Dispatcher): typeof globalThis.fetch
     }
     const { statusCode: status, headers, body } = answer;
     const empty = method === "HEAD" || NULL_BODY.has(status);
-    if (empty) body.resume();
+    // Read to its end before answering, as a `request` user does: answering at the headers while
+    // the empty body still flowed left a Worker's acks slower (bench/worker.ts, concurrency 1-25).
+    if (empty) await body.dump();
     return new NodeResponse(empty ? null : body, signal, url.href, status, toHeaders(headers));
   };
 }
@@ -74,12 +77,16 @@ class NodeResponse extends Response {
   readonly #node: NodeBody | null;
   readonly #signal: AbortSignal | null;
   readonly #url: string;
+  /** The header pairs, until `headers` is first read. */
+  #pairs: [string, string][] | undefined;
+  #headers: Headers | undefined;
   #stream: ReadableStream<Bytes> | undefined;
   /** A whole-body read took the body before any stream was made. */
   #taken = false;
 
   constructor(node: NodeBody | null, signal: AbortSignal | null, url: string, status: number, headers: [string, string][]) {
-    super(null, { status, headers });
+    super(null, { status });
+    this.#pairs = headers;
     this.#node = node;
     this.#signal = signal;
     this.#url = url;
@@ -87,6 +94,15 @@ class NodeResponse extends Response {
 
   override get url(): string {
     return this.#url;
+  }
+
+  /** Built when first read: a client reads none of an ack's 204. */
+  override get headers(): Headers {
+    if (this.#headers === undefined) {
+      this.#headers = new Headers(this.#pairs);
+      this.#pairs = undefined;
+    }
+    return this.#headers;
   }
 
   override get body(): ReadableStream<Bytes> | null {
@@ -195,7 +211,7 @@ function webStream(body: NodeBody, signal: AbortSignal | null, taken: boolean): 
   });
 }
 
-/** undici's header record as the pairs a Response takes, a repeated header once per value; the Response builds its Headers once, from these. */
+/** undici's header record as the pairs a Response takes, a repeated header once per value; the Headers are built once, from these, when read. */
 function toHeaders(raw: Record<string, string | string[] | undefined>): [string, string][] {
   const pairs: [string, string][] = [];
   for (const name in raw) {
@@ -213,7 +229,7 @@ function toHeaders(raw: Record<string, string | string[] | undefined>): [string,
  */
 function toOutgoing(input: string | URL | Request, init: FetchInit = {}): Outgoing | Promise<Outgoing> {
   if (input instanceof Request) return fromRequest(new Request(input, init));
-  const url = new URL(input);
+  const url = typeof input === "string" ? parsedUrl(input) : input;
   const method = (init.method ?? "GET").toUpperCase();
   const signal = init.signal ?? null;
   const given = init.headers;
@@ -225,6 +241,25 @@ function toOutgoing(input: string | URL | Request, init: FetchInit = {}): Outgoi
   if (ArrayBuffer.isView(raw)) return { url, method, headers, body: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), signal };
   // A body fetch would encode itself (form data, a Blob, a stream): the Request class encodes it, with its Content-Type.
   return fromRequest(new Request(url, { method, headers, body: raw, signal, duplex: "half" } as FetchInit));
+}
+
+/** Parsed request URLs by their text, cleared when full: a client sends to a few URLs again and again (job-specific paths cannot grow it without bound). */
+const parsedUrls = new Map<string, URL>();
+const PARSED_URLS = 256;
+
+/**
+ * `new URL(text)`, parsed once per text: parsing cost a Worker about 5% of its jobs per second at
+ * concurrency 1, one ack per two jobs (bench/worker.ts, the same acks sent with and without it).
+ * The URLs are only read, never changed.
+ */
+function parsedUrl(text: string): URL {
+  let url = parsedUrls.get(text);
+  if (url === undefined) {
+    if (parsedUrls.size >= PARSED_URLS) parsedUrls.clear();
+    url = new URL(text);
+    parsedUrls.set(text, url);
+  }
+  return url;
 }
 
 async function fromRequest(request: Request): Promise<Outgoing> {

@@ -25,6 +25,7 @@ import { createServer as createNetServer, type AddressInfo, type Socket } from "
 import type { ConnectionOptions } from "node:tls";
 import type { Dispatcher } from "undici";
 import { Client, type ClientOptions } from "../src/client/client.ts";
+import { TAKES_PLAIN_SIGNAL } from "../src/client/deadline.ts";
 import { assertPeers, loadWithPeers } from "../src/utils/optional-peers.ts";
 import { type FetchApp, type ServeOptions, type ServerHandle, serverUrl } from "../src/adapter/serve.ts";
 import { type RunWorkerOptions, runUntilSignalled } from "../src/worker/signals.ts";
@@ -124,7 +125,8 @@ export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
   const close = async (): Promise<void> => {
     if (agent) await (await agent).close();
   };
-  return Object.assign(fetch, { close }) as NodeFetch;
+  // undici reads only `aborted`, `reason` and the "abort" listener of a signal: the Client hands its deadline as is.
+  return Object.assign(fetch, { close, [TAKES_PLAIN_SIGNAL]: true }) as NodeFetch;
 }
 
 export interface NodeClientOptions extends ClientOptions {

@@ -1,5 +1,6 @@
 import type { Budget, BudgetBindingInput, BudgetInput, BudgetPatch } from "../types/budget.ts";
 import type { JobInfo } from "../types/job.ts";
+import { lazy } from "../utils/lazy.ts";
 import type { Transport } from "./transport.ts";
 
 /**
@@ -14,7 +15,7 @@ export function budgetCapacity(budget: Budget): number | undefined {
 }
 
 /** The calls load with the first one, so a producer's bundle carries only this class. */
-const calls = () => import("./budget-calls.ts");
+const calls = lazy(() => import("./budget-calls.ts"));
 
 /**
  * Budgets (Zizq 0.7, Pro), as `client.budgets`: named token pools that cap how fast

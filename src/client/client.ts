@@ -20,6 +20,7 @@ import {
 } from "../utils/arguments.ts";
 import { checkTimerMs } from "../utils/duration.ts";
 import { integerIn } from "../utils/integer.ts";
+import { lazy } from "../utils/lazy.ts";
 import { FORMATS } from "./codec.ts";
 import { Budgets } from "./budgets.ts";
 import { Crons } from "./crons.ts";
@@ -63,7 +64,7 @@ export interface RawJob extends EnqueueOptions {
 const RAW_JOB_KEYS = ["type", "queue", "payload", ...ENQUEUE_OPTION_KEYS];
 
 /** The single-job calls load with the first one, so a producer's bundle carries none of them. */
-const calls = () => import("./job-calls.ts");
+const calls = lazy(() => import("./job-calls.ts"));
 
 /**
  * A client of one Zizq server: one method per endpoint, typed jobs, both wire formats. It

@@ -20,10 +20,10 @@ function loadMsgpack(): Promise<Msgpack> {
   return msgpack;
 }
 
-/** A request body in the format; its Content-Type is the format's media type. */
-export async function encodeBody(body: unknown, format: Format): Promise<string | Uint8Array<ArrayBuffer>> {
+/** A request body in the format; its Content-Type is the format's media type. JSON is encoded at once, with no promise to wait on. */
+export function encodeBody(body: unknown, format: Format): string | Promise<Uint8Array<ArrayBuffer>> {
   if (format === "json") return JSON.stringify(body);
-  return (await loadMsgpack()).encode(body) as Uint8Array<ArrayBuffer>;
+  return loadMsgpack().then(({ encode }) => encode(body) as Uint8Array<ArrayBuffer>);
 }
 
 /** Decodes by the response's Content-Type, whatever was asked for (406 and 415 bodies are JSON). */

@@ -1,11 +1,12 @@
 import type { CronEntry, CronGroup } from "../types/cron.ts";
+import { lazy } from "../utils/lazy.ts";
 import type { CronEntryInput, CronGroupInput } from "./cron-calls.ts";
 import type { Transport } from "./transport.ts";
 
 export type { CronEntryInput, CronGroupInput };
 
 /** The calls load with the first one, so a producer's bundle carries only this class. */
-const calls = () => import("./cron-calls.ts");
+const calls = lazy(() => import("./cron-calls.ts"));
 
 /**
  * Cron groups and entries (Zizq Pro), as `client.crons`. Every call throws

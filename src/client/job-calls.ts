@@ -24,9 +24,10 @@ export async function ack(transport: Transport, id: string): Promise<void> {
 
 export async function ackMany(transport: Transport, ids: readonly string[]): Promise<{ notFound: string[] }> {
   if (!Array.isArray(ids)) throw new ZizqArgumentError("ids", `expected an array of job ids, got ${shown(ids)}`);
-  ids.forEach((id, i) => {
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
     if (typeof id !== "string" || id === "") throw new ZizqArgumentError(`ids[${i}]`, `expected a job id, got ${shown(id)}`);
-  });
+  }
   if (ids.length === 0) return { notFound: [] };
   try {
     await transport.send({ method: "POST", path: "/jobs/success", body: { ids }, idempotent: true, reply: (r) => r.none });

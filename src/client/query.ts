@@ -2,6 +2,7 @@ import type { BudgetBindingInput, BudgetChange } from "../types/budget.ts";
 import type { JobFilter, Order } from "../types/filter.ts";
 import type { ErrorRecord, Job } from "../types/job.ts";
 import type { JobPatch } from "../types/patch.ts";
+import { lazy } from "../utils/lazy.ts";
 import type { Transport } from "./transport.ts";
 
 /** What a `JobQuery` holds: its filter, order and page size. */
@@ -12,8 +13,8 @@ interface QueryState {
 }
 
 /** Running a query loads its code on first use; building one costs nothing. */
-const run = () => import("./query-run.ts");
-const rebind = () => import("./query-budgets.ts");
+const run = lazy(() => import("./query-run.ts"));
+const rebind = lazy(() => import("./query-budgets.ts"));
 
 // Array.fromAsync needs Node 22.
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {

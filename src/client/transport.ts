@@ -3,6 +3,7 @@ import { MEDIA } from "../protocol/media.ts";
 import type { PickReply } from "../protocol/replies.ts";
 import type { Failed } from "./call-failure.ts";
 import { decodeBody, encodeBody, type Format } from "./codec.ts";
+import { type Deadline, Deadlines, takesPlainSignal } from "./deadline.ts";
 import type { RetryPolicy, Retrying } from "./retries.ts";
 
 export interface TransportOptions {
@@ -71,10 +72,8 @@ interface Attempts {
   body?: string | Uint8Array<ArrayBuffer>;
   /** Attempts made so far. */
   count: number;
-  /** Rejects when the current attempt's deadline passes. */
-  expired?: Promise<never>;
-  /** Clears the current attempt's deadline; a new attempt clears the one before. */
-  settle?: () => void;
+  /** The current attempt's deadline; a new attempt clears the one before. */
+  deadline?: Deadline;
   /** The first attempt's outcome, made before ky was consulted, for ky to take as its own first attempt. */
   first?: { response: Response } | { error: unknown };
 }
@@ -105,8 +104,13 @@ export class Transport {
   /** Sends a call with retries; loaded with the first call that is safe to repeat. */
   private retrying: Promise<Retrying<Attempts>> | undefined;
   private readonly timeoutMs: number | false;
-  /** The reply checks, loaded with the first request. */
+  /** Each attempt's deadline, on one timer; none when `timeoutMs` is false. */
+  private readonly deadlines: Deadlines | undefined;
+  /** The fetch honours a `PlainSignal` (deadline.ts): it is handed the attempt's `Deadline` as its signal. */
+  private readonly plainSignal: boolean;
+  /** The reply checks, loaded with the first request; `replyChecks` once they are. */
   private replies: Promise<typeof import("../protocol/replies.ts")> | undefined;
+  private replyChecks: typeof import("../protocol/replies.ts") | undefined;
 
   constructor(options: TransportOptions) {
     this.format = options.format ?? "json";
@@ -115,8 +119,10 @@ export class Transport {
     this.basePath = new URL(this.baseUrl).pathname.replace(/\/+$/, "");
     // Bound, so a runtime's global fetch is not called with another `this`.
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.plainSignal = takesPlainSignal(options.fetch);
     this.headers = { ...options.headers };
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.deadlines = this.timeoutMs === false ? undefined : new Deadlines(this.timeoutMs);
     this.retry = options.retry !== false && { limit: 2, initialDelayMs: 300, maxDelayMs: 5_000, ...options.retry };
     const media = this.format === "msgpack" ? MEDIA.msgpack : MEDIA.json;
     this.requestHeaders = { accept: media, ...this.headers };
@@ -131,31 +137,19 @@ export class Transport {
    * The attempt's deadline covers its response body too: `send` reads the body against it.
    */
   private attempt(method: string, url: string, context: Attempts): Promise<Response> {
-    context.settle?.();
+    context.deadline?.clear();
     context.count++;
-    const controller = new AbortController();
-    const sent = this.fetch(url, {
-      method,
-      headers: context.headers,
-      body: context.body ?? null,
-      signal: controller.signal,
-      // A redirect comes back as the response (an opaque one in browsers): see `failures.httpError`.
-      redirect: "manual",
-    });
-    if (this.timeoutMs === false) return sent;
-    const timeoutMs = this.timeoutMs;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    // A redirect comes back as the response (an opaque one in browsers): see `failures.httpError`.
+    const init: RequestInit = { method, headers: context.headers, body: context.body ?? null, redirect: "manual" };
+    if (this.deadlines === undefined) return this.fetch(url, init);
+    const deadline = (context.deadline = this.deadlines.start());
+    if (this.plainSignal) {
+      init.signal = deadline as unknown as AbortSignal;
+      return this.fetch(url, init);
+    }
     // Aborting frees the connection; the race also ends the wait for a fetch that ignores it.
-    context.expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        // The name ky's retry and call-failure.ts know a timeout by.
-        const timeout = new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError");
-        controller.abort(timeout);
-        reject(timeout);
-      }, timeoutMs);
-    });
-    context.settle = () => clearTimeout(timer);
-    return Promise.race([sent, context.expired]);
+    init.signal = deadline.signal();
+    return deadline.race(this.fetch(url, init));
   }
 
   /** What errors about a request to `path` (path and query, from `/`) say about it. */
@@ -166,10 +160,11 @@ export class Transport {
   async send<Body>(call: Call<Body>): Promise<Reply<Body>> {
     const request = this.requestInfo(call.method, call.path);
     // Loads alongside the first request rather than after it.
-    const replies = (this.replies ??= import("../protocol/replies.ts"));
+    const replies = this.replyChecks ?? (this.replies ??= import("../protocol/replies.ts"));
     const context: Attempts = { headers: this.requestHeaders, count: 0 };
     if (call.body !== undefined) {
-      context.body = await encodeBody(call.body, this.format);
+      const encoded = encodeBody(call.body, this.format);
+      context.body = typeof encoded === "string" ? encoded : await encoded;
       context.headers = this.bodyHeaders;
     }
     try {
@@ -187,17 +182,20 @@ export class Transport {
         throw await this.failure(request, context, { answered: response });
       }
       let body: unknown;
-      try {
-        body = await this.read(response, context);
-      } catch (error) {
-        throw await this.failure(request, context, { error, decoding: response });
+      // An ack's 204 has nothing to read (decodeBody would answer undefined a promise later).
+      if (response.status !== 204) {
+        try {
+          body = await this.read(response, context);
+        } catch (error) {
+          throw await this.failure(request, context, { error, decoding: response });
+        }
       }
-      const { REPLIES, replyProblem } = await replies;
-      const problem = replyProblem(call.reply(REPLIES), body, response.headers.get("content-type"));
+      const { REPLIES, replyProblem } = (this.replyChecks ??= await replies);
+      const problem = replyProblem(call.reply(REPLIES), body, () => response.headers.get("content-type"));
       if (problem !== undefined) throw await this.failure(request, context, { decoding: response, problem });
       return { status: response.status, body: body as Body };
     } finally {
-      context.settle?.();
+      context.deadline?.clear();
     }
   }
 
@@ -240,7 +238,7 @@ export class Transport {
   /** The decoded body, unless the attempt's deadline passes first. */
   private read(response: Response, context: Attempts): Promise<unknown> {
     const body = decodeBody(response);
-    return context.expired ? Promise.race([body, context.expired]) : body;
+    return context.deadline && !this.plainSignal ? context.deadline.race(body) : body;
   }
 
   /**

@@ -281,10 +281,14 @@ function isReplyMedia(contentType: string | null): boolean {
 /**
  * What is wrong with a decoded reply, as a sentence for a `ZizqDecodeError`, or undefined when
  * it has the endpoint's shape. `body` is undefined for an empty body, the text of one in a media
- * type other than JSON or MessagePack.
+ * type other than JSON or MessagePack. `contentType` is asked for only when there is a body: an
+ * ack's 204 needs no headers read.
  */
-export function replyProblem<Body>(expected: ReplyShape<Body>, body: unknown, contentType: string | null): string | undefined {
-  if (body !== undefined && !isReplyMedia(contentType)) return `expected ${expected.name}, got ${contentType ?? "a body without a content type"}`;
+export function replyProblem<Body>(expected: ReplyShape<Body>, body: unknown, contentType: () => string | null): string | undefined {
+  if (body !== undefined) {
+    const type = contentType();
+    if (!isReplyMedia(type)) return `expected ${expected.name}, got ${type ?? "a body without a content type"}`;
+  }
   return shapeProblem(expected, body);
 }
 

@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type NodeFetch, nodeClient, nodeFetch, serve } from "../../../adapters/node.ts";
 import { Client, defineJob, Router, Worker, ZizqConnectionError, ZizqNotFoundError, ZizqTimeoutError } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
+import { eventually, within } from "../../support/wait.ts";
 
 type Route = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
 
@@ -160,6 +161,27 @@ describe("nodeFetch over Dispatcher.request", () => {
     expect(await rejection(response.arrayBuffer())).toBeInstanceOf(TypeError);
   });
 
+  it("sends each request to its own URL: the same text again, and again after 300 others (its parse is kept, within a bound)", async () => {
+    const seen: string[] = [];
+    route = (req, res) => {
+      seen.push(String(req.url));
+      res.writeHead(204).end();
+    };
+    const paths = ["/jobs/success", "/jobs/success", ...Array.from({ length: 300 }, (_, i) => `/jobs/${i}/success?n=${i}`), "/jobs/success"];
+    for (const path of paths) expect((await fetch(`${url}${path}`, { method: "POST" })).url).toBe(`${url}${path}`);
+    expect(seen).toEqual(paths);
+  });
+
+  it("headers first read after the body are the answer's, in one Headers object", async () => {
+    route = (_req, res) => void res.writeHead(200, { "content-type": "text/plain", "x-late": "yes" }).end("body");
+    const response = await fetch(`${url}/x`);
+    const copy = response.clone();
+    expect(await response.text()).toBe("body");
+    expect(response.headers.get("x-late")).toBe("yes");
+    expect(response.headers).toBe(response.headers);
+    expect(copy.headers.get("content-type")).toBe("text/plain");
+  });
+
   it("an abort rejects with the signal's reason: before sending, while waiting for the headers, and mid-body", async () => {
     const reason = new Error("stop now");
     const before = new AbortController();
@@ -218,6 +240,28 @@ describe("nodeFetch over Dispatcher.request", () => {
     const nowhere = new Client({ url: "http://127.0.0.1:9", fetch, retry: false });
     expect(await rejection(nowhere.health())).toBeInstanceOf(ZizqConnectionError);
   });
+
+  // The Client hands nodeFetch its deadline as a plain signal (src/client/deadline.ts), global fetch an AbortSignal: both must end a hung call.
+  for (const [name, send] of [["nodeFetch", () => fetch], ["global fetch", () => globalThis.fetch]] as const) {
+    it(`over ${name}, a hung bulk ack times out with ZizqTimeoutError on every attempt, and each attempt's connection is dropped`, async () => {
+      const dropped: string[] = [];
+      route = (req) => void req.socket.once("close", () => dropped.push(String(req.url))); // never answers
+      const client = new Client({ url, fetch: send(), timeoutMs: 50, retry: { limit: 1, initialDelayMs: 1, maxDelayMs: 1 } });
+      const error = await within(rejection(client.ackMany(["0a", "0b"])), "a hung ackMany");
+      expect(error).toBeInstanceOf(ZizqTimeoutError);
+      expect(error).toMatchObject({ timeoutMs: 50, request: { method: "POST", path: "/jobs/success" } });
+      await eventually(() => dropped.length === 2, "both attempts' connections closed");
+      expect(dropped).toEqual(["/jobs/success", "/jobs/success"]);
+    });
+
+    it(`over ${name}, an answer whose body stalls past the deadline is a ZizqTimeoutError`, async () => {
+      route = (_req, res) => void res.writeHead(200, { "content-type": "application/json" }).write('{"vers');
+      const client = new Client({ url, fetch: send(), timeoutMs: 50, retry: false });
+      const error = await within(rejection(client.serverVersion()), "a stalled serverVersion");
+      expect(error).toBeInstanceOf(ZizqTimeoutError);
+      expect(error).toMatchObject({ timeoutMs: 50, request: { method: "GET", path: "/version" } });
+    });
+  }
 
   it("nodeClient sends through it (no fetch-only headers such as sec-fetch-mode), and a given fetch wins", async () => {
     const seen: string[] = [];
