@@ -100,7 +100,7 @@ async function measure(url: string, certificates: TestCertificates, allowH2: boo
     for (let i = 0; i < 5; i++) await client.enqueueBulk(Array.from({ length: 1_000 }, () => Noop.with({})));
     const worker = new Worker({ client, router: new Router().route(Noop, async () => {}), concurrency: 8, queues: ["bench"] });
     const start = performance.now();
-    const { completed } = await worker.drain({ idleMs: 200, maxMs: 60_000 });
+    const { completed } = await worker.drain({ maxIdle: 200, maxDuration: 60_000 });
     // Count only the work, not the idle wait that ends the drain.
     result["Worker drains 5,000 (c=8)"] = (completed * 1000) / (performance.now() - start - 200);
     if (completed !== 5_000) throw new Error(`drained ${completed} of 5000`);

@@ -719,7 +719,7 @@ describe("Worker reliability (real sockets)", () => {
   });
 
   describe("7: drain() returns on time with everything it took settled", () => {
-    it("(i) idleMs: 50 jobs of 20 ms, then idle", async () => {
+    it("(i) maxIdle: 50 jobs of 20 ms, then idle", async () => {
       const s = await served();
       await enqueueWork(s.admin, 50);
       let runs = 0;
@@ -755,7 +755,7 @@ describe("Worker reliability (real sockets)", () => {
       expect(ready.filter((job) => job.attempts !== 0)).toEqual([]);
     });
 
-    it("(iii) maxMs: endless slow jobs, returns within the bound with every started job completed", async () => {
+    it("(iii) maxDuration: endless slow jobs, returns within the bound with every started job completed", async () => {
       const s = await served();
       await enqueueWork(s.admin, 1000);
       const started = new Set<string>();
