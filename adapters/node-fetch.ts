@@ -2,7 +2,7 @@
  * A `fetch` over an undici Dispatcher's `request`: the Node fast path of `nodeFetch`.
  *
  * Node's global `fetch` runs every request through the WHATWG fetch algorithm on top of undici;
- * on loopback that costs several times what the request itself does (bench/worker.ts, issue 13).
+ * on loopback that costs several times what the request itself does (docs/runtimes.md).
  * The client needs far less of fetch: a status, headers, a body as a web stream, an abort signal
  * and fetch's error shapes. This gives exactly that over `Dispatcher.request`, and answers a real
  * global `Response`, so `instanceof Response` (ky's retry engine checks it) and every body reader
@@ -68,9 +68,9 @@ const isDisturbed = (nodeStream as unknown as { isDisturbed(stream: ReadableStre
 
 /**
  * A global Response over undici's body. Its web stream is made only when `body` is asked for (a
- * take stream): a `ReadableStream` costs more to make on Node 20 than the rest of a small request
- * (about 33 µs against 4 µs for the Response itself). A whole-body read (`text`, `json`,
- * `arrayBuffer`) before that takes the bytes straight from undici's body. Either way a body is
+ * take stream): a `ReadableStream` costs more to make on Node 20 than the rest of a small request.
+ * A whole-body read (`text`, `json`, `arrayBuffer`) before that takes the bytes straight from
+ * undici's body. Either way a body is
  * read once, as fetch's is.
  */
 class NodeResponse extends Response {
@@ -248,9 +248,8 @@ const parsedUrls = new Map<string, URL>();
 const PARSED_URLS = 256;
 
 /**
- * `new URL(text)`, parsed once per text: parsing cost a Worker about 5% of its jobs per second at
- * concurrency 1, one ack per two jobs (bench/worker.ts, the same acks sent with and without it).
- * The URLs are only read, never changed.
+ * `new URL(text)`, parsed once per text: a Worker sends the same ack URL again and again, and
+ * the URLs are only read, never changed.
  */
 function parsedUrl(text: string): URL {
   let url = parsedUrls.get(text);

@@ -4,8 +4,8 @@ import { Fifo } from "../utils/fifo.ts";
  * Marks a `fetch` that takes as `init.signal` any object with AbortSignal's `aborted`, `reason`
  * and `addEventListener`/`removeEventListener` of "abort" (a `PlainSignal`), and honours it for
  * the request and its body. The transport then hands it its `Deadline` itself: on Node an
- * AbortSignal with its listener cost more than a small request's own client work (issue 13:
- * 46 µs for a sequential bulk ack over `nodeFetch`, 61 µs with a signal). `nodeFetch` carries it.
+ * AbortSignal with its listener costs more than a small request's own client work (figures in
+ * docs/runtimes.md). `nodeFetch` carries it.
  * `Symbol.for`, so that a `nodeFetch` and a `Client` from two copies of the package still agree.
  */
 export const TAKES_PLAIN_SIGNAL = Symbol.for("zizq-edge.takesPlainSignal");
@@ -27,9 +27,8 @@ export function takesPlainSignal(fetch: unknown): boolean {
 type Refable = { ref?: () => void; unref?: () => void };
 
 /**
- * The deadlines of one transport's attempts, on one timer. A timer per attempt cost a Worker
- * about 6% of its jobs per second at concurrency 1 on Node (bench/worker.ts, the same client with
- * `timeoutMs: false`): its one ack in flight made and cleared a timer list each time. Every
+ * The deadlines of one transport's attempts, on one timer. A timer per attempt made and cleared a
+ * timer list for each ack of a Worker at low concurrency, a cost `npm run bench -- worker` shows. Every
  * deadline here is as long, so the oldest open one expires first and the timer waits for it. With
  * none open the timer stays, unref'd, so it neither costs the next attempt a new timer nor keeps
  * the process alive; where timers cannot be unref'd (Deno, browsers) it is cleared instead.

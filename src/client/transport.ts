@@ -204,7 +204,7 @@ export class Transport {
    * allows. The first attempt goes out plain; ky is consulted only when it failed or answered 5xx
    * (a 2xx, 3xx or 4xx answer is final), and replays that outcome as its own first attempt, so its
    * policy decides as if it had made it. ky rebuilding each request cost more than the request on
-   * Node (issue 13: a Worker's bulk acks, 26k against 39k jobs/s at concurrency 10).
+   * Node (figures in docs/runtimes.md).
    */
   private async answer(call: Call, url: string, context: Attempts): Promise<Response> {
     if (!call.idempotent || !this.retry) return this.attempt(call.method, url, context);
