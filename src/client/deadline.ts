@@ -48,10 +48,11 @@ export class Deadlines {
   start(): Deadline {
     const deadline = new Deadline(this, this.#ms, performance.now() + this.#ms);
     this.#pending.push(deadline);
-    if (this.#open++ === 0) {
-      if (this.#timer === undefined) this.#timer = setTimeout(this.#check, this.#ms);
-      else (this.#timer as Refable).ref?.();
-    }
+    // An attempt that expired counts as open until its caller clears it, after its timer is gone:
+    // the timer is started whenever there is none, not only when the first attempt opens.
+    if (this.#timer === undefined) this.#timer = setTimeout(this.#check, this.#ms);
+    else if (this.#open === 0) (this.#timer as Refable).ref?.();
+    this.#open++;
     return deadline;
   }
 
@@ -72,14 +73,19 @@ export class Deadlines {
     this.#timer = undefined;
     const pending = this.#pending;
     const now = performance.now();
+    const expired: Deadline[] = [];
     for (let head = pending.first(); head !== undefined && (head.cleared || head.at <= now); head = pending.first()) {
       pending.shift();
-      if (!head.cleared) head.expire();
+      if (!head.cleared) expired.push(head);
     }
+    // The next timer is set before any abort runs, so a listener that throws cannot leave later
+    // deadlines without one.
     const next = pending.first();
-    if (next === undefined) return;
-    this.#timer = setTimeout(this.#check, Math.max(0, next.at - now));
-    if (this.#open === 0) (this.#timer as Refable).unref?.();
+    if (next !== undefined) {
+      this.#timer = setTimeout(this.#check, Math.max(0, next.at - now));
+      if (this.#open === 0) (this.#timer as Refable).unref?.();
+    }
+    for (const deadline of expired) deadline.expire();
   };
 }
 

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import { Client, ZizqTimeoutError } from "../../../src/index.ts";
-import { TAKES_PLAIN_SIGNAL } from "../../../src/client/deadline.ts";
-import { within } from "../../support/wait.ts";
+import { Deadlines, TAKES_PLAIN_SIGNAL } from "../../../src/client/deadline.ts";
+import { eventually, within } from "../../support/wait.ts";
 
 type Seen = RequestInit["signal"] | undefined;
 
@@ -66,6 +66,19 @@ describe("each attempt's deadline", () => {
     hang = true;
     const error = await within(rejection(client.ackMany(["0late"])), "the hung ackMany");
     expect(error).toMatchObject({ name: "ZizqTimeoutError", timeoutMs: 40 });
+  });
+
+  it("an attempt started while an expired one is not yet cleared still gets its timer", async () => {
+    const clock = new Deadlines(30);
+    const first = clock.start();
+    await eventually(() => first.aborted, "the first deadline expired");
+    // The caller of the first attempt has not cleared it yet (its error is still being built, or a
+    // retry waits out its backoff) when the next attempt starts.
+    const second = clock.start();
+    first.clear();
+    await eventually(() => second.aborted, "the second deadline expired");
+    expect(second.reason).toMatchObject({ name: "TimeoutError" });
+    second.clear();
   });
 
   it("with no attempt open the timer does not hold the process (Node: it is unref'd)", async () => {
