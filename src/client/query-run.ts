@@ -28,8 +28,27 @@ async function* pages<Page extends { pages: WirePages }, Wire, Item>(
     if (page.pages.next === path) {
       throw new ZizqDecodeError(transport.requestInfo("GET", path), null, undefined, "expected a link to the next page, got this page again");
     }
-    path = page.pages.next;
+    path = page.pages.next === null ? null : withQueryOf(first, page.pages.next);
   }
+}
+
+/**
+ * `next` with every query parameter of the first request that it left out. Zizq 0.7.0's links
+ * drop `budgets.key`: followed as given, page 2 on would list every job, and a delete loop over
+ * the listing would reach jobs outside the filter.
+ */
+function withQueryOf(first: string, next: string): string {
+  const given = new URLSearchParams(first.slice(first.indexOf("?") + 1));
+  const at = next.indexOf("?");
+  const kept = new URLSearchParams(at === -1 ? "" : next.slice(at + 1));
+  let missing = false;
+  for (const [name, value] of given) {
+    if (!kept.has(name)) {
+      kept.set(name, value);
+      missing = true;
+    }
+  }
+  return missing ? `${at === -1 ? next : next.slice(0, at)}?${kept}` : next;
 }
 
 function checkPageSize(size: number): void {

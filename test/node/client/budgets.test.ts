@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  Client,
   defineJob,
   type Job,
   ZizqBadRequestError,
@@ -13,6 +14,7 @@ import {
   ZizqNotFoundError,
   ZizqUnprocessableError,
 } from "../../../src/index.ts";
+import { createTestServer } from "../../../src/testing/index.ts";
 import { expectFormat, MATRIX, nextJob, rejection, requestBody, type Setup, setup } from "./harness.ts";
 
 const Call = defineJob<{ n: number }>({ type: "call_api", queue: "api" });
@@ -276,6 +278,30 @@ describe("budget replies", () => {
       const { s, client } = await answering(body);
       expect(await rejection(client.budgets.get("k"))).toBeInstanceOf(ZizqDecodeError);
       await s.close();
+    }
+  });
+});
+
+describe("a budgetsKey listing across pages", () => {
+  it("keeps budgets.key on every page when the server's next link drops it (Zizq 0.7.0 does)", async () => {
+    const server = createTestServer({ license: "pro" });
+    // The server's links as 0.7.0 writes them: without the budgets.key filter.
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      const answer = await server.fetch(new Request(input, init));
+      if (new URL(new Request(input, init).url).pathname !== "/jobs" || answer.status !== 200) return answer;
+      const page = (await answer.json()) as { pages: { next: string | null } };
+      if (page.pages.next) page.pages.next = page.pages.next.replace(/&?budgets\.key=[^&]*/, "");
+      return Response.json(page);
+    };
+    const client = new Client({ url: "http://zizq.test", fetch });
+    try {
+      await client.enqueueBulk([1, 2, 3, 4, 5].map((n) => Throttled.with({ n }, { budgets: [{ key: "api", createWith: { allocation: 100, strategy: hourly } }] })));
+      await client.enqueueBulk([6, 7, 8].map((n) => Call.with({ n })));
+      const listed: number[] = [];
+      for await (const job of client.jobs({ budgetsKey: "api" }).pageSize(2)) listed.push((job.payload as { n: number }).n);
+      expect(listed.sort()).toEqual([1, 2, 3, 4, 5]);
+    } finally {
+      server.close();
     }
   });
 });
