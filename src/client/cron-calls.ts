@@ -61,6 +61,8 @@ export async function put(transport: Transport, now: number, group: string, spec
 
 /** Sets (or with `null` clears) the zone of the group's entries that set none. */
 export async function setGroupTimezone(transport: Transport, group: string, timezone: string | null): Promise<CronGroup> {
+  // Left undefined, the body would encode as {}: the server's "unchanged", a silent no-op.
+  if (timezone === undefined) throw new ZizqArgumentError("timezone", 'expected an IANA time zone, or null to clear it');
   if (timezone !== null) checkTimezone("timezone", timezone);
   const path = groupPath(group);
   await requireFeature(transport, "cron group timezones");

@@ -49,7 +49,8 @@ export async function enqueueBody<Input, Output>(request: JobRequest<Input, Outp
   // Left out when empty: an empty list is the same unthrottled job, and needs no 0.7 server. The
   // binding checks load with the first budgeted job, keeping them out of a plain producer's bundle.
   if (budgets !== undefined && budgets.length > 0) {
-    body.budgets = (await import("../protocol/mapping/budget.ts")).wireBudgetBindings(budgets, "budgets");
+    const field = options.budgets !== undefined ? "options.budgets" : "budgets";
+    body.budgets = (await import("../protocol/mapping/budget.ts")).wireBudgetBindings(budgets, field);
   }
   return body;
 }

@@ -68,18 +68,18 @@ describe("budget argument checks (nothing is sent)", () => {
   });
 
   it("bindings on enqueue, in defineJob defaults and in enqueueBulk: cost >= 1, key rules, createWith policy, each key once", async () => {
-    await refused(s.client.enqueue(Call, { n: 1 }, { budgets: [{ key: "api", cost: 0 }] }), "budgets[0].cost", /from 1/);
-    await refused(s.client.enqueue(Call, { n: 1 }, { budgets: [{ key: "api", cost: 1.5 }] }), "budgets[0].cost");
-    await refused(s.client.enqueue(Call, { n: 1 }, { budgets: [{ key: "a,b" }] }), "budgets[0].key");
-    await refused(s.client.enqueue(Call, { n: 1 }, { budgets: [{ key: "api" }, { key: "api", cost: 2 }] }), "budgets[1].key", /more than once/);
+    await refused(s.client.enqueue(Call, { n: 1 }, { budgets: [{ key: "api", cost: 0 }] }), "options.budgets[0].cost", /from 1/);
+    await refused(s.client.enqueue(Call, { n: 1 }, { budgets: [{ key: "api", cost: 1.5 }] }), "options.budgets[0].cost");
+    await refused(s.client.enqueue(Call, { n: 1 }, { budgets: [{ key: "a,b" }] }), "options.budgets[0].key");
+    await refused(s.client.enqueue(Call, { n: 1 }, { budgets: [{ key: "api" }, { key: "api", cost: 2 }] }), "options.budgets[1].key", /more than once/);
     await refused(
       s.client.enqueue(Call, { n: 1 }, { budgets: [{ key: "api", createWith: { allocation: 0, strategy: { type: "while_in_flight" } } }] }),
-      "budgets[0].createWith.allocation",
+      "options.budgets[0].createWith.allocation",
     );
-    await refused(s.client.enqueue(Call, { n: 1 }, { budgets: [{ key: "api", bucket: "x" } as never] }), "budgets[0].bucket");
+    await refused(s.client.enqueue(Call, { n: 1 }, { budgets: [{ key: "api", bucket: "x" } as never] }), "options.budgets[0].bucket");
     const Defaulted = defineJob<{ n: number }>({ type: "call_api", queue: "api", budgets: [{ key: "api", cost: -1 }] });
     await refused(s.client.enqueue(Defaulted, { n: 1 }), "budgets[0].cost");
-    await refused(s.client.enqueueBulk([Call.with({ n: 1 }), Call.with({ n: 2 }, { budgets: [{ key: "" }] })]), "budgets[0].key");
+    await refused(s.client.enqueueBulk([Call.with({ n: 1 }), Call.with({ n: 2 }, { budgets: [{ key: "" }] })]), "options.budgets[0].key");
     expect(() => defineJob({ type: "t", queue: "q", budgets: "api" as never })).toThrow(ZizqArgumentError);
     expect(() => Call.with({ n: 1 }, { budgets: { key: "api" } as never })).toThrow(/options\.budgets/);
   });
@@ -127,9 +127,10 @@ describe("budget argument checks (nothing is sent)", () => {
     await refused(s.client.crons.put("g", { timezone: "", entries: [] }), "spec.timezone");
     await refused(s.client.crons.put("g", { timezone: 5 as never, entries: [] }), "spec.timezone");
     await refused(s.client.crons.setTimezone("g", "  "), "timezone");
+    await refused(s.client.crons.setTimezone("g", undefined as never), "timezone");
     await refused(
       s.client.crons.put("g", { entries: [{ name: "e", expression: "* * * * *", job: Call.with({ n: 1 }, { budgets: [{ key: "api", cost: 0 }] }) }] }),
-      "budgets[0].cost",
+      "options.budgets[0].cost",
     );
   });
 });
