@@ -48,10 +48,7 @@ export interface ViewOptions {
 /** The wire form of a job as the test server answers it. */
 export function jobView(job: StoredJob, options: ViewOptions = {}): WireJob {
   const { msgpack, ...rest } = options;
-  const view: WireJob & { budgets?: BudgetBinding[] } = wireJob(job, { ...rest, exponent: msgpack ? Math.fround : f32Decimal });
-  // The last key, and left out when empty.
-  if (job.budgets.length > 0 && view.budgets === undefined) view.budgets = job.budgets.map(({ key, cost }) => ({ key, cost }));
-  return view;
+  return wireJob(job, { ...rest, exponent: msgpack ? Math.fround : f32Decimal });
 }
 
 export const isTerminal = (job: StoredJob) => job.status === "completed" || job.status === "dead";
