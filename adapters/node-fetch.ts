@@ -1,5 +1,6 @@
 /**
- * A `fetch` over an undici Dispatcher's `request`: the Node fast path of `nodeFetch`.
+ * A `fetch` over an undici Dispatcher's `request`, and the narrower `Exchange` the client sends
+ * its unary calls through: the Node fast path of `nodeFetch`.
  *
  * Node's global `fetch` runs every request through the WHATWG fetch algorithm on top of undici;
  * on loopback that costs several times what the request itself does (docs/runtimes.md).
@@ -14,53 +15,154 @@
  */
 import * as nodeStream from "node:stream";
 import type { Dispatcher } from "undici";
+import type { Answer, AnswerHeaders, Exchange, Outgoing as Sent } from "../src/client/exchange.ts";
+import type { PlainSignal } from "../src/client/deadline.ts";
 
 /** Statuses whose responses carry no body: the Response constructor refuses one. */
 const NULL_BODY = new Set([204, 205, 304]);
 
 type FetchInit = RequestInit & { duplex?: "half" };
 
+/** An AbortSignal, or a `PlainSignal` from a Client (src/client/deadline.ts): undici takes either. */
+type Signal = AbortSignal | PlainSignal | null;
+
+/** Where a request goes, as `Dispatcher.request` takes it. */
+interface Target {
+  origin: string;
+  /** Path and query. */
+  path: string;
+  href: string;
+}
+
 /** The request as `Dispatcher.request` takes it. */
 interface Outgoing {
-  url: URL;
+  target: Target;
   method: string;
   headers: Record<string, string>;
   body: string | Uint8Array | null;
-  /** An AbortSignal, or a `PlainSignal` from a Client (src/client/deadline.ts): undici takes either. */
-  signal: AbortSignal | null;
+  signal: Signal;
 }
+
+type NodeBody = Dispatcher.ResponseData["body"];
+type NodeHeaders = Dispatcher.ResponseData["headers"];
 
 /** `fetch`, shaped over `dispatcher.request`: a network failure is fetch's `TypeError`, an abort rejects with the signal's reason. */
 export function dispatcherFetch(dispatcher: Dispatcher): typeof globalThis.fetch {
   return async (input: string | URL | Request, init?: FetchInit): Promise<Response> => {
     const parts = toOutgoing(input, init);
     const outgoing = parts instanceof Promise ? await parts : parts;
-    const { url, method, signal } = outgoing;
-    if (signal?.aborted) throw signal.reason;
-    let answer: Dispatcher.ResponseData;
-    try {
-      answer = await dispatcher.request({
-        origin: url.origin,
-        path: url.pathname + url.search,
-        method: method as Dispatcher.HttpMethod,
-        headers: outgoing.headers,
-        body: outgoing.body,
-        signal,
-      });
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      throw new TypeError("fetch failed", { cause: error });
-    }
-    const { statusCode: status, headers, body } = answer;
-    const empty = method === "HEAD" || NULL_BODY.has(status);
-    // Read to its end before answering, as a `request` user does: answering at the headers while
-    // the empty body still flowed left a Worker's acks slower (bench/worker.ts, concurrency 1-25).
-    if (empty) await body.dump();
-    return new NodeResponse(empty ? null : body, signal, url.href, status, toHeaders(headers));
+    const { target, signal } = outgoing;
+    return dispatch(dispatcher, outgoing, (status, headers, body) => new NodeResponse(body, signal, target.href, status, toHeaders(headers)));
   };
 }
 
-type NodeBody = Dispatcher.ResponseData["body"];
+/**
+ * The client's `Exchange` over `dispatcher.request`: the same request and errors as
+ * `dispatcherFetch`, answered with a `NodeAnswer` rather than a `Response`, whose construction
+ * cost a bulk ack more than the rest of its client work (`npm run bench -- worker`).
+ */
+export function dispatcherExchange(dispatcher: Dispatcher): Exchange {
+  return (sent: Sent) => {
+    const { signal } = sent;
+    const outgoing = { target: parsedTarget(sent.url), method: sent.method, headers: sent.headers, body: sent.body, signal: signal ?? null };
+    return dispatch(dispatcher, outgoing, (status, headers, body) => new NodeAnswer(status, headers, body, signal ?? null));
+  };
+}
+
+/** Sends `outgoing` and answers `answer(...)` of the reply, as fetch fails: a network failure is a `TypeError`, an abort rejects with the signal's reason. */
+async function dispatch<T>(
+  dispatcher: Dispatcher,
+  { target, method, headers, body, signal }: Outgoing,
+  answer: (status: number, headers: NodeHeaders, body: NodeBody | null) => T,
+): Promise<T> {
+  if (signal?.aborted) throw signal.reason;
+  let reply: Dispatcher.ResponseData;
+  try {
+    reply = await dispatcher.request({
+      origin: target.origin,
+      path: target.path,
+      method: method as Dispatcher.HttpMethod,
+      headers,
+      body,
+      signal: signal as AbortSignal | null,
+    });
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    throw new TypeError("fetch failed", { cause: error });
+  }
+  const status = reply.statusCode;
+  const empty = method === "HEAD" || NULL_BODY.has(status);
+  // Read to its end before answering, as a `request` user does: answering at the headers while
+  // the empty body still flowed left a Worker's acks slower (bench/worker.ts, concurrency 1-25).
+  if (empty) await reply.body.dump();
+  return answer(status, reply.headers, empty ? null : reply.body);
+}
+
+/**
+ * A body read whole from undici's body, failing as fetch's does: with the signal's reason after
+ * an abort, a JSON `SyntaxError` as is, else a `TypeError("terminated")`.
+ */
+function readWhole<K extends "text" | "json" | "arrayBuffer">(node: NodeBody, kind: K, signal: Signal): ReturnType<NodeBody[K]> {
+  return (node[kind]() as Promise<unknown>).catch((error: unknown) => {
+    if (signal?.aborted) throw signal.reason;
+    if (error instanceof SyntaxError) throw error;
+    throw new TypeError("terminated", { cause: error });
+  }) as ReturnType<NodeBody[K]>;
+}
+
+/** What the client reads of an answer, over undici's reply: no `Response`, no `Headers` until asked for. */
+class NodeAnswer implements Answer {
+  readonly status: number;
+  readonly #headers: NodeHeaders;
+  readonly #node: NodeBody | null;
+  readonly #signal: Signal;
+
+  constructor(status: number, headers: NodeHeaders, node: NodeBody | null, signal: Signal) {
+    this.status = status;
+    this.#headers = headers;
+    this.#node = node;
+    this.#signal = signal;
+  }
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+
+  get headers(): AnswerHeaders {
+    return new RecordHeaders(this.#headers);
+  }
+
+  get body(): { cancel(): Promise<void> } | null {
+    const node = this.#node;
+    return node === null ? null : { cancel: async () => void node.destroy() };
+  }
+
+  text(): Promise<string> {
+    return this.#node === null ? Promise.resolve("") : readWhole(this.#node, "text", this.#signal);
+  }
+
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return this.#node === null ? Promise.resolve(new ArrayBuffer(0)) : readWhole(this.#node, "arrayBuffer", this.#signal);
+  }
+}
+
+/** undici's header record (names in lower case) as an answer's headers. */
+class RecordHeaders implements AnswerHeaders {
+  readonly #raw: NodeHeaders;
+
+  constructor(raw: NodeHeaders) {
+    this.#raw = raw;
+  }
+
+  get(name: string): string | null {
+    const value = this.#raw[name.toLowerCase()];
+    return value === undefined ? null : typeof value === "string" ? value : value.join(", ");
+  }
+
+  [Symbol.iterator](): Iterator<[string, string]> {
+    return toHeaders(this.#raw)[Symbol.iterator]();
+  }
+}
 type Bytes = Uint8Array<ArrayBuffer>;
 
 /** Whether a web stream has been read from or cancelled; in Node since 16.8, missing from its types. */
@@ -75,7 +177,7 @@ const isDisturbed = (nodeStream as unknown as { isDisturbed(stream: ReadableStre
  */
 class NodeResponse extends Response {
   readonly #node: NodeBody | null;
-  readonly #signal: AbortSignal | null;
+  readonly #signal: Signal;
   readonly #url: string;
   /** The header pairs, until `headers` is first read. */
   #pairs: [string, string][] | undefined;
@@ -84,7 +186,7 @@ class NodeResponse extends Response {
   /** A whole-body read took the body before any stream was made. */
   #taken = false;
 
-  constructor(node: NodeBody | null, signal: AbortSignal | null, url: string, status: number, headers: [string, string][]) {
+  constructor(node: NodeBody | null, signal: Signal, url: string, status: number, headers: [string, string][]) {
     super(null, { status });
     this.#pairs = headers;
     this.#node = node;
@@ -157,12 +259,7 @@ class NodeResponse extends Response {
     const node = this.#node as NodeBody;
     if (this.#stream !== undefined || this.#taken) return undefined;
     this.#taken = true;
-    const signal = this.#signal;
-    return (node[kind]() as Promise<unknown>).catch((error: unknown) => {
-      if (signal?.aborted) throw signal.reason;
-      if (error instanceof SyntaxError) throw error;
-      throw new TypeError("terminated", { cause: error });
-    }) as ReturnType<NodeBody[K]>;
+    return readWhole(node, kind, this.#signal);
   }
 
   /** `read` of a standard Response over this body's stream: an empty body reads as empty, a used or locked one rejects with fetch's TypeError. */
@@ -182,7 +279,7 @@ class NodeResponse extends Response {
  * its connection (unless `taken`: a whole-body read has it). A body that breaks errors the stream
  * as fetch's does: with the signal's reason after an abort, else a `TypeError("terminated")`.
  */
-function webStream(body: NodeBody, signal: AbortSignal | null, taken: boolean): ReadableStream<Bytes> {
+function webStream(body: NodeBody, signal: Signal, taken: boolean): ReadableStream<Bytes> {
   let open = !taken;
   return new ReadableStream<Bytes>({
     start(controller) {
@@ -212,7 +309,7 @@ function webStream(body: NodeBody, signal: AbortSignal | null, taken: boolean): 
 }
 
 /** undici's header record as the pairs a Response takes, a repeated header once per value; the Headers are built once, from these, when read. */
-function toHeaders(raw: Record<string, string | string[] | undefined>): [string, string][] {
+function toHeaders(raw: NodeHeaders): [string, string][] {
   const pairs: [string, string][] = [];
   for (const name in raw) {
     const value = raw[name];
@@ -229,39 +326,42 @@ function toHeaders(raw: Record<string, string | string[] | undefined>): [string,
  */
 function toOutgoing(input: string | URL | Request, init: FetchInit = {}): Outgoing | Promise<Outgoing> {
   if (input instanceof Request) return fromRequest(new Request(input, init));
-  const url = typeof input === "string" ? parsedUrl(input) : input;
+  const target = typeof input === "string" ? parsedTarget(input) : targetOf(input);
   const method = (init.method ?? "GET").toUpperCase();
   const signal = init.signal ?? null;
   const given = init.headers;
   const plain = given === undefined || (given.constructor === Object && !(Symbol.iterator in given));
   const headers = plain ? ((given ?? {}) as Record<string, string>) : Object.fromEntries(new Headers(given));
   const raw = init.body ?? null;
-  if (raw === null || typeof raw === "string" || raw instanceof Uint8Array) return { url, method, headers, body: raw, signal };
-  if (raw instanceof ArrayBuffer) return { url, method, headers, body: new Uint8Array(raw), signal };
-  if (ArrayBuffer.isView(raw)) return { url, method, headers, body: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), signal };
+  if (raw === null || typeof raw === "string" || raw instanceof Uint8Array) return { target, method, headers, body: raw, signal };
+  if (raw instanceof ArrayBuffer) return { target, method, headers, body: new Uint8Array(raw), signal };
+  if (ArrayBuffer.isView(raw)) return { target, method, headers, body: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), signal };
   // A body fetch would encode itself (form data, a Blob, a stream): the Request class encodes it, with its Content-Type.
-  return fromRequest(new Request(url, { method, headers, body: raw, signal, duplex: "half" } as FetchInit));
+  return fromRequest(new Request(target.href, { method, headers, body: raw, signal, duplex: "half" } as FetchInit));
 }
 
 /** Parsed request URLs by their text, cleared when full: a client sends to a few URLs again and again (job-specific paths cannot grow it without bound). */
-const parsedUrls = new Map<string, URL>();
+const parsedTargets = new Map<string, Target>();
 const PARSED_URLS = 256;
 
+/** A URL's target; `origin` is computed on each read of a `URL`, so it is read once here. */
+const targetOf = (url: URL): Target => ({ origin: url.origin, path: url.pathname + url.search, href: url.href });
+
 /**
- * `new URL(text)`, parsed once per text: a Worker sends the same ack URL again and again, and
- * the URLs are only read, never changed.
+ * The target of `new URL(text)`, parsed once per text: a Worker sends the same ack URL again and
+ * again.
  */
-function parsedUrl(text: string): URL {
-  let url = parsedUrls.get(text);
-  if (url === undefined) {
-    if (parsedUrls.size >= PARSED_URLS) parsedUrls.clear();
-    url = new URL(text);
-    parsedUrls.set(text, url);
+function parsedTarget(text: string): Target {
+  let target = parsedTargets.get(text);
+  if (target === undefined) {
+    if (parsedTargets.size >= PARSED_URLS) parsedTargets.clear();
+    target = targetOf(new URL(text));
+    parsedTargets.set(text, target);
   }
-  return url;
+  return target;
 }
 
 async function fromRequest(request: Request): Promise<Outgoing> {
   const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
-  return { url: new URL(request.url), method: request.method, headers: Object.fromEntries(request.headers), body, signal: request.signal };
+  return { target: targetOf(new URL(request.url)), method: request.method, headers: Object.fromEntries(request.headers), body, signal: request.signal };
 }

@@ -26,11 +26,12 @@ import type { ConnectionOptions } from "node:tls";
 import type { Dispatcher } from "undici";
 import { Client, type ClientOptions } from "../src/client/client.ts";
 import { TAKES_PLAIN_SIGNAL } from "../src/client/deadline.ts";
+import { EXCHANGE, type Exchange } from "../src/client/exchange.ts";
 import { assertPeers, loadWithPeers } from "../src/utils/optional-peers.ts";
 import { type FetchApp, type ServeOptions, type ServerHandle, serverUrl } from "../src/adapter/serve.ts";
 import { type RunWorkerOptions, runUntilSignalled } from "../src/worker/signals.ts";
 import type { Worker } from "../src/worker/worker.ts";
-import { dispatcherFetch } from "./node-fetch.ts";
+import { dispatcherExchange, dispatcherFetch } from "./node-fetch.ts";
 
 export type { FetchApp, RunWorkerOptions, ServeOptions, ServerHandle };
 export { nodeJqThread } from "./node-jq-thread.ts";
@@ -122,11 +123,18 @@ export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
   };
   let send = first;
   const fetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => send(input, init);
+  const firstExchange: Exchange = async (outgoing) => {
+    const loaded = await load();
+    if (exchange === firstExchange) exchange = dispatcherExchange(loaded);
+    return exchange(outgoing);
+  };
+  let exchange = firstExchange;
   const close = async (): Promise<void> => {
     if (agent) await (await agent).close();
   };
   // undici reads only `aborted`, `reason` and the "abort" listener of a signal: the Client hands its deadline as is.
-  return Object.assign(fetch, { close, [TAKES_PLAIN_SIGNAL]: true }) as NodeFetch;
+  // A Client sends its unary calls through the exchange, its take stream through the fetch.
+  return Object.assign(fetch, { close, [TAKES_PLAIN_SIGNAL]: true, [EXCHANGE]: (outgoing: Parameters<Exchange>[0]) => exchange(outgoing) }) as NodeFetch;
 }
 
 export interface NodeClientOptions extends ClientOptions {

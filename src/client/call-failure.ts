@@ -1,4 +1,5 @@
 import type { ZizqRequestInfo } from "../errors/zizq-error.ts";
+import type { Answer } from "./exchange.ts";
 import { httpError, ZizqConnectionError, ZizqDecodeError, ZizqTimeoutError } from "./failures.ts";
 
 /** How a call failed. */
@@ -6,9 +7,9 @@ export interface Failed {
   /** What the fetch, the retries or the read threw. */
   error?: unknown;
   /** A response whose status is not 2xx. */
-  answered?: Response;
+  answered?: Answer;
   /** A 2xx response whose body would not decode or, with `problem`, had the wrong shape. */
-  decoding?: Response;
+  decoding?: Answer;
   problem?: string;
 }
 
@@ -18,7 +19,7 @@ export interface CallFailure extends Failed {
   /** The attempt's deadline, 0 when there is none. */
   timeoutMs: number;
   /** Reads a response's body against the attempt's deadline. */
-  read: (response: Response) => Promise<unknown>;
+  read: (response: Answer) => Promise<unknown>;
 }
 
 /**

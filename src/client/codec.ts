@@ -1,4 +1,5 @@
 import { MEDIA } from "../protocol/media.ts";
+import type { Answer } from "./exchange.ts";
 
 /** The wire format of request and response bodies. */
 export type Format = "json" | "msgpack";
@@ -27,7 +28,7 @@ export function encodeBody(body: unknown, format: Format): string | Promise<Uint
 }
 
 /** Decodes by the response's Content-Type, whatever was asked for (406 and 415 bodies are JSON). */
-export async function decodeBody(response: Response): Promise<unknown> {
+export async function decodeBody(response: Answer): Promise<unknown> {
   const type = response.headers.get("content-type") ?? "";
   if (type.includes(MEDIA.msgpack)) {
     const bytes = new Uint8Array(await response.arrayBuffer());

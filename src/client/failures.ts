@@ -13,14 +13,15 @@ import { ZizqProLicenseError } from "../errors/pro-license-error.ts";
 import { ZizqRedirectError } from "../errors/redirect-error.ts";
 import { ZizqTimeoutError } from "../errors/timeout-error.ts";
 import type { ZizqRequestInfo } from "../errors/zizq-error.ts";
+import type { Answer } from "./exchange.ts";
 
 export { ZizqConnectionError, ZizqDecodeError, ZizqTimeoutError };
 
 /** The error class for a status, carrying the server's `error` text. */
-export function httpError(request: ZizqRequestInfo, response: Response, body: unknown): ZizqHttpError {
+export function httpError(request: ZizqRequestInfo, response: Answer, body: unknown): ZizqHttpError {
   const status = response.status;
-  // Browsers answer `redirect: "manual"` with an opaque, status-0 response (a type workerd's typings lack); others with the 3xx.
-  if ((response.type as string) === "opaqueredirect" || (status >= 300 && status < 400)) {
+  // Browsers answer `redirect: "manual"` with an opaque, status-0 response; others with the 3xx.
+  if (response.type === "opaqueredirect" || (status >= 300 && status < 400)) {
     return new ZizqRedirectError(request, status, location(request, response));
   }
   const message =
@@ -46,7 +47,7 @@ export function httpError(request: ZizqRequestInfo, response: Response, body: un
 }
 
 /** The redirect's target, resolved against the request's URL. */
-function location(request: ZizqRequestInfo, response: Response): string | null {
+function location(request: ZizqRequestInfo, response: Answer): string | null {
   const target = response.headers.get("location");
   if (target === null) return null;
   try {

@@ -1,4 +1,5 @@
 import ky, { HTTPError } from "ky";
+import type { Answer } from "./exchange.ts";
 
 /**
  * Retries of requests that are safe to repeat. Delays grow 2× per attempt, with full jitter.
@@ -43,7 +44,7 @@ export type Retrying<Context> = (method: string, path: string, context: Context)
 export function retrying<Context>(
   baseUrl: string,
   policy: Required<RetryPolicy>,
-  attempt: (method: string, url: string, context: Context) => Promise<Response>,
+  attempt: (method: string, url: string, context: Context) => Promise<Answer>,
 ): Retrying<Context> {
   const instance = ky.create({
     prefixUrl: baseUrl,
@@ -63,7 +64,9 @@ export function retrying<Context>(
     timeout: false,
     hooks: {
       // ky copies `context` for each call, so the state the attempts share sits one level down.
-      beforeRequest: [(request, options) => attempt(request.method, request.url, (options.context as { attempts: Context }).attempts)],
+      beforeRequest: [
+        async (request, options) => asResponse(await attempt(request.method, request.url, (options.context as { attempts: Context }).attempts)),
+      ],
       // ky leaves the failed answer's body unread; cancelling it frees its connection.
       beforeRetry: [({ error }) => void (error instanceof HTTPError && error.response.body?.cancel().catch(() => undefined))],
     },
@@ -77,4 +80,28 @@ export function retrying<Context>(
       throw error;
     }
   };
+}
+
+/** Statuses whose responses carry no body: the Response constructor refuses one. */
+const NULL_BODY = [204, 205, 304];
+
+/**
+ * An answer as the `Response` ky takes. An exchange's answer is wrapped: its headers copied, its
+ * body read whole only when the Response's is, so a failed or timed-out read surfaces where it
+ * would with fetch, and cancelling the Response's body cancels the answer's.
+ */
+function asResponse(answer: Answer): Response {
+  if (answer instanceof Response) return answer;
+  const source = answer.body;
+  const body =
+    source === null || NULL_BODY.includes(answer.status)
+      ? null
+      : new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            controller.enqueue(new Uint8Array(await answer.arrayBuffer()));
+            controller.close();
+          },
+          cancel: () => source.cancel(),
+        });
+  return new Response(body, { status: answer.status, headers: [...answer.headers] });
 }

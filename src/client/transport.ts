@@ -4,6 +4,7 @@ import type { PickReply } from "../protocol/replies.ts";
 import type { Failed } from "./call-failure.ts";
 import { decodeBody, encodeBody, type Format } from "./codec.ts";
 import { type Deadline, Deadlines, takesPlainSignal } from "./deadline.ts";
+import { type Answer, carriedExchange, type Exchange } from "./exchange.ts";
 import type { RetryPolicy, Retrying } from "./retries.ts";
 
 export interface TransportOptions {
@@ -11,7 +12,8 @@ export interface TransportOptions {
   url: string;
   /**
    * The `fetch` to send with: inject one for mutual TLS, a Workers service binding, or tests
-   * (`createTestServer().fetch` works as is).
+   * (`createTestServer().fetch` works as is). A fetch carrying an `Exchange` (exchange.ts), as
+   * `nodeFetch` does, sends every call but the take stream through it.
    *
    * @default globalThis.fetch
    */
@@ -75,7 +77,7 @@ interface Attempts {
   /** The current attempt's deadline; a new attempt clears the one before. */
   deadline?: Deadline;
   /** The first attempt's outcome, made before ky was consulted, for ky to take as its own first attempt. */
-  first?: { response: Response } | { error: unknown };
+  first?: { response: Answer } | { error: unknown };
 }
 
 /**
@@ -83,7 +85,7 @@ interface Attempts {
  * Content-Type and checks them against the endpoint's shape, retries what is safe to retry, and
  * turns failures into `ZizqError`s. Redirects are never followed: Zizq does not send them.
  *
- * Every call's first attempt is one plain fetch. ky, the retry engine, loads with the first call
+ * Every call's first attempt is one plain fetch, or one exchange when the fetch carries one. ky, the retry engine, loads with the first call
  * safe to repeat that fails or answers 5xx (retries.ts), and the code that builds errors with the
  * first failure (call-failure.ts): a producer's bundle carries neither.
  */
@@ -93,6 +95,8 @@ export class Transport {
   /** The base URL's own path (`/zizq` for `http://host/zizq`), shown in error messages. */
   private readonly basePath: string;
   readonly fetch: typeof globalThis.fetch;
+  /** What unary calls are sent through when the fetch carries it. */
+  private readonly exchange: Exchange | undefined;
   /** Extra headers the caller asked to send on every request. */
   readonly headers: Record<string, string>;
   /** Sent on every request: the Accept of the client's format and the caller's headers. */
@@ -119,7 +123,9 @@ export class Transport {
     this.basePath = new URL(this.baseUrl).pathname.replace(/\/+$/, "");
     // Bound, so a runtime's global fetch is not called with another `this`.
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-    this.plainSignal = takesPlainSignal(options.fetch);
+    this.exchange = carriedExchange(options.fetch);
+    // An exchange honours the deadline for the request and its body.
+    this.plainSignal = this.exchange !== undefined || takesPlainSignal(options.fetch);
     this.headers = { ...options.headers };
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.deadlines = this.timeoutMs === false ? undefined : new Deadlines(this.timeoutMs);
@@ -136,9 +142,13 @@ export class Transport {
    * retry (the figures are in docs/producing.md, "Bundle size").
    * The attempt's deadline covers its response body too: `send` reads the body against it.
    */
-  private attempt(method: string, url: string, context: Attempts): Promise<Response> {
+  private attempt(method: string, url: string, context: Attempts): Promise<Answer> {
     context.deadline?.clear();
     context.count++;
+    if (this.exchange !== undefined) {
+      const signal = this.deadlines === undefined ? undefined : (context.deadline = this.deadlines.start());
+      return this.exchange({ method, url, headers: context.headers, body: context.body ?? null, signal });
+    }
     // A redirect comes back as the response (an opaque one in browsers): see `failures.httpError`.
     const init: RequestInit = { method, headers: context.headers, body: context.body ?? null, redirect: "manual" };
     if (this.deadlines === undefined) return this.fetch(url, init);
@@ -168,7 +178,7 @@ export class Transport {
       context.headers = this.bodyHeaders;
     }
     try {
-      let response: Response;
+      let response: Answer;
       try {
         response = await this.answer(call, request.url, context);
       } catch (error) {
@@ -206,7 +216,7 @@ export class Transport {
    * policy decides as if it had made it. ky rebuilding each request cost more than the request on
    * Node (figures in docs/runtimes.md).
    */
-  private async answer(call: Call, url: string, context: Attempts): Promise<Response> {
+  private async answer(call: Call, url: string, context: Attempts): Promise<Answer> {
     if (!call.idempotent || !this.retry) return this.attempt(call.method, url, context);
     try {
       const response = await this.attempt(call.method, url, context);
@@ -228,7 +238,7 @@ export class Transport {
   }
 
   /** An attempt for ky: the first attempt's outcome when ky has not seen it yet, else a new attempt. */
-  private attemptOrReplay(method: string, url: string, context: Attempts): Promise<Response> {
+  private attemptOrReplay(method: string, url: string, context: Attempts): Promise<Answer> {
     const first = context.first;
     if (first === undefined) return this.attempt(method, url, context);
     context.first = undefined;
@@ -236,7 +246,7 @@ export class Transport {
   }
 
   /** The decoded body, unless the attempt's deadline passes first. */
-  private read(response: Response, context: Attempts): Promise<unknown> {
+  private read(response: Answer, context: Attempts): Promise<unknown> {
     const body = decodeBody(response);
     return context.deadline && !this.plainSignal ? context.deadline.race(body) : body;
   }
