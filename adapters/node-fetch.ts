@@ -63,9 +63,9 @@ export function dispatcherFetch(dispatcher: Dispatcher): typeof globalThis.fetch
  */
 export function dispatcherExchange(dispatcher: Dispatcher): Exchange {
   return (sent: Sent) => {
-    const { signal } = sent;
-    const outgoing = { target: parsedTarget(sent.url), method: sent.method, headers: sent.headers, body: sent.body, signal: signal ?? null };
-    return dispatch(dispatcher, outgoing, (status, headers, body) => new NodeAnswer(status, headers, body, signal ?? null));
+    const signal = sent.signal ?? null;
+    const target = { origin: sent.origin, path: sent.path, href: sent.url };
+    return dispatch(dispatcher, { target, method: sent.method, headers: sent.headers, body: sent.body, signal }, (status, headers, body) => new NodeAnswer(status, headers, body, signal));
   };
 }
 

@@ -103,7 +103,9 @@ export class Deadline implements PlainSignal {
   readonly at: number;
   readonly #clock: Deadlines;
   readonly #ms: number;
-  #listeners: (() => void)[] = [];
+  /** The request's abort listener (undici adds one); more, rarely, in `#others`. */
+  #listener: (() => void) | undefined;
+  #others: (() => void)[] | undefined;
   #controller: AbortController | undefined;
   #expired: Promise<never> | undefined;
   #reject: ((reason: unknown) => void) | undefined;
@@ -115,12 +117,16 @@ export class Deadline implements PlainSignal {
   }
 
   addEventListener(_type: "abort", listener: () => void): void {
-    this.#listeners.push(listener);
+    if (this.#listener === undefined) this.#listener = listener;
+    else (this.#others ??= []).push(listener);
   }
 
   removeEventListener(_type: "abort", listener: () => void): void {
-    const at = this.#listeners.indexOf(listener);
-    if (at !== -1) this.#listeners.splice(at, 1);
+    if (this.#listener === listener) this.#listener = undefined;
+    else if (this.#others !== undefined) {
+      const at = this.#others.indexOf(listener);
+      if (at !== -1) this.#others.splice(at, 1);
+    }
   }
 
   /** An AbortSignal that aborts with this deadline, for a fetch that takes only those. */
@@ -148,6 +154,10 @@ export class Deadline implements PlainSignal {
     this.reason = new DOMException(`no answer within ${this.#ms} ms`, "TimeoutError");
     this.#controller?.abort(this.reason);
     this.#reject?.(this.reason);
-    for (const listener of this.#listeners.splice(0)) listener();
+    const first = this.#listener;
+    const others = this.#others ?? [];
+    this.#listener = this.#others = undefined;
+    first?.();
+    for (const listener of others) listener();
   }
 }

@@ -15,6 +15,9 @@ export interface Outgoing {
   method: string;
   /** The whole URL, with path and query. */
   url: string;
+  /** The URL's origin (`http://host:port`) and the rest (path and query): the same resource as `url`, as a pool per origin takes it, unparsed. */
+  origin: string;
+  path: string;
   headers: Record<string, string>;
   body: string | Uint8Array<ArrayBuffer> | null;
   /** The attempt's deadline: it must abort the request and any read of its body, rejecting with its `reason`. */

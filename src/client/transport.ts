@@ -72,6 +72,8 @@ export interface Reply<Body = unknown> {
 interface Attempts {
   headers: Record<string, string>;
   body?: string | Uint8Array<ArrayBuffer>;
+  /** The path and query from the server's origin, for an exchange. */
+  path: string;
   /** Attempts made so far. */
   count: number;
   /** The current attempt's deadline; a new attempt clears the one before. */
@@ -92,6 +94,8 @@ interface Attempts {
 export class Transport {
   readonly format: Format;
   readonly baseUrl: string;
+  /** The base URL's origin, for an exchange. */
+  private readonly origin: string;
   /** The base URL's own path (`/zizq` for `http://host/zizq`), shown in error messages. */
   private readonly basePath: string;
   readonly fetch: typeof globalThis.fetch;
@@ -120,7 +124,9 @@ export class Transport {
     this.format = options.format ?? "json";
     this.baseUrl = options.url.replace(/\/+$/, "");
     // The Client has checked that the URL parses.
-    this.basePath = new URL(this.baseUrl).pathname.replace(/\/+$/, "");
+    const base = new URL(this.baseUrl);
+    this.origin = base.origin;
+    this.basePath = base.pathname.replace(/\/+$/, "");
     // Bound, so a runtime's global fetch is not called with another `this`.
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.exchange = carriedExchange(options.fetch);
@@ -147,7 +153,8 @@ export class Transport {
     context.count++;
     if (this.exchange !== undefined) {
       const signal = this.deadlines === undefined ? undefined : (context.deadline = this.deadlines.start());
-      return this.exchange({ method, url, headers: context.headers, body: context.body ?? null, signal });
+      // The call's own path, not one parsed from `url` (ky's retries name the same resource).
+      return this.exchange({ method, url, origin: this.origin, path: context.path, headers: context.headers, body: context.body ?? null, signal });
     }
     // A redirect comes back as the response (an opaque one in browsers): see `failures.httpError`.
     const init: RequestInit = { method, headers: context.headers, body: context.body ?? null, redirect: "manual" };
@@ -171,7 +178,7 @@ export class Transport {
     const request = this.requestInfo(call.method, call.path);
     // Loads alongside the first request rather than after it.
     const replies = this.replyChecks ?? (this.replies ??= import("../protocol/replies.ts"));
-    const context: Attempts = { headers: this.requestHeaders, count: 0 };
+    const context: Attempts = { headers: this.requestHeaders, path: request.path, count: 0 };
     if (call.body !== undefined) {
       const encoded = encodeBody(call.body, this.format);
       context.body = typeof encoded === "string" ? encoded : await encoded;
@@ -216,16 +223,25 @@ export class Transport {
    * policy decides as if it had made it. ky rebuilding each request cost more than the request on
    * Node (figures in docs/runtimes.md).
    */
-  private async answer(call: Call, url: string, context: Attempts): Promise<Answer> {
+  private answer(call: Call, url: string, context: Attempts): Promise<Answer> {
     if (!call.idempotent || !this.retry) return this.attempt(call.method, url, context);
+    let first: Promise<Answer>;
     try {
-      const response = await this.attempt(call.method, url, context);
-      if (response.status < 500) return response;
-      context.first = { response };
+      first = this.attempt(call.method, url, context);
     } catch (error) {
-      context.first = { error };
+      first = Promise.reject(error);
     }
-    const policy = this.retry;
+    // No async function here: it cost each ack a promise and a hop more.
+    return first.then(
+      (response) => (response.status < 500 ? response : this.retried(call, context, { response })),
+      (error: unknown) => this.retried(call, context, { error }),
+    );
+  }
+
+  /** The last answer once ky, handed the first attempt's outcome, has retried as the policy allows. */
+  private async retried(call: Call, context: Attempts, first: Attempts["first"]): Promise<Answer> {
+    context.first = first;
+    const policy = this.retry as Required<RetryPolicy>;
     this.retrying ??= import("./retries.ts").then(
       ({ retrying }) => retrying(this.baseUrl, policy, (method, url, attempts: Attempts) => this.attemptOrReplay(method, url, attempts)),
       (error: unknown) => {

@@ -83,7 +83,7 @@ function plainSignal() {
 }
 
 const send = (path: string, more: Partial<Outgoing> = {}): Promise<Answer> =>
-  exchange({ method: "GET", url: `${url}${path}`, headers: {}, body: null, signal: undefined, ...more });
+  exchange({ method: "GET", url: `${url}${path}`, origin: url, path, headers: {}, body: null, signal: undefined, ...more });
 
 describe("nodeFetch's exchange over Dispatcher.request", () => {
   it("answers the status, headers by any case (a repeated one joined, all listed as pairs) and the body, with no Response", async () => {
@@ -146,7 +146,7 @@ describe("nodeFetch's exchange over Dispatcher.request", () => {
     await new Promise<void>((resolve) => refusing.listen(0, "127.0.0.1", resolve));
     const port = (refusing.address() as AddressInfo).port;
     await new Promise((resolve) => refusing.close(resolve));
-    const refused = await rejection(exchange({ method: "GET", url: `http://127.0.0.1:${port}/health`, headers: {}, body: null, signal: undefined }));
+    const refused = await rejection(send("/health", { origin: `http://127.0.0.1:${port}` }));
     expect(refused).toBeInstanceOf(TypeError);
     expect(((refused as TypeError).cause as NodeJS.ErrnoException).code).toBe("ECONNREFUSED");
 
@@ -193,6 +193,16 @@ describe("a Client over nodeFetch's exchange", () => {
     } finally {
       await zizq.close();
     }
+  });
+
+  it("sends to the base URL's path, and a retry to the same resource", async () => {
+    const seen: string[] = [];
+    route = (req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      res.writeHead(seen.length === 1 ? 502 : 204).end();
+    };
+    await new Client({ url: `${url}/zizq/`, fetch, retry: { limit: 1, initialDelayMs: 1, maxDelayMs: 1 } }).ackMany(["0a"]);
+    expect(seen).toEqual(["POST /zizq/jobs/success", "POST /zizq/jobs/success"]);
   });
 
   it("maps failures as over fetch: a 404 with the server's message, a redirect with its target, a timeout, a refused connection", async () => {

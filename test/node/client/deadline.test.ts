@@ -88,4 +88,20 @@ describe("each attempt's deadline", () => {
     await new Client({ url: "http://zizq.test", fetch, timeoutMs: 60_000 }).ackMany(["0a"]);
     expect(timeouts()).toBe(before);
   });
+
+  it("runs each abort listener still added when it passes, once, whatever order they were added and removed in", async () => {
+    const deadline = new Deadlines(10).start();
+    const ran: string[] = [];
+    const listener = (name: string) => () => void ran.push(name);
+    const [a, b, c, d] = ["a", "b", "c", "d"].map(listener) as [() => void, () => void, () => void, () => void];
+    deadline.addEventListener("abort", a);
+    deadline.addEventListener("abort", b);
+    deadline.addEventListener("abort", c);
+    deadline.removeEventListener("abort", a);
+    deadline.removeEventListener("abort", c);
+    deadline.addEventListener("abort", d);
+    await eventually(() => deadline.aborted, "the deadline to pass");
+    deadline.clear();
+    expect(ran.sort()).toEqual(["b", "d"]);
+  });
 });
