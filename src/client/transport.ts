@@ -223,25 +223,16 @@ export class Transport {
    * policy decides as if it had made it. ky rebuilding each request cost more than the request on
    * Node (figures in docs/runtimes.md).
    */
-  private answer(call: Call, url: string, context: Attempts): Promise<Answer> {
+  private async answer(call: Call, url: string, context: Attempts): Promise<Answer> {
     if (!call.idempotent || !this.retry) return this.attempt(call.method, url, context);
-    let first: Promise<Answer>;
     try {
-      first = this.attempt(call.method, url, context);
+      const response = await this.attempt(call.method, url, context);
+      if (response.status < 500) return response;
+      context.first = { response };
     } catch (error) {
-      first = Promise.reject(error);
+      context.first = { error };
     }
-    // No async function here: it cost each ack a promise and a hop more.
-    return first.then(
-      (response) => (response.status < 500 ? response : this.retried(call, context, { response })),
-      (error: unknown) => this.retried(call, context, { error }),
-    );
-  }
-
-  /** The last answer once ky, handed the first attempt's outcome, has retried as the policy allows. */
-  private async retried(call: Call, context: Attempts, first: Attempts["first"]): Promise<Answer> {
-    context.first = first;
-    const policy = this.retry as Required<RetryPolicy>;
+    const policy = this.retry;
     this.retrying ??= import("./retries.ts").then(
       ({ retrying }) => retrying(this.baseUrl, policy, (method, url, attempts: Attempts) => this.attemptOrReplay(method, url, attempts)),
       (error: unknown) => {
