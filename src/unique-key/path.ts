@@ -4,8 +4,9 @@
  */
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 
-/** One step of a path: a string is an object key, a number an array index. */
-export type Step = string | number;
+import type { Step } from "../utils/json-path.ts";
+
+export type { Step };
 export type Selection = { kind: "only" | "except"; paths: Step[][] } | undefined;
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
