@@ -91,7 +91,8 @@ export function filterJq(filter: { payload?: unknown; payloadContains?: unknown;
     checkPattern("filter.payloadContains", filter.payloadContains);
     parts.push(matcher(filter.payloadContains, true));
   }
-  // A line break before the paren: the user's jq may end in a `#` comment.
-  if (filter.filter !== undefined) parts.push(parts.length === 0 ? filter.filter : `(${filter.filter}\n)`);
+  // The user's jq may end in a `#` comment, which jaq (and jq 1.7.1) carry on to the next line
+  // when it ends in a backslash: after an empty line, the closing paren is code again.
+  if (filter.filter !== undefined) parts.push(parts.length === 0 ? filter.filter : `(${filter.filter}\n\n)`);
   return parts.length === 0 ? undefined : parts.join(" and ");
 }
