@@ -10,6 +10,7 @@ export { budgetCapacity, Budgets } from "./client/budgets.ts";
 export { type CronEntryInput, type CronGroupInput, Crons } from "./client/crons.ts";
 export { ErrorQuery, JobQuery } from "./client/query.ts";
 export { payloadContains, payloadMatches } from "./client/payload-match.ts";
+export { Sequence } from "./client/sequence.ts";
 export type { TakeOptions } from "./client/take.ts";
 export type { RetryPolicy } from "./client/retries.ts";
 export type * from "./types/index.ts";
