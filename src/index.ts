@@ -26,7 +26,7 @@ export {
 export type { StandardSchemaV1 } from "./job/standard-schema.ts";
 export { type CollectBatchOptions, collectBatch } from "./job/collect-batch.ts";
 export { canonicalJson } from "./unique-key/canonical-json.ts";
-export { hashedKey, uniqueKey, type UniqueKeyOptions } from "./unique-key/hash.ts";
+export { type Hasher, hashedKey, uniqueKey, type UniqueKeyOptions } from "./unique-key/hash.ts";
 export { AckBatcher } from "./processing/ack-batcher.ts";
 export type { AckBatcherCloseOptions, AckBatcherOptions, AckPort } from "./processing/ack-options.ts";
 export { NonRetryableError, RetryAfterError } from "./processing/handler-errors.ts";
