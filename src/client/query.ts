@@ -4,6 +4,7 @@ import type { ErrorRecord, Job, JobInfo } from "../types/job.ts";
 import type { JobPatch } from "../types/patch.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { isJobDefinition, type JobDefinition } from "../job/define-job.ts";
+import { checkObject } from "../utils/arguments.ts";
 import { lazy } from "../utils/lazy.ts";
 import { Sequence } from "./sequence.ts";
 import type { Transport } from "./transport.ts";
@@ -23,6 +24,7 @@ const one = lazy(() => import("./query-one.ts"));
 /** `client.jobs`' filter: given a job definition first, its filter narrowed to the definition's type. */
 export function ofDefinition(first: JobFilter | JobDefinition, filter: JobFilter = {}): JobFilter {
   if (!isJobDefinition(first)) return first;
+  checkObject("filter", filter);
   if ("type" in filter) throw new ZizqArgumentError("filter.type", `the definition gives the type (${JSON.stringify(first.type)}); leave it out`);
   return { ...filter, type: first.type };
 }

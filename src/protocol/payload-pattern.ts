@@ -54,9 +54,16 @@ export function checkPattern(field: string, pattern: unknown): void {
   if (why !== undefined) throw new ZizqArgumentError(`${field}${describePath(path)}`, why);
 }
 
-/** A checked JSON value as a jq literal. JSON's string escapes are jq's, and as a backslash is always doubled no `\(` can appear. */
+/**
+ * A checked JSON value as a jq literal. JSON's string escapes are jq's, and as a backslash is
+ * always doubled no `\(` can appear. Numbers lose the exponent's `+` (`1e21`), which every jq
+ * and jaq lexer reads, and a minus sign is parenthesised, being an operator in jq.
+ */
 function literal(value: unknown): string {
-  if (typeof value === "number") return value < 0 ? `(${value})` : String(value);
+  if (typeof value === "number") {
+    const text = String(value).replace("e+", "e");
+    return value < 0 ? `(${text})` : text;
+  }
   if (Array.isArray(value)) return `[${value.map(literal).join(",")}]`;
   if (isPlainObject(value)) return `{${Object.entries(value).map(([key, item]) => `${JSON.stringify(key)}:${literal(item)}`).join(",")}}`;
   return JSON.stringify(value);
