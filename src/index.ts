@@ -24,7 +24,7 @@ export {
   type UniqueConfig,
 } from "./job/define-job.ts";
 export type { StandardSchemaV1 } from "./job/standard-schema.ts";
-export { type CollectBatchOptions, collectBatch } from "./job/collect-batch.ts";
+export { type BatchFromPayload, type CollectBatchOptions, collectBatch } from "./job/collect-batch.ts";
 export { canonicalJson } from "./unique-key/canonical-json.ts";
 export { type Hasher, hashedKey, uniqueKey, type UniqueKeyOptions } from "./unique-key/hash.ts";
 export { AckBatcher } from "./processing/ack-batcher.ts";

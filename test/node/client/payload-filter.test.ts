@@ -1,6 +1,15 @@
 /** `payload` and `payloadContains` filters: sent as jq, joined with the user's own jq, refused with the path named, typed from the definition. */
+import * as v from "valibot";
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from "vitest";
-import { defineJob, type Job, type JobFilter, type JobQuery, ZizqArgumentError } from "../../../src/index.ts";
+import {
+  defineJob,
+  type Job,
+  type JobFilter,
+  type JobQuery,
+  type PayloadContainsPattern,
+  type PayloadPattern,
+  ZizqArgumentError,
+} from "../../../src/index.ts";
 import { rejection, type Setup, setup } from "./harness.ts";
 
 interface Order {
@@ -107,6 +116,19 @@ describe("types", () => {
     expectTypeOf(s.client.jobs<Order>({ payload: { tenantId: 7 } })).toEqualTypeOf<JobQuery<Order>>();
     // @ts-expect-error a typed query checks its patterns
     s.client.jobs<Order>({ payload: { tenantId: true } });
+    // With a schema, the patterns are typed by its input.
+    const Signup = defineJob({ type: "signup", queue: "orders", schema: v.object({ email: v.string(), age: v.optional(v.number()) }) });
+    expectTypeOf(s.client.jobs(Signup, { payload: { age: 30 } })).toEqualTypeOf<JobQuery<{ email: string; age?: number | undefined }>>();
+    // @ts-expect-error age is a number
+    s.client.jobs(Signup, { payloadContains: { age: "30" } });
+    expectTypeOf<PayloadPattern<{ a: { b: number[] }; c: string | null }>>().toEqualTypeOf<{
+      readonly a?: { readonly b?: number[] };
+      readonly c?: string | null;
+    }>();
+    expectTypeOf<PayloadContainsPattern<{ items: { sku: string }[] }>>().toEqualTypeOf<{
+      readonly items?: readonly { readonly sku?: string }[];
+    }>();
+    expectTypeOf<PayloadPattern<unknown>>().toEqualTypeOf<unknown>();
     // An untyped filter still fits a typed query.
     const loose: JobFilter = { queue: "orders" };
     expectTypeOf(s.client.jobs<Order>(loose)).toEqualTypeOf<JobQuery<Order>>();
