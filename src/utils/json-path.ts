@@ -4,7 +4,7 @@ export type Step = string | number;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A key as one jq path step: `.name` when it is an identifier, else `["any key"]`. */
-export function keyStep(key: string): string {
+function keyStep(key: string): string {
   return IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
 
