@@ -9,6 +9,8 @@ export type { Format } from "./client/codec.ts";
 export { budgetCapacity, Budgets } from "./client/budgets.ts";
 export { type CronEntryInput, type CronGroupInput, Crons } from "./client/crons.ts";
 export { ErrorQuery, JobQuery } from "./client/query.ts";
+export { payloadContains, payloadMatches } from "./client/payload-match.ts";
+export { Sequence } from "./client/sequence.ts";
 export type { TakeOptions } from "./client/take.ts";
 export type { RetryPolicy } from "./client/retries.ts";
 export type * from "./types/index.ts";
@@ -22,9 +24,9 @@ export {
   type UniqueConfig,
 } from "./job/define-job.ts";
 export type { StandardSchemaV1 } from "./job/standard-schema.ts";
-export { type CollectBatchOptions, collectBatch } from "./job/collect-batch.ts";
+export { type BatchFromPayload, type CollectBatchOptions, collectBatch } from "./job/collect-batch.ts";
 export { canonicalJson } from "./unique-key/canonical-json.ts";
-export { hashedKey, uniqueKey, type UniqueKeyOptions } from "./unique-key/hash.ts";
+export { type Hasher, hashedKey, uniqueKey, type UniqueKeyOptions } from "./unique-key/hash.ts";
 export { AckBatcher } from "./processing/ack-batcher.ts";
 export type { AckBatcherCloseOptions, AckBatcherOptions, AckPort } from "./processing/ack-options.ts";
 export { NonRetryableError, RetryAfterError } from "./processing/handler-errors.ts";

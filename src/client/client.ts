@@ -24,7 +24,7 @@ import { lazy } from "../utils/lazy.ts";
 import { FORMATS } from "./codec.ts";
 import { Budgets } from "./budgets.ts";
 import { Crons } from "./crons.ts";
-import { ErrorQuery, JobQuery } from "./query.ts";
+import { ErrorQuery, JobQuery, ofDefinition } from "./query.ts";
 import type { TakeConnection, TakeOptions } from "./take.ts";
 import { Transport, type TransportOptions } from "./transport.ts";
 
@@ -166,9 +166,14 @@ export class Client {
    * ```ts
    * for await (const job of client.jobs({ queue: "emails", status: "dead" })) console.log(job.id);
    * ```
+   *
+   * Given a job definition first, the query is of that type's jobs, and their payload type (so
+   * the `payload` patterns) comes from it: `client.jobs(SendEmail, { payload: { to: "a@example.com" } })`.
    */
-  jobs<Payload = unknown>(filter: JobFilter = {}): JobQuery<Payload> {
-    return new JobQuery<Payload>(this.transport, filter);
+  jobs<Input, Output>(definition: JobDefinition<Input, Output>, filter?: Omit<JobFilter<Input>, "type">): JobQuery<Input>;
+  jobs<Payload = unknown>(filter?: JobFilter<Payload>): JobQuery<Payload>;
+  jobs(first: JobFilter | JobDefinition = {}, filter?: JobFilter): JobQuery {
+    return new JobQuery(this.transport, ofDefinition(first, filter));
   }
 
   /** One job with its payload; `ZizqNotFoundError` when it is gone or expired. */

@@ -12,24 +12,29 @@ import { jobPath } from "./paths.ts";
 import type { Transport } from "./transport.ts";
 import { requireFeature } from "./version-gate.ts";
 
-/** Every item of every page, following the server's `next` links. */
+/** Every page, its items converted, following the server's `next` links; empty pages are skipped. */
 async function* pages<Page extends { pages: WirePages }, Wire, Item>(
   transport: Transport,
   first: string,
   reply: PickReply<Page>,
   items: (page: Page) => Wire[],
   convert: (wire: Wire) => Item,
-): AsyncGenerator<Item> {
+): AsyncGenerator<Item[]> {
   let path: string | null = first;
   while (path) {
     const page: Page = (await transport.send({ method: "GET", path, idempotent: true, reply })).body;
-    for (const wire of items(page)) yield convert(wire);
+    const converted = items(page).map(convert);
+    if (converted.length > 0) yield converted;
     // A link back to the same page would be walked forever.
     if (page.pages.next === path) {
       throw new ZizqDecodeError(transport.requestInfo("GET", path), null, undefined, "expected a link to the next page, got this page again");
     }
     path = page.pages.next === null ? null : withQueryOf(first, page.pages.next);
   }
+}
+
+async function* flat<Item>(pages: AsyncIterable<Item[]>): AsyncGenerator<Item> {
+  for await (const page of pages) yield* page;
 }
 
 /**
@@ -57,7 +62,11 @@ function checkPageSize(size: number): void {
   }
 }
 
-export async function* jobs<Payload>(transport: Transport, filter: JobFilter, order: Order, pageSize: number): AsyncGenerator<Job<Payload>> {
+export function jobs<Payload>(transport: Transport, filter: JobFilter, order: Order, pageSize: number): AsyncGenerator<Job<Payload>> {
+  return flat(jobPages<Payload>(transport, filter, order, pageSize));
+}
+
+export async function* jobPages<Payload>(transport: Transport, filter: JobFilter, order: Order, pageSize: number): AsyncGenerator<Job<Payload>[]> {
   const params = wireFilter(filter);
   if (order !== "asc" && order !== "desc") {
     throw new ZizqArgumentError("order", `expected "asc" or "desc", got ${String(order)}`);
@@ -74,7 +83,7 @@ export async function* jobs<Payload>(transport: Transport, filter: JobFilter, or
 export function errors(transport: Transport, jobId: string, size: number): AsyncGenerator<ErrorRecord> {
   checkPageSize(size);
   const first = `${jobPath(jobId)}/errors?order=asc&limit=${size}`;
-  return pages(transport, first, (r) => r.errorPage, (page) => page.errors, errorRecord);
+  return flat(pages(transport, first, (r) => r.errorPage, (page) => page.errors, errorRecord));
 }
 
 export async function count(transport: Transport, filter: JobFilter): Promise<number> {

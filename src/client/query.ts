@@ -1,8 +1,12 @@
 import type { BudgetBindingInput, BudgetChange } from "../types/budget.ts";
 import type { JobFilter, Order } from "../types/filter.ts";
-import type { ErrorRecord, Job } from "../types/job.ts";
+import type { ErrorRecord, Job, JobInfo } from "../types/job.ts";
 import type { JobPatch } from "../types/patch.ts";
+import { ZizqArgumentError } from "../errors/argument-error.ts";
+import { isJobDefinition, type JobDefinition } from "../job/define-job.ts";
+import { checkObject } from "../utils/arguments.ts";
 import { lazy } from "../utils/lazy.ts";
+import { Sequence } from "./sequence.ts";
 import type { Transport } from "./transport.ts";
 
 /** What a `JobQuery` holds: its filter, order and page size. */
@@ -15,12 +19,14 @@ interface QueryState {
 /** Running a query loads its code on first use; building one costs nothing. */
 const run = lazy(() => import("./query-run.ts"));
 const rebind = lazy(() => import("./query-budgets.ts"));
+const one = lazy(() => import("./query-one.ts"));
 
-// Array.fromAsync needs Node 22.
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const item of items) all.push(item);
-  return all;
+/** `client.jobs`' filter: given a job definition first, its filter narrowed to the definition's type. */
+export function ofDefinition(first: JobFilter | JobDefinition, filter: JobFilter = {}): JobFilter {
+  if (!isJobDefinition(first)) return first;
+  checkObject("filter", filter);
+  if ("type" in filter) throw new ZizqArgumentError("filter.type", `the definition gives the type (${JSON.stringify(first.type)}); leave it out`);
+  return { ...filter, type: first.type };
 }
 
 /**
@@ -28,6 +34,9 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
  * terminal methods runs. `for await (const job of client.jobs({ queue: "emails" }))` walks
  * every page. The filter, order and page size are checked on first use: an unknown key or a
  * bad value throws `ZizqArgumentError` before any request.
+ *
+ * `map`, `filter` and `pages` are lazy too; `filter` runs in JavaScript on each job fetched, so
+ * narrow what is fetched with the query's own filter (`payload`, `filter`, ...) first.
  */
 export class JobQuery<Payload = unknown> implements AsyncIterable<Job<Payload>> {
   private readonly state: QueryState;
@@ -57,15 +66,49 @@ export class JobQuery<Payload = unknown> implements AsyncIterable<Job<Payload>> 
     yield* (await run()).jobs<Payload>(this.transport, filter, order, pageSize);
   }
 
+  /**
+   * The matching jobs a page at a time, as the server returns them (`pageSize` jobs, the last
+   * page fewer), following its next links as the loop asks for them.
+   */
+  pages(): Sequence<Job<Payload>[]> {
+    const { transport, state } = this;
+    return new Sequence({
+      async *[Symbol.asyncIterator]() {
+        yield* (await run()).jobPages<Payload>(transport, state.filter, state.order, state.pageSize);
+      },
+    });
+  }
+
+  /** Each matching job through `fn`, lazily; `await query.map((job) => job.id).toArray()`. */
+  map<T>(fn: (job: Job<Payload>, index: number) => T | PromiseLike<T>): Sequence<T> {
+    return new Sequence(this).map(fn);
+  }
+
+  /** The matching jobs `predicate` (run here, on each job fetched) answers truthy for, lazily. */
+  filter<Matched extends Job<Payload>>(predicate: (job: Job<Payload>, index: number) => job is Matched): Sequence<Matched>;
+  filter(predicate: (job: Job<Payload>, index: number) => unknown): Sequence<Job<Payload>>;
+  filter(predicate: (job: Job<Payload>, index: number) => unknown): Sequence<Job<Payload>> {
+    return new Sequence(this).filter(predicate);
+  }
+
+  /** Calls `fn` on every matching job in turn, awaiting each call before the next. */
+  async forEach(fn: (job: Job<Payload>, index: number) => unknown): Promise<void> {
+    return new Sequence(this).forEach(fn);
+  }
+
   /** Every matching job, in one array: mind the size of the result. */
   async toArray(): Promise<Job<Payload>[]> {
-    return collect(this);
+    return new Sequence(this).toArray();
   }
 
   /** The first job in the query's order, or undefined. */
   async first(): Promise<Job<Payload> | undefined> {
-    for await (const item of this.pageSize(1)) return item;
-    return undefined;
+    return new Sequence(this.pageSize(1)).first();
+  }
+
+  /** The last job in the query's order, or undefined: one request, the first in the other order. */
+  async last(): Promise<Job<Payload> | undefined> {
+    return this.order(this.state.order === "desc" ? "asc" : "desc").first();
   }
 
   /** How many jobs match, from the server's count endpoint (no job is fetched). */
@@ -81,6 +124,23 @@ export class JobQuery<Payload = unknown> implements AsyncIterable<Job<Payload>> 
   /** Deletes every matching job, in any status; answers how many. */
   async deleteAll(): Promise<number> {
     return (await run()).deleteAll(this.transport, this.state.filter);
+  }
+
+  /**
+   * Applies a patch to the one matching job and answers it as changed (without its payload), or
+   * undefined when no job matches. When more than one does, throws `ZizqMultipleMatchesError`
+   * and changes nothing. A finished job cannot be patched (the server's 422).
+   */
+  async updateOne(patch: JobPatch): Promise<JobInfo | undefined> {
+    return (await one()).updateOne(this.transport, this.state.filter, patch);
+  }
+
+  /**
+   * Deletes the one matching job and answers it as it was found, or undefined when no job
+   * matches. When more than one does, throws `ZizqMultipleMatchesError` and deletes nothing.
+   */
+  async deleteOne(): Promise<Job<Payload> | undefined> {
+    return (await one()).deleteOne<Payload>(this.transport, this.state.filter);
   }
 
   // Bulk rebinding (Zizq 0.7, Pro): only queued jobs change; in-flight ones are listed as `blocked`.
@@ -135,6 +195,6 @@ export class ErrorQuery implements AsyncIterable<ErrorRecord> {
 
   /** Every error record, in one array. */
   async toArray(): Promise<ErrorRecord[]> {
-    return collect(this);
+    return new Sequence(this).toArray();
   }
 }

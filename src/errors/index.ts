@@ -9,6 +9,7 @@ export {
   ZizqServerError,
   ZizqUnprocessableError,
 } from "./http-error.ts";
+export { ZizqMultipleMatchesError } from "./multiple-matches-error.ts";
 export { ZizqProLicenseError } from "./pro-license-error.ts";
 export { ZizqRedirectError } from "./redirect-error.ts";
 export { ZizqTimeoutError } from "./timeout-error.ts";

@@ -32,14 +32,15 @@ export interface UniqueConfig<Input> {
 export interface JobTypeOptions<Input> extends JobOptions {
   unique?: UniqueConfig<Input>;
   /**
-   * Batched jobs (Zizq Pro): a fixed config, or one built from the payload.
+   * Batched jobs (Zizq Pro): a fixed config, or one built from the payload (`collectBatch`
+   * without a key builds one).
    *
    * @example
    * ```ts
    * defineJob<{ userId: string }>({ type: "digest", queue: "mail", batch: (p) => ({ key: `digest:${p.userId}`, when: "true", fold: "$existing + [$new]" }) });
    * ```
    */
-  batch?: BatchConfig | ((payload: Input) => BatchConfig);
+  batch?: BatchConfig | ((payload: Input, job: { type: string }) => BatchConfig | Promise<BatchConfig>);
 }
 
 /** A job type: its name, queue, payload schema and defaults, shared by producers and handlers. */

@@ -21,7 +21,7 @@ export async function enqueueBody<Input, Output>(request: JobRequest<Input, Outp
   const uniqueKey = options.uniqueKey ?? (typeof unique?.key === "function" ? await derivedKey(unique.key, payload, definition) : unique?.key);
   const uniqueWhile = options.uniqueWhile ?? unique?.while;
   // A batch built from the payload is checked by wireBatch, as "batch".
-  const batch = options.batch ?? (typeof defaults.batch === "function" ? defaults.batch(payload) : defaults.batch);
+  const batch = options.batch ?? (typeof defaults.batch === "function" ? await defaults.batch(payload, definition) : defaults.batch);
   if (uniqueWhile !== undefined && uniqueKey === undefined) {
     throw new ZizqArgumentError("uniqueWhile", "needs a uniqueKey");
   }

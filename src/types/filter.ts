@@ -1,4 +1,5 @@
 import type { JobStatus } from "./job.ts";
+import type { PayloadContainsPattern, PayloadPattern } from "./pattern.ts";
 import type { Instant } from "./time.ts";
 
 type OneOrMany<T> = T | readonly T[];
@@ -13,9 +14,11 @@ export type Range<T> = T | { min?: T; max?: T };
  * @example
  * ```ts
  * client.jobs({ queue: "emails", status: ["ready", "scheduled"], attempts: { min: 1 } });
+ * client.jobs<{ tenantId: number; tags: string[] }>({ payload: { tenantId: 7 }, payloadContains: { tags: ["vip"] } });
  * ```
  */
-export interface JobFilter {
+// `any` by default: an untyped `JobFilter` fits a query of any payload type.
+export interface JobFilter<Payload = any> {
   id?: OneOrMany<string>;
   queue?: OneOrMany<string>;
   type?: OneOrMany<string>;
@@ -23,7 +26,21 @@ export interface JobFilter {
   priority?: Range<number>;
   readyAt?: Range<Instant>;
   attempts?: Range<number>;
-  /** A jq expression over the payload; a job matches when any output is neither false nor null. */
+  /**
+   * Payloads that match this pattern: every key given must be there with a matching value
+   * (objects match partially, at any depth); arrays, strings, numbers, booleans and null must be
+   * equal. Compiled to jq and sent as (part of) `filter`; see `payloadMatches`.
+   */
+  payload?: PayloadPattern<Payload>;
+  /**
+   * Payloads that contain this pattern: like `payload`, but an array matches any array that holds
+   * a match for each of its items, in any order. See `payloadContains`.
+   */
+  payloadContains?: PayloadContainsPattern<Payload>;
+  /**
+   * A jq expression over the payload; a job matches when any output is neither false nor null.
+   * With `payload` or `payloadContains`, all must hold: they are joined with `and`.
+   */
   filter?: string;
   /** Jobs that draw on any of these budgets (Zizq 0.7); keys cannot contain commas. */
   budgetsKey?: OneOrMany<string>;

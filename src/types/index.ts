@@ -9,4 +9,5 @@ export type * from "./failure.ts";
 export type * from "./filter.ts";
 export type * from "./job.ts";
 export type * from "./patch.ts";
+export type * from "./pattern.ts";
 export type * from "./time.ts";

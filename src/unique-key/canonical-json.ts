@@ -3,7 +3,7 @@
  * point, no whitespace, serde_json's escapes and number layout (specified in docs/unique-keys.md).
  */
 import { ZizqArgumentError } from "../errors/argument-error.ts";
-import type { Step } from "./path.ts";
+import { describePath, type Step } from "../utils/json-path.ts";
 
 /** Raised deep in the writer; the containers on the way out add their segment of the path. */
 class Unhashable extends Error {
@@ -118,12 +118,6 @@ function write(value: unknown, ancestors: Set<object>): string {
   }
   ancestors.delete(value);
   return out;
-}
-
-function describePath(path: readonly Step[]): string {
-  return path
-    .map((step) => (typeof step === "number" ? `[${step}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(step) ? `.${step}` : `[${JSON.stringify(step)}]`))
-    .join("");
 }
 
 /**

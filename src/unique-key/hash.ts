@@ -2,11 +2,17 @@
  * Unique keys hashed the way the official Rust client hashes them (`UniqueKey::hash_of`,
  * `#[zizq(unique(only = [..]))]`): SHA-256 over a canonical JSON text, as lowercase hex.
  * The canonical form is specified in docs/unique-keys.md; the vectors in
- * test/fixtures/unique-key-vectors.json were computed by serde_json itself.
+ * test/fixtures/unique-key-vectors.json were computed by serde_json itself. With
+ * `hasher: "node"`, the official Node client's text instead (node-json.ts).
  */
 import { ZizqArgumentError } from "../errors/argument-error.ts";
+import { checkOneOf } from "../utils/arguments.ts";
 import { canonicalJson } from "./canonical-json.ts";
+import { HOLE, nodeJson } from "./node-json.ts";
 import { type Json, parseSelection, pick, remove, type Selection } from "./path.ts";
+
+/** Whose keys to reproduce: the Rust client's (the default) or the Node client's. */
+export type Hasher = "rust" | "node";
 
 /** Which parts of the payload a unique key hashes, and what it is prefixed with. */
 export interface UniqueKeyOptions {
@@ -25,6 +31,12 @@ export interface UniqueKeyOptions {
    * @default false (the bare hex)
    */
   prefix?: string | false;
+  /**
+   * Whose keys to reproduce. `"node"` gives the official Node client's (`payloadHasher`), for a
+   * deployment whose producers of this job type include Node ones; see docs/unique-keys.md.
+   * @default "rust" (the Rust client's keys)
+   */
+  hasher?: Hasher;
 }
 
 function checkPrefix(prefix: unknown): void {
@@ -33,18 +45,27 @@ function checkPrefix(prefix: unknown): void {
   }
 }
 
-function hashable(payload: unknown, selection: Selection): string {
+function checkOptions(options: UniqueKeyOptions): Selection {
+  checkPrefix(options.prefix);
+  checkOneOf("hasher", options.hasher, ["rust", "node"]);
+  return parseSelection(options);
+}
+
+/** The text to hash; the payload is checked (canonicalJson's rules) whichever hasher writes it. */
+export function hashable(payload: unknown, selection: Selection, hasher: Hasher = "rust"): string {
   const text = canonicalJson(payload);
-  if (!selection) return text;
+  if (!selection && hasher === "rust") return text;
   // Selection works on the canonical value itself, a private copy that numbers survive exactly.
   const value = JSON.parse(text) as Json;
-  if (selection.kind === "only") return canonicalJson(pick(value, selection.paths));
-  return canonicalJson(selection.paths.reduce(remove, value));
+  const write = hasher === "node" ? nodeJson : canonicalJson;
+  if (!selection) return write(value);
+  if (selection.kind === "only") return write(pick(value, selection.paths, hasher === "node" ? HOLE : null));
+  return write(selection.paths.reduce(remove, value));
 }
 
 const encoder = new TextEncoder();
 
-async function digest(text: string, prefix: string | false | undefined): Promise<string> {
+export async function digest(text: string, prefix: string | false | undefined): Promise<string> {
   const bytes = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
   let hex = "";
   for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
@@ -57,8 +78,7 @@ async function digest(text: string, prefix: string | false | undefined): Promise
  */
 export function uniqueKey(payload: unknown, options: UniqueKeyOptions = {}): Promise<string> {
   try {
-    checkPrefix(options.prefix);
-    return digest(hashable(payload, parseSelection(options)), options.prefix);
+    return digest(hashable(payload, checkOptions(options), options.hasher), options.prefix);
   } catch (error) {
     return Promise.reject(error);
   }
@@ -70,7 +90,6 @@ export function uniqueKey(payload: unknown, options: UniqueKeyOptions = {}): Pro
  * (`false` for the bare hex). Paths are checked here, once, when the job type is defined.
  */
 export function hashedKey(options: UniqueKeyOptions = {}): (payload: unknown, job: { type: string }) => Promise<string> {
-  checkPrefix(options.prefix);
-  const selection = parseSelection(options);
-  return async (payload, job) => digest(hashable(payload, selection), options.prefix ?? job.type);
+  const selection = checkOptions(options);
+  return async (payload, job) => digest(hashable(payload, selection, options.hasher), options.prefix ?? job.type);
 }

@@ -4,13 +4,14 @@
  */
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 
-/** One step of a path: a string is an object key, a number an array index. */
-export type Step = string | number;
+import type { Step } from "../utils/json-path.ts";
+
+export type { Step };
 export type Selection = { kind: "only" | "except"; paths: Step[][] } | undefined;
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** Rust's compile-time path grammar: `.`, `.name`, `[0]`, `["any key"]`; extra dots are skipped. */
-function parsePath(path: unknown, field: string): Step[] {
+export function parsePath(path: unknown, field: string): Step[] {
   const fail = (why: string): never => {
     throw new ZizqArgumentError(field, `${why} in path ${JSON.stringify(path)}`);
   };
@@ -69,8 +70,11 @@ function child(value: Json | undefined, step: Step): Json | undefined {
   return isObject(value) && Object.hasOwn(value, step) ? value[step] : undefined;
 }
 
-/** jq_path::pick: rebuild the picked values at their original nesting; `.` anywhere returns all. */
-export function pick(source: Json, paths: readonly Step[][]): Json {
+/**
+ * jq_path::pick: rebuild the picked values at their original nesting; `.` anywhere returns all.
+ * Array slots before a picked index hold `filler`: null in Rust; the Node client leaves holes.
+ */
+export function pick(source: Json, paths: readonly Step[][], filler: Json = null): Json {
   let target: Json = null;
   for (const path of paths) {
     if (path.length === 0) return source;
@@ -78,7 +82,7 @@ export function pick(source: Json, paths: readonly Step[][]): Json {
     for (const step of path) picked = child(picked, step);
     if (picked === undefined) continue;
     target ??= container(path[0] as Step);
-    setPath(target, path, picked);
+    setPath(target, path, picked, filler);
   }
   return target ?? {};
 }
@@ -86,17 +90,17 @@ export function pick(source: Json, paths: readonly Step[][]): Json {
 // Fresh objects without a prototype, so that keys such as "__proto__" stay ordinary keys.
 const container = (next: Step): Json => (typeof next === "number" ? [] : (Object.create(null) as Json));
 
-/** jq_path::set_path: creates `{}`/`[]` on the way, pads arrays with null, gives up on a shape clash. */
-function setPath(target: Json, path: readonly Step[], value: Json): void {
+/** jq_path::set_path: creates `{}`/`[]` on the way, pads arrays with `filler`, gives up on a shape clash. */
+function setPath(target: Json, path: readonly Step[], value: Json, filler: Json): void {
   let at = target;
   for (let i = 0; i < path.length; i++) {
     const step = path[i] as Step;
     const last = i === path.length - 1;
     if (typeof step === "number") {
       if (!Array.isArray(at)) return;
-      while (at.length <= step) at.push(null);
+      while (at.length <= step) at.push(filler);
       if (last) at[step] = value;
-      else if (at[step] === null) at[step] = container(path[i + 1] as Step);
+      else if (at[step] === filler) at[step] = container(path[i + 1] as Step);
       at = at[step] as Json;
     } else {
       if (!isObject(at)) return;

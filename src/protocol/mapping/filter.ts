@@ -11,9 +11,10 @@ import type { JobFilter, Range } from "../../types/filter.ts";
 import { checkObject } from "../../utils/arguments.ts";
 import { toEpochMs } from "../../utils/duration.ts";
 import { checkName } from "../names.ts";
+import { filterJq } from "../payload-pattern.ts";
 import { JOB_STATUSES } from "../wire.ts";
 
-const FILTER_KEYS = new Set(["id", "queue", "type", "status", "priority", "readyAt", "attempts", "filter", "budgetsKey"]);
+const FILTER_KEYS = new Set(["id", "queue", "type", "status", "priority", "readyAt", "attempts", "filter", "budgetsKey", "payload", "payloadContains"]);
 const U16 = 0xffff;
 const U32 = 0xffff_ffff;
 
@@ -55,8 +56,9 @@ export function wireFilter(filter: JobFilter): URLSearchParams | undefined {
     if (typeof filter.filter !== "string" || filter.filter.trim() === "") {
       throw new ZizqArgumentError("filter.filter", "expected a jq expression");
     }
-    params.set("filter", filter.filter);
   }
+  const jq = filterJq(filter);
+  if (jq !== undefined) params.set("filter", jq);
   return matchesNothing ? undefined : params;
 }
 

@@ -102,6 +102,6 @@ describe("budget types", () => {
     expectTypeOf<CronJobTemplate["budgets"]>().toEqualTypeOf<BudgetBinding[]>();
     expectTypeOf<ReturnType<Client["budgets"]["bindJob"]>>().toEqualTypeOf<Promise<JobInfo>>();
     expectTypeOf<ReturnType<ReturnType<Client["jobs"]>["clearAllBudgets"]>>().toEqualTypeOf<Promise<BudgetChange>>();
-    expectTypeOf<Client["jobs"]>().parameter(0).toMatchTypeOf<{ budgetsKey?: string | readonly string[] } | undefined>();
+    expectTypeOf<Parameters<Client["jobs"]>[0]>().toMatchTypeOf<{ budgetsKey?: string | readonly string[] } | undefined>();
   });
 });

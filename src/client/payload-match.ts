@@ -1,0 +1,62 @@
+/**
+ * What the `payload` and `payloadContains` filters select, in JavaScript: the reference the jq
+ * they compile to is tested against, and the matcher for jobs already in hand.
+ */
+import { checkPattern, isPlainObject } from "../protocol/payload-pattern.ts";
+
+export type { PayloadContainsPattern, PayloadPattern } from "../types/pattern.ts";
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** JSON equality: objects by their keys in any order, arrays item by item. */
+function equal(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((item, i) => equal(item, b[i]));
+  if (!isRecord(a) || !isRecord(b)) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && equal(a[key], b[key]));
+}
+
+function matches(payload: unknown, pattern: unknown, contains: boolean): boolean {
+  if (isPlainObject(pattern)) {
+    return isRecord(payload) && Object.entries(pattern).every(([key, item]) => Object.hasOwn(payload, key) && matches(payload[key], item, contains));
+  }
+  if (contains && Array.isArray(pattern)) {
+    return Array.isArray(payload) && pattern.every((item) => payload.some((element) => matches(element, item, true)));
+  }
+  return equal(payload, pattern);
+}
+
+/**
+ * Whether `payload` matches `pattern` as the `payload` filter does: an object pattern matches an
+ * object that has every key given, each value matching in turn (other keys are fine); arrays,
+ * strings, numbers, booleans and null must be equal. Throws `ZizqArgumentError` naming the path
+ * of what a pattern cannot hold (undefined, functions, NaN, class instances, lone surrogates).
+ *
+ * @example
+ * ```ts
+ * payloadMatches({ tenantId: 7, user: { name: "Ada" } }, { user: { name: "Ada" } }); // true
+ * payloadMatches({ tags: ["a", "b"] }, { tags: ["a"] }); // false: arrays must be equal
+ * ```
+ */
+export function payloadMatches(payload: unknown, pattern: unknown): boolean {
+  checkPattern("pattern", pattern);
+  return matches(payload, pattern, false);
+}
+
+/**
+ * Whether `payload` matches `pattern` as the `payloadContains` filter does: as `payloadMatches`,
+ * except that an array pattern matches any array holding, for each of its items, some element
+ * that matches that item (in any order; other elements are fine).
+ *
+ * @example
+ * ```ts
+ * payloadContains({ tags: ["a", "b"] }, { tags: ["b"] }); // true
+ * payloadContains({ items: [{ sku: "A", qty: 2 }] }, { items: [{ sku: "A" }] }); // true
+ * ```
+ */
+export function payloadContains(payload: unknown, pattern: unknown): boolean {
+  checkPattern("pattern", pattern);
+  return matches(payload, pattern, true);
+}
