@@ -97,3 +97,23 @@ function checkLogger(logger: LoggerOption): void {
   checkFunction("logger.info", logger.info);
   checkFunction("logger.debug", logger.debug);
 }
+
+/**
+ * `logger` with `fields()` joined to every line's details: a job's id, type, queue and attempt,
+ * so its lines join its trace. An Error given as the details goes under `error`, another
+ * non-object value under `details`; the line's own fields win over `fields()`.
+ */
+export function withFields(logger: Logger, fields: () => object): Logger {
+  const bound = Object.fromEntries(
+    LEVELS.map((level) => [level, (message: string, details?: unknown) => logger[level](message, joined(fields(), details))]),
+  ) as unknown as Logger;
+  adapted.add(bound);
+  return bound;
+}
+
+function joined(fields: object, details: unknown): object {
+  if (details === undefined) return fields;
+  if (details instanceof Error) return { ...fields, error: details };
+  if (typeof details !== "object" || details === null || Array.isArray(details)) return { ...fields, details };
+  return { ...fields, ...details };
+}
