@@ -30,26 +30,6 @@ export interface Dispatcher {
   dispatch(job: Job<unknown>, ctx: DispatchContext): Promise<Outcome>;
 }
 
-/** A handler's context; `log` is bound to the job on first use, so a handler that never logs costs nothing more. */
-class JobContext implements HandlerContext {
-  readonly job: Job<unknown>;
-  readonly attempt: number;
-  readonly signal: AbortSignal;
-  readonly #ctx: DispatchContext;
-  #log: Logger | undefined;
-
-  constructor(job: Job<unknown>, ctx: DispatchContext) {
-    this.job = job;
-    this.attempt = job.attempts + 1;
-    this.signal = ctx.signal;
-    this.#ctx = ctx;
-  }
-
-  get log(): Logger {
-    return (this.#log ??= withFields(this.#ctx.log, () => jobFields(this.job, this.#ctx.instrumentation)));
-  }
-}
-
 /** Handles one job type; the payload is the schema's output (after transforms). */
 export type Handler<Payload> = (payload: Payload, ctx: HandlerContext) => unknown;
 /** Handles jobs of types no route names. */
@@ -99,7 +79,7 @@ export class Router {
    */
   async dispatch(job: Job<unknown>, ctx: DispatchContext, now: () => number = Date.now): Promise<Outcome> {
     const route = this.#routes.get(job.type);
-    const context: HandlerContext = new JobContext(job, ctx);
+    const context: HandlerContext = { job, attempt: job.attempts + 1, signal: ctx.signal, log: withFields(ctx.log, () => jobFields(job, ctx.instrumentation)) };
     if (route === undefined) {
       if (this.#fallback === undefined) return unknownType(job.type);
       try {

@@ -104,11 +104,13 @@ function checkLogger(logger: LoggerOption): void {
  * non-object value under `details`; the line's own fields win over `fields()`.
  */
 export function withFields(logger: Logger, fields: () => object): Logger {
-  const bound = Object.fromEntries(
-    LEVELS.map((level) => [level, (message: string, details?: unknown) => logger[level](message, joined(fields(), details))]),
-  ) as unknown as Logger;
-  adapted.add(bound);
-  return bound;
+  // Closures rather than Object.fromEntries: one of these is made per job.
+  return {
+    debug: (message, details) => logger.debug(message, joined(fields(), details)),
+    info: (message, details) => logger.info(message, joined(fields(), details)),
+    warn: (message, details) => logger.warn(message, joined(fields(), details)),
+    error: (message, details) => logger.error(message, joined(fields(), details)),
+  };
 }
 
 function joined(fields: object, details: unknown): object {

@@ -8,7 +8,7 @@ import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import * as v from "valibot";
 import { afterEach, describe, expect, it } from "vitest";
 import { Client, collectBatch, defineJob, type Job, NonRetryableError, Router, Worker } from "../../../src/index.ts";
-import { zizqOtel } from "../../../src/otel/index.ts";
+import { zizqOtel, type ZizqOtelOptions } from "../../../src/otel/index.ts";
 import { testSdk, type TestSdk } from "../../support/otel-sdk.ts";
 import { type Served, serveTestServer } from "../worker/harness.ts";
 
@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 /** A process: its own SDK, and a Client of the test server instrumented with it. */
-function process_(url: string, propagate: boolean | string[] = false, traceField?: string) {
+function process_(url: string, propagate: ZizqOtelOptions["propagate"] = false, traceField?: string) {
   const sdk = testSdk();
   sdks.push(sdk);
   const otel = zizqOtel({ tracerProvider: sdk.tracerProvider, meterProvider: sdk.meterProvider, propagator: sdk.propagator, propagate, ...(traceField ? { traceField } : {}) });
