@@ -44,11 +44,11 @@ export function keepingCarriers(fold: string, field: string): string {
 
 /**
  * The job without its carrier field (a copy; the job itself is left as taken), and the carriers
- * it held. A job without the field is answered as it is.
+ * it held; undefined for a job without the field.
  */
-export function extract(job: Job<unknown>, field: string): { job: Job<unknown>; carriers: Carrier[] } {
+export function extract(job: Job<unknown>, field: string): { job: Job<unknown>; carriers: Carrier[] } | undefined {
   const payload = job.payload;
-  if (!isPlainObject(payload) || !Object.hasOwn(payload, field)) return { job, carriers: [] };
+  if (!isPlainObject(payload) || !Object.hasOwn(payload, field)) return undefined;
   const { [field]: held, ...rest } = payload;
   const carriers = (Array.isArray(held) ? held : [held]).filter(isCarrier);
   return { job: { ...job, payload: rest }, carriers };

@@ -99,6 +99,15 @@ function propagates(option: ZizqOtelOptions["propagate"]): (type: string) => boo
   return (type) => types.has(type);
 }
 
+interface ProcessAttributes {
+  name: string;
+  span: Attributes;
+  metric: Attributes;
+  completed: Attributes;
+  failed: Attributes;
+  killed: Attributes;
+}
+
 const getter = {
   keys: (carrier: Carrier) => Object.keys(carrier),
   get: (carrier: Carrier, key: string) => carrier[key],
@@ -110,8 +119,9 @@ class ZizqOtel implements WorkerInstrumentation {
   readonly #propagator: TextMapPropagator;
   readonly #field: string;
   readonly #propagates: (type: string) => boolean;
-  /** Each job's process span, by the job as taken and by its stripped copy, for log fields. */
-  readonly #spans = new WeakMap<Job<unknown>, Span>();
+  /** The process span of each job running, by the job as taken and by its stripped copy, for log fields. */
+  readonly #running = new Map<Job<unknown>, Span>();
+  readonly #byQueueAndType = new Map<string, ProcessAttributes>();
 
   constructor(options: ZizqOtelOptions, field: string, propagates: (type: string) => boolean) {
     this.#tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE);
@@ -158,40 +168,78 @@ class ZizqOtel implements WorkerInstrumentation {
 
   async process(job: Job<unknown>, run: (job: Job<unknown>) => Promise<Outcome>): Promise<Outcome> {
     const taken = extract(job, this.#field);
-    const contexts = taken.carriers.map((carrier) => this.#propagator.extract(ROOT_CONTEXT, carrier, getter));
-    // One producer's job continues its trace; a batch folds several producers' jobs, so it links them all.
-    const parent: Context = job.batch == null && contexts.length === 1 ? contexts[0]! : context.active();
-    const links: Link[] = job.batch == null ? [] : contexts.map((ctx) => trace.getSpanContext(ctx)).filter((sc) => sc !== undefined && isSpanContextValid(sc)).map((sc) => ({ context: sc! }));
-    const attributes: Attributes = { ...operation("process", job.queue), [JOB_TYPE]: job.type };
-    const span = this.#tracer.startSpan(`process ${job.queue}`, { kind: SpanKind.CONSUMER, attributes: { ...attributes, [MESSAGE_ID]: job.id, [JOB_ATTEMPT]: job.attempts + 1 }, links }, parent);
-    this.#spans.set(job, span);
-    this.#spans.set(taken.job, span);
-    this.#metrics.started.add(1, attributes);
+    const cached = this.#processAttributes(job.queue, job.type);
+    let parent = context.active();
+    let links: Link[] | undefined;
+    if (taken !== undefined) {
+      const contexts = taken.carriers.map((carrier) => this.#propagator.extract(ROOT_CONTEXT, carrier, getter));
+      // One producer's job continues its trace; a batch folds several producers' jobs, so it links them all.
+      if (job.batch == null && contexts.length === 1) parent = contexts[0]!;
+      else links = contexts.flatMap((ctx) => trace.getSpanContext(ctx) ?? []).filter(isSpanContextValid).map((sc) => ({ context: sc }));
+    }
+    const copy = taken?.job ?? job;
+    const span = this.#tracer.startSpan(cached.name, { kind: SpanKind.CONSUMER, attributes: cached.span, links }, parent);
+    span.setAttribute(MESSAGE_ID, job.id);
+    span.setAttribute(JOB_ATTEMPT, job.attempts + 1);
+    // Held while the job runs, for its log lines (a no-op span has no ids to log); a Map rather
+    // than a WeakMap, whose entries cost far more to collect.
+    const recording = span.isRecording();
+    if (recording) {
+      this.#running.set(copy, span);
+      if (copy !== job) this.#running.set(job, span);
+    }
+    this.#metrics.started.add(1, cached.metric);
     const startedAt = performance.now();
-    let outcome: Outcome;
     try {
-      outcome = await context.with(trace.setSpan(parent, span), run, undefined, taken.job);
+      // A span with no ids (the API's no-op tracer, nothing to continue) gives the handler nothing to carry.
+      const outcome = await (recording || isSpanContextValid(span.spanContext()) ? context.with(trace.setSpan(parent, span), run, undefined, copy) : run(copy));
+      const verdict = outcomeOf(outcome);
+      let attributes = cached[verdict];
+      if (outcome.kind === "failed") {
+        attributes = { ...attributes, [ERROR_TYPE]: outcome.failure.errorType ?? "Error" };
+        span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.failure.message });
+        if (outcome.error instanceof Error) span.recordException(outcome.error);
+        span.setAttribute(ERROR_TYPE, attributes[ERROR_TYPE]!);
+      }
+      span.setAttribute(JOB_OUTCOME, verdict);
+      this.#metrics.processDuration.record((performance.now() - startedAt) / 1000, outcome.kind === "failed" ? { ...cached.metric, [ERROR_TYPE]: attributes[ERROR_TYPE] } : cached.metric);
+      this.#metrics.finished.add(1, attributes);
+      return outcome;
     } catch (error) {
       // Dispatch never throws; an instrumentation must not turn a thrown bug into a lost span.
       failSpan(span, error);
-      span.end();
       throw error;
+    } finally {
+      span.end();
+      if (recording) {
+        this.#running.delete(copy);
+        this.#running.delete(job);
+      }
     }
-    const verdict = outcomeOf(outcome);
-    if (outcome.kind === "failed") {
-      attributes[ERROR_TYPE] = outcome.failure.errorType ?? "Error";
-      span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.failure.message });
-      if (outcome.error instanceof Error) span.recordException(outcome.error);
+  }
+
+  /** Attributes of a queue and type's process spans and metrics, made once: spreading them per job costs more than the rest. */
+  #processAttributes(queue: string, type: string): ProcessAttributes {
+    const key = `${queue}\u0000${type}`;
+    let cached = this.#byQueueAndType.get(key);
+    if (cached === undefined) {
+      const metric = { ...operation("process", queue), [JOB_TYPE]: type };
+      cached = {
+        name: `process ${queue}`,
+        span: metric,
+        metric,
+        completed: { ...metric, [JOB_OUTCOME]: "completed" },
+        failed: { ...metric, [JOB_OUTCOME]: "failed" },
+        killed: { ...metric, [JOB_OUTCOME]: "killed" },
+      };
+      // Queue and type names are few in practice; a bound keeps a stream of made-up ones from growing it.
+      if (this.#byQueueAndType.size < 1_000) this.#byQueueAndType.set(key, cached);
     }
-    span.setAttributes({ [JOB_OUTCOME]: verdict, ...(outcome.kind === "failed" ? { [ERROR_TYPE]: attributes[ERROR_TYPE] } : {}) });
-    span.end();
-    this.#metrics.processDuration.record((performance.now() - startedAt) / 1000, attributes);
-    this.#metrics.finished.add(1, { ...attributes, [JOB_OUTCOME]: verdict });
-    return outcome;
+    return cached;
   }
 
   logFields(job: Job<unknown>): object | undefined {
-    const spanContext = this.#spans.get(job)?.spanContext();
+    const spanContext = this.#running.get(job)?.spanContext();
     if (spanContext === undefined || !isSpanContextValid(spanContext)) return undefined;
     return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
   }
