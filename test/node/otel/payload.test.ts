@@ -4,7 +4,7 @@
  */
 import * as v from "valibot";
 import { afterEach, describe, expect, it } from "vitest";
-import { Client, defineJob, Router, uniqueKey } from "../../../src/index.ts";
+import { Client, createRelay, defineJob, Router, uniqueKey } from "../../../src/index.ts";
 import { zizqOtel } from "../../../src/otel/index.ts";
 import { createPushHandler, generateSecret, signDelivery } from "../../../src/push/index.ts";
 import { createTestServer, type TestServer } from "../../../src/testing/index.ts";
@@ -97,5 +97,41 @@ describe("the trace carrier", () => {
     expect(processed!.spanContext().traceId).toBe(send!.spanContext().traceId);
     await reader.cancel();
     await producer.shutdown();
+  });
+});
+
+describe("a relay", () => {
+  it("delivers the job with the producer's carrier: the endpoint's span joins the producer's trace beside the relay's", async () => {
+    sdk = testSdk();
+    const producer = testSdk();
+    const endpointSdk = testSdk();
+    const { client } = recordingClient({ instrumentation: zizqOtel({ tracerProvider: producer.tracerProvider, propagator: producer.propagator, propagate: true }) });
+    await client.enqueue(Email, { to: "relay@example.com" });
+    const secret = generateSecret();
+    const seen: unknown[] = [];
+    const push = createPushHandler({
+      router: new Router().route(Email, (payload) => void seen.push(payload)),
+      secrets: [secret],
+      instrumentation: zizqOtel({ tracerProvider: endpointSdk.tracerProvider, propagator: endpointSdk.propagator }),
+    });
+    const relay = createRelay({
+      client,
+      endpoint: "http://endpoint.test/zizq",
+      secret,
+      fetch: (async (input: RequestInfo | URL, init?: RequestInit) => push(new Request(input, init))) as typeof fetch,
+      instrumentation: zizqOtel({ tracerProvider: sdk.tracerProvider, meterProvider: sdk.meterProvider, propagator: sdk.propagator }),
+      logger: { warn() {}, error() {} },
+    });
+    expect((await relay.drain({ maxJobs: 1 })).completed).toBe(1);
+    expect(seen).toEqual([{ to: "relay@example.com" }]);
+    const [send] = producer.spans();
+    const [relayed] = sdk.spans().filter((span) => span.name === "process emails");
+    const [handled] = endpointSdk.spans();
+    for (const span of [relayed, handled]) {
+      expect(span!.spanContext().traceId).toBe(send!.spanContext().traceId);
+      expect(span!.parentSpanContext?.spanId).toBe(send!.spanContext().spanId);
+    }
+    await producer.shutdown();
+    await endpointSdk.shutdown();
   });
 });
