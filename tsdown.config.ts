@@ -10,6 +10,7 @@ export default defineConfig({
     cloudflare: "adapters/cloudflare.ts",
     hono: "adapters/hono.ts",
     push: "src/push/index.ts",
+    otel: "src/otel/index.ts",
     // The `zizq-edge-dev-server` bin: the test server on a port.
     "dev-server": "scripts/test-server.ts",
   },

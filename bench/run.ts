@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<void>> = {
   client: async () => (await import("./client.ts")).run(),
   msgpack: async () => (await import("./msgpack.ts")).run(),
   worker: async () => (await import("./worker.ts")).run(),
+  otel: async () => (await import("./otel.ts")).run(),
   push: async () => (await import("./push.ts")).run(),
   replies: async () => (await import("./replies.ts")).run(),
   parked: async () => (await import("./parked.ts")).run(),

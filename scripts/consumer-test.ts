@@ -41,7 +41,7 @@ const UNDICI = "7.0.0";
 
 const bin = (name: string) => join(repo, "node_modules", ".bin", name);
 /** The test server's and the smoke's packages, at the versions the lockfile tests. */
-const peers = ["jq-web", "croner", "scru128", "valibot"].map((name) => `${name}@${devDeps[name]}`);
+const peers = ["jq-web", "croner", "scru128", "valibot", "@opentelemetry/api"].map((name) => `${name}@${devDeps[name]}`);
 // NO_COLOR alone: Deno takes any FORCE_COLOR, even 0, as a request for colour codes.
 const { FORCE_COLOR: _, ...inherited } = process.env;
 const env = { ...inherited, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", WRANGLER_SEND_METRICS: "false" };
@@ -142,11 +142,13 @@ try {
       join(app, "peerless.mjs"),
       `for (const entry of ["zizq-edge", "zizq-edge/hono", "zizq-edge/push", "zizq-edge/cloudflare", "zizq-edge/bun", "zizq-edge/deno", "zizq-edge/node"]) await import(entry);
        await import("zizq-edge/testing").then(() => console.log("zizq-edge/testing loaded"), (error) => console.log(error.message));
+       await import("zizq-edge/otel").then(() => console.log("zizq-edge/otel loaded"), (error) => console.log(error.message.includes("@opentelemetry/api") ? "zizq-edge/otel names @opentelemetry/api" : error.message));
        const { serve } = await import("zizq-edge/node");
        await serve({ fetch: () => new Response() }).then((handle) => handle.close(), (error) => console.log(error.message));`,
     );
     const expected = [
       'createTestServer needs the optional package "hono": npm install -D hono jq-web croner scru128',
+      "zizq-edge/otel names @opentelemetry/api",
       'serve needs the optional package "@hono/node-server": npm install @hono/node-server',
     ].join("\n");
     for (const [runtime, command, args] of [

@@ -32,12 +32,14 @@ export type { AckBatcherCloseOptions, AckBatcherOptions, AckPort } from "./proce
 export { NonRetryableError, RetryAfterError } from "./processing/handler-errors.ts";
 export type { LogMethod, Logger, LoggerOption } from "./utils/logger.ts";
 export type { Outcome } from "./processing/outcome.ts";
-export { type Dispatcher, type FallbackHandler, type Handler, type HandlerContext, Router } from "./processing/router.ts";
+export { type Dispatcher, type DispatchContext, type FallbackHandler, type Handler, type HandlerContext, Router } from "./processing/router.ts";
 export { JobTimeoutError, StreamLostError, WorkerStoppedError } from "./worker/abort-reasons.ts";
 export { Worker } from "./worker/worker.ts";
 export type { DrainOptions, DrainSummary } from "./worker/drain.ts";
 export type { WorkerStats } from "./worker/stats.ts";
+export { type HealthOptions, healthHandler } from "./worker/health.ts";
+export type { Instrumentation, OutgoingJob } from "./processing/instrumentation.ts";
 export type { StopOptions } from "./worker/stop.ts";
-export type { ReconnectPolicy, WorkerHooks, WorkerOptions } from "./worker/worker-options.ts";
+export type { ReconnectPolicy, WorkerHooks, WorkerInstrumentation, WorkerOptions } from "./worker/worker-options.ts";
 export { type RunWorkerOptions, runUntilSignalled, type SignalSource } from "./worker/signals.ts";
 export { createRelay, type DeliveryStats, PushDelivery, Relay, type RelayDeliveryOptions, type RelayOptions } from "./relay/relay.ts";

@@ -3,6 +3,7 @@ import { defineJob, isJobDefinition, type JobDefinition, type JobRequest } from 
 import { enqueueBody } from "../job/enqueue-body.ts";
 import { ENQUEUE_OPTION_KEYS } from "../protocol/mapping/enqueue.ts";
 import { enqueuedJob } from "../protocol/mapping/job.ts";
+import type { Instrumentation } from "../processing/instrumentation.ts";
 import type { PickReply } from "../protocol/replies.ts";
 import type { EnqueueOptions } from "../types/enqueue.ts";
 import type { Failure } from "../types/failure.ts";
@@ -43,6 +44,12 @@ export interface ClientOptions extends TransportOptions {
    * @default Date.now
    */
   now?: () => number;
+  /**
+   * Traces of enqueues, and a trace context carried in payloads when it is told to.
+   * @default none (payloads are sent as given)
+   * @example instrumentation: zizqOtel({ propagate: true }) // from "zizq-edge/otel"
+   */
+  instrumentation?: Instrumentation;
 }
 
 /**
@@ -85,11 +92,13 @@ export class Client {
   readonly budgets: Budgets;
   private readonly transport: Transport;
   private readonly now: () => number;
+  private readonly instrumentation: Instrumentation | undefined;
 
   constructor(options: ClientOptions) {
     checkClientOptions(options);
     this.transport = new Transport(options);
     this.now = options.now ?? Date.now;
+    this.instrumentation = options.instrumentation;
     this.crons = new Crons(this.transport, this.now);
     this.budgets = new Budgets(this.transport);
   }
@@ -102,7 +111,8 @@ export class Client {
     const body = await enqueueBody(definition.with(payload, options), this.now());
     // A 0.6 server would take the job and run it unthrottled.
     if (body.budgets) await (await import("./version-gate.ts")).requireFeature(this.transport, "budgets");
-    return enqueuedJob(await this.post("/jobs", body, body.unique_key !== undefined, (r) => r.enqueued));
+    const send = async () => enqueuedJob(await this.post("/jobs", body, body.unique_key !== undefined, (r) => r.enqueued));
+    return this.instrumentation?.enqueue ? this.instrumentation.enqueue([body], false, send) : send();
   }
 
   /**
@@ -111,7 +121,7 @@ export class Client {
    */
   // Each request may be of a different job type, so their payload types differ.
   async enqueueBulk(requests: readonly JobRequest<any, any>[]): Promise<EnqueuedJob[]> {
-    return (await import("./enqueue-bulk.ts")).enqueueBulk(this.transport, this.now(), requests);
+    return (await import("./enqueue-bulk.ts")).enqueueBulk(this.transport, this.now(), requests, this.instrumentation);
   }
 
   /**
@@ -257,4 +267,5 @@ function checkClientOptions(options: ClientOptions): void {
     checkTimerMs("retry.maxDelayMs", maxDelayMs, 0);
   }
   checkHeaders("headers", options.headers);
+  checkObject("instrumentation", options.instrumentation);
 }

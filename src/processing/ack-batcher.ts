@@ -280,11 +280,11 @@ export class AckBatcher {
         if (attempt > 1 && error instanceof ZizqNotFoundError) return this.settleNack(nack);
         if (!isTransient(error) || nack.attempts === undefined) {
           // Not in flight: settled elsewhere (a push endpoint with its own Client) or handed back.
-          if (error instanceof ZizqNotFoundError) this.logger?.info(`nack of job ${nack.id}: the job was not in flight`, { error });
-          else this.logger?.warn(`nack of job ${nack.id} failed`, { error });
+          if (error instanceof ZizqNotFoundError) this.logger?.info(`nack of job ${nack.id}: the job was not in flight`, { error, jobId: nack.id });
+          else this.logger?.warn(`nack of job ${nack.id} failed`, { error, jobId: nack.id });
           return this.settleNack(nack, error);
         }
-        this.logger?.debug(`nack of job ${nack.id} failed; retrying`, { error, attempt });
+        this.logger?.debug(`nack of job ${nack.id} failed; retrying`, { error, attempt, jobId: nack.id });
         await this.backoff(attempt);
       }
     }

@@ -2,7 +2,8 @@ import type { Job } from "../types/job.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { isJobDefinition, type JobDefinition } from "../job/define-job.ts";
 import { shown } from "../utils/arguments.ts";
-import type { Logger } from "../utils/logger.ts";
+import { type Logger, withFields } from "../utils/logger.ts";
+import { type Instrumentation, jobFields } from "./instrumentation.ts";
 import { COMPLETED, failed, invalidPayload, type Outcome, unknownType } from "./outcome.ts";
 
 export type { Logger };
@@ -15,12 +16,18 @@ export interface HandlerContext {
   attempt: number;
   /** Fires on the job timeout, the shutdown deadline or a lost stream; the handler should stop. */
   signal: AbortSignal;
+  /** The worker's logger, with the job's id, type, queue and attempt (and trace ids) on every line. */
   log: Logger;
+}
+
+/** What a dispatcher is given with each job; `instrumentation` adds its fields to `ctx.log`. */
+export interface DispatchContext extends Pick<HandlerContext, "signal" | "log"> {
+  instrumentation?: Instrumentation;
 }
 
 /** What runs each job and says how it ended: a `Router`, or a relay's delivery. */
 export interface Dispatcher {
-  dispatch(job: Job<unknown>, ctx: Pick<HandlerContext, "signal" | "log">): Promise<Outcome>;
+  dispatch(job: Job<unknown>, ctx: DispatchContext): Promise<Outcome>;
 }
 
 /** Handles one job type; the payload is the schema's output (after transforms). */
@@ -70,9 +77,9 @@ export class Router {
    * a handler that returns after it fired still completes the job, one that throws fails it.
    * `now` dates a `RetryAfterError` given in ms.
    */
-  async dispatch(job: Job<unknown>, ctx: Omit<HandlerContext, "job" | "attempt">, now: () => number = Date.now): Promise<Outcome> {
+  async dispatch(job: Job<unknown>, ctx: DispatchContext, now: () => number = Date.now): Promise<Outcome> {
     const route = this.#routes.get(job.type);
-    const context: HandlerContext = { job, attempt: job.attempts + 1, signal: ctx.signal, log: ctx.log };
+    const context: HandlerContext = { job, attempt: job.attempts + 1, signal: ctx.signal, log: withFields(ctx.log, () => jobFields(job, ctx.instrumentation)) };
     if (route === undefined) {
       if (this.#fallback === undefined) return unknownType(job.type);
       try {

@@ -14,6 +14,7 @@ import { AckBatcher } from "../processing/ack-batcher.ts";
 import { ACK_BATCHER_OPTIONS, type AckBatcherOptions, type AckPort, checkAckOptions } from "../processing/ack-options.ts";
 import { checkBoolean, checkFunction, checkObject } from "../utils/arguments.ts";
 import { type LoggerOption, toLogger } from "../utils/logger.ts";
+import type { Instrumentation } from "../processing/instrumentation.ts";
 import type { Outcome } from "../processing/outcome.ts";
 import type { Router } from "../processing/router.ts";
 import { OUTCOME_STATUS, outcomeBody, parseEnvelope, type PushOutcomeBody } from "./envelope.ts";
@@ -77,6 +78,12 @@ export interface PushHandlerOptions {
    */
   logger?: LoggerOption;
   /**
+   * Traces and metrics of each delivered job (`zizqOtel()` from `zizq-edge/otel`); its trace
+   * carrier is stripped from the payload before the schema and the handler see it.
+   * @default none
+   */
+  instrumentation?: Instrumentation;
+  /**
    * Clock, ms.
    * @default Date.now
    */
@@ -125,9 +132,10 @@ function isJsonType(contentType: string | null): boolean {
  */
 export function createPushHandler(options: PushHandlerOptions): PushHandler {
   checkObject("options", options, true);
-  const { router, client, onError } = options;
+  const { router, client, onError, instrumentation } = options;
   checkFunction("onError", onError);
   checkFunction("now", options.now);
+  checkObject("instrumentation", options.instrumentation);
   checkBoolean("dangerouslySkipVerification", options.dangerouslySkipVerification);
   checkAckOptions("acks", options.acks, ACK_BATCHER_OPTIONS.filter((key) => key !== "logger"));
   if (router === undefined || typeof router.dispatch !== "function") throw new ZizqArgumentError("router", "a Router is required");
@@ -173,7 +181,10 @@ export function createPushHandler(options: PushHandlerOptions): PushHandler {
       // 7. Parse. 8. Schema and handler, through the Router.
       const wire = parseEnvelope(body);
       const job = toJob(wire);
-      const outcome = await router.dispatch(job, { signal: request.signal, log: logger }, now);
+      const dispatching = { signal: request.signal, log: logger, instrumentation };
+      const outcome = await (instrumentation?.process === undefined
+        ? router.dispatch(job, dispatching, now)
+        : instrumentation.process(job, (copy) => router.dispatch(copy, dispatching, now)));
       const answer = await settle(job.id, job.attempts, outcome, request, ctx);
       const headers: Record<string, string> = {};
       if (answer.retryAt !== undefined) headers["retry-after"] = String(Math.max(0, Math.ceil((answer.retryAt - now()) / 1000)));

@@ -20,7 +20,7 @@ import { type Logger, type LoggerOption, toLogger } from "../utils/logger.ts";
 import { bounded, COMPLETED, type Outcome } from "../processing/outcome.ts";
 import type { Dispatcher, HandlerContext } from "../processing/router.ts";
 import { Worker } from "../worker/worker.ts";
-import type { WorkerOptions } from "../worker/worker-options.ts";
+import type { WorkerInstrumentation, WorkerOptions } from "../worker/worker-options.ts";
 import type { Duration } from "../types/time.ts";
 
 /** The largest outcome body read from an endpoint; a longer one is cut (its JSON then fails to parse). */
@@ -278,9 +278,23 @@ export class Relay extends Worker {
       logger: worker.logger,
       now,
     });
-    super({ ...worker, router: delivery });
+    super({ ...worker, router: delivery, instrumentation: passingCarriers(worker.instrumentation) });
     this.delivery = delivery;
   }
+}
+
+/**
+ * A relay's instrumentation delivers each job as it was taken, trace carrier included: the
+ * endpoint's span then joins the producer's trace beside the relay's own.
+ */
+function passingCarriers(instrumentation: WorkerInstrumentation | undefined): WorkerInstrumentation | undefined {
+  const spanning = instrumentation?.process;
+  if (instrumentation === undefined || spanning === undefined) return instrumentation;
+  return {
+    process: (job, run) => spanning.call(instrumentation, job, () => run(job)),
+    logFields: (job) => instrumentation.logFields?.(job),
+    worker: (stats) => instrumentation.worker?.(stats),
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Job } from "../types/job.ts";
 import type { ZizqFrameError } from "../errors/frame-error.ts";
 import { AckBatcher } from "../processing/ack-batcher.ts";
+import { jobFields } from "../processing/instrumentation.ts";
 import { failed, type Outcome } from "../processing/outcome.ts";
 import { Fifo } from "../utils/fifo.ts";
 import { JobTimeoutError, StreamLostError, WorkerStoppedError } from "./abort-reasons.ts";
@@ -203,7 +204,7 @@ export class Run implements TakeHost {
       this.settings.logger.error("skipped a take-stream frame that could not be decoded; its job stays in flight until the stream reopens", { error });
       return;
     }
-    this.settings.logger.error(`killing job ${id}: its take-stream frame could not be decoded`, { error });
+    this.settings.logger.error(`killing job ${id}: its take-stream frame could not be decoded`, { error, jobId: id });
     void this.batcher.nack(id, { message: error.message, errorType: error.name, kill: true });
   }
 
@@ -223,7 +224,7 @@ export class Run implements TakeHost {
       // Its stream broke before the ack landed and the server handed it out again. If the first
       // ack landed meanwhile this one is answered "not found"; if that one came too early (the job
       // was ready then), this one lands. Hence `ackAgain`: an ack still out does not stand for it.
-      this.settings.logger.debug(`job ${job.id} came back after it completed here; acking it again instead of running it`);
+      this.settings.logger.debug(`job ${job.id} came back after it completed here; acking it again instead of running it`, this.#fields(job));
       void this.batcher.ackAgain(job.id);
     }
     return verdict !== undefined;
@@ -237,7 +238,10 @@ export class Run implements TakeHost {
     if (own !== undefined) running.timer = setTimeout(this.#timeOut, timeoutMs, running);
     this.#running.add(running);
     if (settings.hooks.onJobStart !== undefined) callHook(settings.logger, "onJobStart", () => settings.hooks.onJobStart?.(job));
-    settings.router.dispatch(job, { signal: (own ?? conn.handlers).signal, log: settings.logger }).then((outcome) => this.#finish(running, outcome));
+    const { instrumentation, router } = settings;
+    const ctx = { signal: (own ?? conn.handlers).signal, log: settings.logger, instrumentation };
+    const outcome = instrumentation?.process === undefined ? router.dispatch(job, ctx) : instrumentation.process(job, (copy) => router.dispatch(copy, ctx));
+    outcome.then((outcome) => this.#finish(running, outcome));
     if (++this.#counters.started === this.#startLimit) this.#onStartLimit?.();
   }
 
@@ -259,7 +263,7 @@ export class Run implements TakeHost {
   #finish(running: RunningJob, outcome: Outcome): void {
     // Already settled by its timeout or the shutdown deadline: the late result changes nothing.
     if (running.settled) {
-      this.settings.logger.debug(`job ${running.job.id} finished after it was given up`, { outcome: outcome.kind });
+      this.settings.logger.debug(`job ${running.job.id} finished after it was given up`, { ...this.#fields(running.job), outcome: outcome.kind });
       return;
     }
     this.#settle(running, outcome);
@@ -304,7 +308,7 @@ export class Run implements TakeHost {
     }
     this.#counters.failed++;
     // A lost stream's jobs are back in ready; failing one now would count an attempt it never had.
-    if (conn.lost) logger.debug(`job ${job.id} failed after its stream was lost; not reported`);
+    if (conn.lost) logger.debug(`job ${job.id} failed after its stream was lost; not reported`, this.#fields(job));
     else void this.batcher.nack(job.id, outcome.failure, job);
     if (hooks.onJobFailure !== undefined) {
       const info = { error: outcome.error, failure: outcome.failure, durationMs: performance.now() - running.startedAt };
@@ -312,11 +316,16 @@ export class Run implements TakeHost {
     }
   }
 
+  /** A job's log fields: id, type, queue, attempt, and its trace ids with an instrumentation. */
+  #fields(job: Job<unknown>): object {
+    return jobFields(job, this.settings.instrumentation);
+  }
+
   readonly #timeOut = (running: RunningJob): void => {
     if (running.settled) return;
     const error = new JobTimeoutError(`job ${running.job.id} ran longer than jobTimeout (${this.settings.jobTimeoutMs} ms)`);
     running.own?.abort(error);
-    this.settings.logger.warn(error.message);
+    this.settings.logger.warn(error.message, this.#fields(running.job));
     this.#settle(running, failed(error, Date.now));
     this.#startBuffered();
   };

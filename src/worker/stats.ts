@@ -3,6 +3,8 @@ export interface WorkerStats {
   state: "idle" | "running" | "stopping";
   /** A take stream is open. */
   connected: boolean;
+  /** Ms since the open take stream last delivered a byte (a job or a heartbeat); undefined without one. */
+  lastByteAgeMs: number | undefined;
   /** Take streams opened so far. */
   connections: number;
   /** Jobs received from the server. */

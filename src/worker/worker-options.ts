@@ -19,6 +19,8 @@ import { timerMs, toMs } from "../utils/duration.ts";
 import { integerAtLeast } from "../utils/integer.ts";
 import { type Logger, type LoggerOption, toLogger } from "../utils/logger.ts";
 import type { Dispatcher } from "../processing/router.ts";
+import type { Instrumentation } from "../processing/instrumentation.ts";
+import type { WorkerStats } from "./stats.ts";
 
 /** Observers of a worker's life; a hook that throws is logged and does not touch the job. */
 export interface WorkerHooks {
@@ -34,6 +36,15 @@ export interface WorkerHooks {
   onConnect?(info: { connection: number; contentType: string | null }): void;
   /** A take stream ended; `error` says why (absent when the worker closed it on stop). */
   onDisconnect?(info: { connection: number; error?: unknown }): void;
+}
+
+/**
+ * An instrumentation (`zizq-edge/otel`) as a Worker uses it: `process` wraps each job, and
+ * `worker`, called once when the Worker is made, may read its stats (for gauges) and answer hooks
+ * that run after the `hooks` option's.
+ */
+export interface WorkerInstrumentation extends Instrumentation {
+  worker?(stats: () => WorkerStats): WorkerHooks | undefined;
 }
 
 /** Reconnects of the take stream: full-jitter exponential backoff. */
@@ -121,6 +132,12 @@ export interface WorkerOptions {
    */
   hooks?: WorkerHooks;
   /**
+   * Traces and metrics: spans around each job, its trace context taken from the payload.
+   * @default none (nothing is measured, nothing is stripped from payloads)
+   * @example instrumentation: zizqOtel() // from "zizq-edge/otel"
+   */
+  instrumentation?: WorkerInstrumentation;
+  /**
    * A pino or a winston logger, or any `LoggerOption`. Handlers get it as `ctx.log`.
    * @default console
    */
@@ -148,6 +165,7 @@ export interface WorkerSettings {
   maxFrameBytes: number | undefined;
   acks: WorkerOptions["acks"];
   hooks: WorkerHooks;
+  instrumentation: WorkerInstrumentation | undefined;
   logger: Logger;
 }
 
@@ -162,6 +180,7 @@ export function workerSettings(options: WorkerOptions): WorkerSettings {
   if (options.maxFrameBytes !== undefined) integerAtLeast("maxFrameBytes", options.maxFrameBytes, 1);
   checkAckOptions("acks", options.acks, ["maxBatch", "nackConcurrency", "retry"]);
   checkHooks(options.hooks);
+  checkObject("instrumentation", options.instrumentation);
   checkFunction("random", options.random);
   const reconnect = options.reconnect ?? {};
   checkObject("reconnect", reconnect);
@@ -188,6 +207,7 @@ export function workerSettings(options: WorkerOptions): WorkerSettings {
     maxFrameBytes: options.maxFrameBytes,
     acks: options.acks,
     hooks: options.hooks ?? {},
+    instrumentation: options.instrumentation,
     logger: toLogger(options.logger ?? console),
   };
 }
@@ -199,6 +219,27 @@ function checkHooks(hooks: WorkerHooks | undefined): void {
   checkObject("hooks", hooks);
   checkKnownKeys("hooks", hooks as Record<string, unknown>, HOOKS);
   for (const name of HOOKS) checkFunction(`hooks.${name}`, hooks[name]);
+}
+
+/** `first`'s hooks, each followed by `then`'s of the same name (which runs even if the first throws). */
+export function joinHooks(first: WorkerHooks, then: WorkerHooks): WorkerHooks {
+  const joined: Record<string, (...args: never[]) => void> = { ...first };
+  for (const name of HOOKS) {
+    const a = first[name] as ((...args: unknown[]) => void) | undefined;
+    const b = then[name] as ((...args: unknown[]) => void) | undefined;
+    if (b === undefined) continue;
+    joined[name] =
+      a === undefined
+        ? b
+        : (...args: unknown[]) => {
+            try {
+              a(...args);
+            } finally {
+              b(...args);
+            }
+          };
+  }
+  return joined as WorkerHooks;
 }
 
 /** Runs a hook; one that throws is logged and does not touch the job. */

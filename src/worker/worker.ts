@@ -6,7 +6,7 @@ import { Run, type RunLimits, type RunShared } from "./run.ts";
 import { newCounters, type WorkerStats } from "./stats.ts";
 import { type StopOptions, stopPlan, stopTimeoutMs } from "./stop.ts";
 import type { Connection } from "./take-loop.ts";
-import { type WorkerOptions, workerSettings } from "./worker-options.ts";
+import { joinHooks, type WorkerOptions, workerSettings } from "./worker-options.ts";
 
 /**
  * Takes jobs from one Zizq take stream and runs them through a Router: at most `concurrency`
@@ -25,7 +25,10 @@ export class Worker {
   #run: Run | undefined;
 
   constructor(options: WorkerOptions) {
-    this.#shared = { settings: workerSettings(options), counters: newCounters(), guard: new RedeliveryGuard<Connection>() };
+    const settings = workerSettings(options);
+    const watching = settings.instrumentation?.worker?.(() => this.stats());
+    if (watching !== undefined) settings.hooks = joinHooks(settings.hooks, watching);
+    this.#shared = { settings, counters: newCounters(), guard: new RedeliveryGuard<Connection>() };
   }
 
   /**
@@ -113,6 +116,7 @@ export class Worker {
     return {
       state: run?.state ?? "idle",
       connected: run?.conn !== undefined,
+      lastByteAgeMs: run?.conn === undefined ? undefined : performance.now() - run.conn.lastByteAt,
       connections: c.connections,
       taken: c.taken,
       running: run?.running ?? 0,

@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import * as v from "valibot";
 import { Client, defineJob, Router, Worker } from "zizq-edge";
 import { zizqPush } from "zizq-edge/hono";
+import { zizqOtel } from "zizq-edge/otel";
 import { generateSecret, signDelivery } from "zizq-edge/push";
 import { createTestServer } from "zizq-edge/testing";
 
@@ -47,6 +48,10 @@ try {
   const outcome = (await response.json()) as { outcome?: string; settled?: boolean };
   check(response.status === 200 && outcome.outcome === "completed" && outcome.settled === true, `push answered ${response.status} ${JSON.stringify(outcome)}`);
   check((await client.getJob(job.id)).status === "completed", "the pushed job is not completed");
+  // OpenTelemetry's API alone (no SDK): the instrumentation runs, and with no propagator set nothing joins the payload.
+  const otel = zizqOtel({ propagate: true });
+  const traced = await new Client({ url: handle.url, instrumentation: otel }).enqueue(Greet, { name: "otel" });
+  check(JSON.stringify((await client.getJob(traced.id)).payload) === '{"name":"otel"}', "a no-op propagator added a carrier");
   await stream.cancel();
   console.log(`smoke ${runtime}: test server, producer, worker and push endpoint ok`);
 } finally {

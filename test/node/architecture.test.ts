@@ -31,6 +31,8 @@ const ROOMS = [
   "worker",
   "push",
   "relay",
+  // zizq-edge/otel: the OpenTelemetry side of the instrumentation seam (processing/instrumentation.ts).
+  "otel",
   "testing",
   "index.ts",
 ] as const;

@@ -20,7 +20,8 @@ describe("src/ uses only the web platform", () => {
     const code = readFileSync(join(root, file), "utf8");
     expect(code).not.toMatch(/["']node:/);
     expect(code).not.toMatch(/\bBuffer\b/);
-    expect(code).not.toMatch(/(?<!-)\bprocess\s*[.[]/);
+    // Not the OpenTelemetry metric name "messaging.process.duration".
+    expect(code).not.toMatch(/(?<!-|messaging\.)\bprocess\s*[.[]/);
     expect(code).not.toMatch(/\b(Deno|Bun)\./);
   });
 });
@@ -32,7 +33,7 @@ describe("the build", () => {
       exports: Record<string, string | { types: string; default: string }>;
     };
     const entries = Object.entries(pkg.exports).filter(([, target]) => typeof target === "object");
-    expect(entries.map(([name]) => name)).toEqual([".", "./testing", "./node", "./bun", "./deno", "./cloudflare", "./hono", "./push"]);
+    expect(entries.map(([name]) => name)).toEqual([".", "./testing", "./node", "./bun", "./deno", "./cloudflare", "./hono", "./push", "./otel"]);
     for (const [name, target] of entries) {
       if (typeof target === "string") continue;
       expect(existsSync(join(root, target.types)), `${name} types`).toBe(true);

@@ -396,7 +396,7 @@ export async function hooksAndStats(format: Format, assert: Assert): Promise<voi
     const fresh = worker.stats();
     assert.deepEqual(
       fresh,
-      { state: "idle", connected: false, connections: 0, taken: 0, running: 0, buffered: 0, completed: 0, failed: 0, acksPending: 0, ackRequests: 0, badFrames: 0 },
+      { state: "idle", connected: false, lastByteAgeMs: undefined, connections: 0, taken: 0, running: 0, buffered: 0, completed: 0, failed: 0, acksPending: 0, ackRequests: 0, badFrames: 0 },
       "a new worker's stats",
     );
     const summary = await within(worker.drain({ maxIdle: 200 }), "drain with hooks", WAIT_MS);
@@ -417,6 +417,7 @@ export async function hooksAndStats(format: Format, assert: Assert): Promise<voi
     assert.deepEqual(stats, {
       state: "idle",
       connected: false,
+      lastByteAgeMs: undefined,
       connections: calls.connect,
       taken: good + bad,
       running: 0,

@@ -79,12 +79,16 @@ describe("Router.dispatch", () => {
       seen.push({ payload, context });
     });
     const job = jobOf("remind", { to: "a@example.com", at: "2024-01-02T03:04:05.000Z" }, 2);
-    const context = ctx();
+    const lines: unknown[] = [];
+    const context = { ...ctx(), log: { ...silent, info: (message: string, details?: unknown) => void lines.push([message, details]) } };
     expect(await router.dispatch(job, context, now)).toEqual({ kind: "completed" });
     expect(seen).toEqual([
-      { payload: { to: "a@example.com", at: new Date("2024-01-02T03:04:05.000Z") }, context: { job, attempt: 3, ...context } },
+      { payload: { to: "a@example.com", at: new Date("2024-01-02T03:04:05.000Z") }, context: { job, attempt: 3, signal: context.signal, log: expect.any(Object) } },
     ]);
     expect(seen[0]!.context.signal).toBe(context.signal);
+    // ctx.log is the dispatcher's logger with the job's fields on every line.
+    seen[0]!.context.log.info("sent", { to: "a@example.com" });
+    expect(lines).toEqual([["sent", { jobId: job.id, jobType: "remind", queue: job.queue, attempt: 3, to: "a@example.com" }]]);
   });
 
   it("hands a schema-less definition's payload over as is, and completes on a sync return", async () => {

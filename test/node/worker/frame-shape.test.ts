@@ -45,7 +45,7 @@ describe("take frames are checked", () => {
     expect(logger.messages).toContainEqual({
       level: "error",
       message: `killing job ${target}: its take-stream frame could not be decoded`,
-      details: { error: expect.objectContaining({ reason: "malformed", jobId: target }) },
+      details: { error: expect.objectContaining({ reason: "malformed", jobId: target }), jobId: target },
     });
     await within(worker.stop(), "stop()", 10_000);
     await running;
