@@ -10,6 +10,7 @@ interface QueryState {
   filter: JobFilter;
   order: Order;
   pageSize: number;
+  after?: string;
 }
 
 /** Running a query loads its code on first use; building one costs nothing. */
@@ -51,10 +52,14 @@ export class JobQuery<Payload = unknown> implements AsyncIterable<Job<Payload>> 
     return new JobQuery(this.transport, this.state.filter, { ...this.state, pageSize: size });
   }
 
+  /** Starts after the job with this id, in the query's order: the cursor of a paged listing. */
+  after(id: string): JobQuery<Payload> {
+    return new JobQuery(this.transport, this.state.filter, { ...this.state, after: id });
+  }
+
   /** Every matching job, page by page as the loop asks for them. */
   async *[Symbol.asyncIterator](): AsyncIterator<Job<Payload>> {
-    const { filter, order, pageSize } = this.state;
-    yield* (await run()).jobs<Payload>(this.transport, filter, order, pageSize);
+    yield* (await run()).jobs<Payload>(this.transport, this.state);
   }
 
   /** Every matching job, in one array: mind the size of the result. */

@@ -31,6 +31,8 @@ const ROOMS = [
   "worker",
   "push",
   "relay",
+  // The Hono dashboard (zizq-edge/hono): pages and actions over the Client.
+  "dashboard",
   "testing",
   "index.ts",
 ] as const;

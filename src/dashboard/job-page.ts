@@ -1,0 +1,59 @@
+/** One job: its settings, payload, budgets, error history and the actions its status allows. */
+import { html } from "hono/html";
+import type { Client } from "../client/client.ts";
+import type { Job } from "../types/job.ts";
+import { actionForm, formatNumber, type Html, page, statusBadge, time, type View } from "./layout.ts";
+import { payloadTree } from "./payload.ts";
+
+/** What can be done to a job in each status; see actions.ts for what each does. */
+export function allowedActions(status: Job["status"]): ("retry" | "kill" | "delete")[] {
+  if (status === "scheduled" || status === "dead") return ["retry", "delete"];
+  if (status === "in_flight") return ["kill", "delete"];
+  return ["delete"];
+}
+
+const LABELS = { retry: "Retry now", kill: "Kill", delete: "Delete" } as const;
+
+function settings(job: Job): Html {
+  const row = (label: string, value: unknown) => (value === undefined ? "" : html`<dt>${label}</dt><dd>${value}</dd>`);
+  const json = (value: unknown) => (value === undefined ? undefined : html`<code>${JSON.stringify(value)}</code>`);
+  return html`<dl>
+${row("status", statusBadge(job.status))}${row("type", job.type)}${row("queue", job.queue)}${row("priority", job.priority)}
+${row("attempts", `${job.attempts} failed${job.retryLimit === undefined ? "" : ` of ${job.retryLimit + 1} allowed runs`}`)}
+${row("ready at", time(job.readyAt))}${row("dequeued at", job.dequeuedAt === undefined ? undefined : time(job.dequeuedAt))}
+${row("failed at", job.failedAt === undefined ? undefined : time(job.failedAt))}${row("completed at", job.completedAt === undefined ? undefined : time(job.completedAt))}
+${row("purged at", job.purgeAt === undefined ? undefined : time(job.purgeAt))}${row("unique key", job.uniqueKey === undefined ? undefined : html`<code>${job.uniqueKey}</code> (while ${job.uniqueWhile ?? "queued"})`)}
+${row("backoff", json(job.backoff))}${row("retention", json(job.retention))}${row("batch", json(job.batch))}
+</dl>`;
+}
+
+function budgets(job: Job): Html {
+  if (job.budgets.length === 0) return html`<p class="muted">This job draws on no budget.</p>`;
+  return html`<table><thead><tr><th>budget key</th><th class="n">cost</th></tr></thead><tbody>${job.budgets.map(
+    (binding) => html`<tr><td class="mono">${binding.key}</td><td class="n">${formatNumber(binding.cost)}</td></tr>`,
+  )}</tbody></table>`;
+}
+
+async function errorHistory(client: Client, job: Job): Promise<Html> {
+  if (job.attempts === 0) return html`<p class="muted">No failed attempt.</p>`;
+  const records = await client.errors(job.id).toArray();
+  if (records.length === 0) return html`<p class="muted">The server keeps no error record for this job.</p>`;
+  // Newest first: the last failure is the one a reader came for.
+  return html`${records.reverse().map(
+    (record) => html`<details class="attempt"${record.attempt === job.attempts ? html` open` : ""}><summary>Attempt ${record.attempt}: <b>${record.errorType ?? "Error"}</b> ${
+      record.message
+    } <span class="muted">· ${time(record.failedAt)}</span></summary>${record.backtrace ? html`<pre>${record.backtrace}</pre>` : html`<p class="muted">No backtrace.</p>`}</details>`,
+  )}`;
+}
+
+export async function jobPage(view: View, client: Client, job: Job, notice?: string): Promise<Html> {
+  const path = `/jobs/${encodeURIComponent(job.id)}`;
+  const actions = allowedActions(job.status).map((action) => actionForm(view, `${path}/${action}`, LABELS[action], {}, action !== "retry"));
+  const body = html`<p><a href="${view.base}/jobs">← Jobs</a></p><h1 class="mono">${job.id}</h1>
+${view.readOnly ? "" : html`<div class="actions">${actions}</div>`}
+${settings(job)}
+<h2>Payload</h2><details open><summary>JSON (${formatNumber(JSON.stringify(job.payload)?.length ?? 0)} characters)</summary>${payloadTree(job.payload)}</details>
+<h2>Errors</h2>${await errorHistory(client, job)}
+<h2>Budgets</h2>${budgets(job)}`;
+  return page(view, `Job ${job.id}`, body, notice);
+}
