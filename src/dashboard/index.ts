@@ -45,6 +45,8 @@ interface DashboardEnv {
   Variables: { view: View; form: Record<string, unknown> };
 }
 
+const READ_ONLY = "This dashboard is read-only: it takes no action.";
+
 const OPTION_KEYS = ["client", "authorize", "basePath", "readOnly", "dangerouslyAllowUnauthenticated"];
 
 function checkOptions(options: DashboardOptions): void {
@@ -100,7 +102,7 @@ export function zizqDashboard(options: DashboardOptions): Hono<DashboardEnv> {
     if (verdict !== true) return show(c, problemPage(view, "Not allowed", "You may not use this dashboard."), 403);
     view.csrf = csrfToken(c, base);
     if (c.req.method === "POST") {
-      if (readOnly) return show(c, problemPage(view, "Read-only", "This dashboard is read-only: it takes no action."), 403);
+      if (readOnly) return show(c, problemPage(view, "Read-only", READ_ONLY), 403);
       const form = await c.req.parseBody();
       const problem = csrfProblem(c, form._csrf);
       if (problem) return show(c, problemPage(view, "Refused", `Refused: ${problem}. Reload the page and try again.`), 403);
@@ -154,6 +156,7 @@ export function zizqDashboard(options: DashboardOptions): Hono<DashboardEnv> {
   };
 
   app.get("/bulk", async (c) => {
+    if (readOnly) return show(c, problemPage(c.get("view"), "Read-only", READ_ONLY), 403);
     const action = bulkAction(c.req.query("action"));
     const fields = readFields((name) => c.req.query(name));
     return show(c, bulkPage(c.get("view"), action, fields, await bulkCount(client, action, jobFilter(fields))));
