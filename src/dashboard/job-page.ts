@@ -49,7 +49,7 @@ async function errorHistory(client: Client, job: Job): Promise<Html> {
 export async function jobPage(view: View, client: Client, job: Job, notice?: string): Promise<Html> {
   const path = `/jobs/${encodeURIComponent(job.id)}`;
   const actions = allowedActions(job.status).map((action) => actionForm(view, `${path}/${action}`, LABELS[action], {}, action !== "retry"));
-  const body = html`<p><a href="${view.base}/jobs">← Jobs</a></p><h1 class="mono">${job.id}</h1>
+  const body = html`<p><a href="${view.base}/jobs">← Jobs</a></p><h1>${job.type} <span class="mono">${job.id}</span></h1>
 ${view.readOnly ? "" : html`<div class="actions">${actions}</div>`}
 ${settings(job)}
 <h2>Payload</h2><details open><summary>JSON (${formatNumber(JSON.stringify(job.payload)?.length ?? 0)} characters)</summary>${payloadTree(job.payload)}</details>

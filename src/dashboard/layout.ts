@@ -27,8 +27,8 @@ header{display:flex;gap:1.2rem;align-items:center;padding:.6rem 1.2rem;border-bo
 header strong{font-size:15px}header nav{display:flex;gap:.9rem}a{color:var(--accent);text-decoration:none}a:hover{text-decoration:underline}
 main{padding:1rem 1.2rem;max-width:1200px}h1{font-size:20px;margin:.2rem 0 1rem}h2{font-size:16px;margin:1.4rem 0 .5rem}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid var(--line);vertical-align:top}
-th{font-weight:600;color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.03em}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-code,pre,.mono{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}pre{background:var(--panel);padding:.6rem;overflow:auto;margin:.3rem 0;white-space:pre-wrap;word-break:break-word}
+thead th{font-weight:600;color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.03em}tbody th,tfoot th{font-weight:500}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+code,pre,.mono{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}h1 .mono{font-size:18px}pre{background:var(--panel);padding:.6rem;overflow:auto;margin:.3rem 0;white-space:pre-wrap;word-break:break-word}
 .muted{color:var(--muted)}.badge{display:inline-block;padding:0 .45rem;border-radius:9px;font-size:12px;border:1px solid currentColor}
 .s-dead{color:var(--bad)}.s-completed{color:var(--ok)}.s-in_flight{color:var(--accent)}.s-scheduled{color:var(--warn)}.s-ready{color:var(--fg)}
 form.inline{display:inline}button,.button{font:inherit;padding:.25rem .7rem;border:1px solid var(--line);border-radius:5px;background:var(--bg);color:var(--fg);cursor:pointer}
@@ -37,7 +37,7 @@ button.danger{border-color:var(--bad);color:var(--bad)}input,select{font:inherit
 .notice{padding:.5rem .8rem;border-left:3px solid var(--ok);background:var(--panel);margin-bottom:1rem}.error{border-left-color:var(--bad)}
 .cards{display:flex;flex-wrap:wrap;gap:.8rem}.card{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:.6rem .9rem;min-width:9rem}
 .card b{display:block;font-size:20px}dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}dt{color:var(--muted)}dd{margin:0}
-details>summary{cursor:pointer}.tree{margin-left:1.1rem}.tree details{margin:.1rem 0}.actions{display:flex;gap:.5rem;margin:.8rem 0}
+details>summary{cursor:pointer}.tree{margin-left:1.1rem}.tree details{margin:.1rem 0}.actions{display:flex;gap:.5rem;margin:.8rem 0}h2 button{font-size:13px;font-weight:400;vertical-align:middle}
 svg.chart{background:var(--panel);border:1px solid var(--line);border-radius:6px}svg text{fill:var(--muted);font-size:11px}
 `;
 
