@@ -87,7 +87,7 @@ describe("the dashboard in Chromium", () => {
     expect(await page.locator("tbody tr").count()).toBe(1);
     expect(await text("tbody tr")).toContain("deliver_webhook");
     await page.goto(url("/jobs"));
-    await page.screenshot({ path: `${SHOTS}jobs.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}jobs.png` });
   });
 
   it("opens a dead job, shows its errors in the viewer's zone, retries it, and it leaves the dead list", async () => {
