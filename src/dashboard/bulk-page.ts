@@ -1,5 +1,5 @@
 /** The confirmation step of a bulk action: what it does, to how many jobs, and one button. */
-import { html } from "hono/html";
+import { html } from "./html.ts";
 import { describe, type FilterFields } from "./filter.ts";
 import { actionForm, formatNumber, type Html, page, type View } from "./layout.ts";
 import type { JobAction } from "./actions.ts";

@@ -1,5 +1,5 @@
 /** Cron groups and their entries (Zizq Pro), with pause and resume. */
-import { html } from "hono/html";
+import { html } from "./html.ts";
 import type { Client } from "../client/client.ts";
 import { ZizqProLicenseError } from "../errors/pro-license-error.ts";
 import type { CronGroup } from "../types/cron.ts";

@@ -3,22 +3,37 @@
  * has, and acts on them. Server-rendered HTML, readable with JavaScript off; the one inline
  * script only shows timestamps in the viewer's zone.
  */
-import { type Context, Hono } from "hono";
+import type { Context, Hono } from "hono";
 import type { Client } from "../client/client.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { ZizqBadRequestError, ZizqNotFoundError } from "../errors/http-error.ts";
 import { ZizqProLicenseError } from "../errors/pro-license-error.ts";
+import { ZizqError } from "../errors/zizq-error.ts";
 import { checkBoolean, checkFunction, checkKnownKeys, checkObject, isObject, shown } from "../utils/arguments.ts";
+import { loadWithPeers } from "../utils/optional-peers.ts";
 import { applyToAll, applyToJob, bulkCount, JOB_ACTIONS, type JobAction } from "./actions.ts";
 import { bulkPage } from "./bulk-page.ts";
 import { cronsPage } from "./crons-page.ts";
 import { jobFilter, queryString, readFields } from "./filter.ts";
 import { jobPage } from "./job-page.ts";
 import { jobsPage } from "./jobs-page.ts";
-import { type Html, problemPage, type View } from "./layout.ts";
+import type { Html } from "./html.ts";
+import { problemPage, type View } from "./layout.ts";
 import { overviewPage } from "./overview.ts";
 import { csrfProblem, csrfToken, randomToken, securityHeaders } from "./security.ts";
 import { Samples } from "./throughput.ts";
+
+/**
+ * Hono, loaded with this entry when it is installed. `zizq-edge/hono` also serves code without
+ * Hono (the deprecated `zizqPushHandler`), so a missing hono is reported by `zizqDashboard` alone.
+ */
+const hono: typeof import("hono") | ZizqError = await loadWithPeers(
+  { user: "zizqDashboard", packages: ["hono"], install: "npm install hono" },
+  () => import("hono"),
+).catch((error: unknown) => {
+  if (error instanceof ZizqError) return error;
+  throw error;
+});
 
 /** Options of `zizqDashboard`. */
 export interface DashboardOptions {
@@ -84,12 +99,13 @@ function mountPath(c: Context): string {
  * ```
  */
 export function zizqDashboard(options: DashboardOptions): Hono<DashboardEnv> {
+  if (hono instanceof ZizqError) throw hono;
   checkOptions(options);
   const { client, authorize } = options;
   const readOnly = options.readOnly === true;
   const samples = new Samples();
-  const app = new Hono<DashboardEnv>();
-  const show = (c: Context<DashboardEnv>, body: Html, status: 200 | 400 | 403 | 404 | 500 = 200) => c.html(body, status);
+  const app = new hono.Hono<DashboardEnv>();
+  const show = (c: Context<DashboardEnv>, body: Html, status: 200 | 400 | 403 | 404 | 500 = 200) => c.html(body.text, status);
 
   app.use("*", async (c, next) => {
     const base = options.basePath ?? mountPath(c);

@@ -1,5 +1,5 @@
 /** One job: its settings, payload, budgets, error history and the actions its status allows. */
-import { html } from "hono/html";
+import { html } from "./html.ts";
 import type { Client } from "../client/client.ts";
 import type { Job } from "../types/job.ts";
 import { actionForm, formatNumber, type Html, page, statusBadge, time, type View } from "./layout.ts";

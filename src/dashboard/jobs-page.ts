@@ -1,5 +1,5 @@
 /** The job list: the Client's lazy query, one page at a time, with the server's count. */
-import { html } from "hono/html";
+import { html } from "./html.ts";
 import type { Client } from "../client/client.ts";
 import type { Order } from "../types/filter.ts";
 import type { Job } from "../types/job.ts";

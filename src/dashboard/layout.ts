@@ -1,13 +1,13 @@
 /**
- * The page shell and the small pieces every page draws with. Every value goes through hono's
+ * The page shell and the small pieces every page draws with. Every value goes through the
  * `html` template, which escapes what it interpolates; `raw` is used only for the constant CSS
  * and script below.
  */
-import { html, raw } from "hono/html";
+import { type Html, html, raw } from "./html.ts";
 import type { JobStatus } from "../types/job.ts";
 import { CSRF_FIELD } from "./security.ts";
 
-export type Html = ReturnType<typeof html>;
+export type { Html };
 
 /** What every page knows about its request. */
 export interface View {

@@ -1,5 +1,5 @@
 /** The overview: queues by status from the server's count endpoint, throughput, the server. */
-import { html } from "hono/html";
+import { html } from "./html.ts";
 import type { Client } from "../client/client.ts";
 import { ZizqProLicenseError } from "../errors/pro-license-error.ts";
 import { queryString } from "./filter.ts";

@@ -2,7 +2,7 @@
  * A payload as a collapsible tree: objects and arrays become `<details>`, leaves their JSON text.
  * Everything is text in escaped HTML; nothing in a payload is ever run or parsed as markup.
  */
-import { html } from "hono/html";
+import { html } from "./html.ts";
 import type { Html } from "./layout.ts";
 
 /** Deeper than this the rest is shown as one JSON block, so a hostile payload cannot blow the page up. */

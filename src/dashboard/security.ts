@@ -5,7 +5,6 @@
  * make the browser send it.
  */
 import type { Context } from "hono";
-import { getCookie, setCookie } from "hono/cookie";
 
 export const CSRF_COOKIE = "zizq_csrf";
 export const CSRF_FIELD = "_csrf";
@@ -36,17 +35,22 @@ export function securityHeaders(c: Context, nonce: string): void {
   c.header("Cache-Control", "no-store");
 }
 
+/** The token cookie the request carries, when it has the shape of one. */
+function tokenCookie(c: Context): string | undefined {
+  for (const part of (c.req.header("Cookie") ?? "").split(";")) {
+    const [name, value] = part.trim().split("=", 2);
+    if (name === CSRF_COOKIE && value !== undefined && /^[\w-]{22}$/.test(value)) return value;
+  }
+  return undefined;
+}
+
 /** The visitor's CSRF token, set as a cookie on the first visit. */
 export function csrfToken(c: Context, base: string): string {
-  const known = getCookie(c, CSRF_COOKIE);
-  if (known && /^[\w-]{22}$/.test(known)) return known;
+  const known = tokenCookie(c);
+  if (known) return known;
   const token = randomToken();
-  setCookie(c, CSRF_COOKIE, token, {
-    httpOnly: true,
-    sameSite: "Strict",
-    secure: new URL(c.req.url).protocol === "https:",
-    path: base === "" ? "/" : base,
-  });
+  const secure = new URL(c.req.url).protocol === "https:" ? "; Secure" : "";
+  c.header("Set-Cookie", `${CSRF_COOKIE}=${token}; Path=${base === "" ? "/" : base}; HttpOnly; SameSite=Strict${secure}`, { append: true });
   return token;
 }
 
@@ -57,7 +61,7 @@ export function csrfToken(c: Context, base: string): string {
 export function csrfProblem(c: Context, sent: unknown): string | undefined {
   const site = c.req.header("Sec-Fetch-Site");
   if (site !== undefined && site !== "same-origin") return `a request from another site (${site})`;
-  const cookie = getCookie(c, CSRF_COOKIE);
+  const cookie = tokenCookie(c);
   if (typeof sent !== "string" || sent === "" || cookie === undefined) return "the form's CSRF token is missing";
   return sameText(sent, cookie) ? undefined : "the form's CSRF token does not match";
 }

@@ -4,7 +4,7 @@
  * the samples live in this mount (one isolate, one process); completed jobs count only while the
  * server retains them (a completed retention above 0).
  */
-import { html } from "hono/html";
+import { html } from "./html.ts";
 import type { Html } from "./layout.ts";
 
 export interface Sample {
