@@ -14,7 +14,7 @@ import * as push from "../src/push/index.ts";
 import { createPushHandler, type PushHandlerOptions } from "../src/push/endpoint.ts";
 
 export type { PushHandlerOptions } from "../src/push/endpoint.ts";
-export { zizqDashboard, type DashboardOptions } from "../src/dashboard/index.ts";
+export { type DashboardOptions, zizqDashboard } from "../src/dashboard/index.ts";
 
 // The push toolkit is zizq-edge/push's; these copies stay for one minor version so imports from
 // here keep working.

@@ -24,16 +24,25 @@ console.log(`Zizq dashboard: ${handle.url}/admin/zizq  (Ctrl-C to stop)`);
 // New emails arrive and get sent, one in ten failing, so the overview has something to draw.
 const SendEmail = defineJob<{ to: string; template: string }>({ type: "send_email", queue: "emails" });
 let n = 0;
-const tick = setInterval(async () => {
+async function sendOne(): Promise<void> {
   await client.enqueue(SendEmail, { to: `live${++n}@example.com`, template: "receipt" });
-  const stream = await client.take({ queues: ["emails"], prefetch: 1 });
-  const reader = stream.getReader();
-  const { value } = await reader.read();
-  if (value) {
+  const reader = (await client.take({ queues: ["emails"], prefetch: 1 })).getReader();
+  try {
+    const { value } = await reader.read();
+    if (!value) return;
     if (n % 10 === 0) await client.fail(value.id, { message: "SMTP 451 try again later", errorType: "SmtpError", kill: true });
     else await client.ack(value.id);
+  } finally {
+    await reader.cancel();
   }
-  await reader.cancel();
+}
+let sending = false;
+const tick = setInterval(() => {
+  if (sending) return;
+  sending = true;
+  sendOne()
+    .catch((error: unknown) => console.error("demo worker:", error))
+    .finally(() => (sending = false));
 }, 700);
 
 process.once("SIGINT", async () => {
