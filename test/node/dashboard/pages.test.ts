@@ -64,6 +64,18 @@ describe("pages", () => {
     expect(text).toContain(`<a href="${BASE}/jobs?queue=images&amp;status=in_flight">3</a>`);
   });
 
+  it("tells a free-tier server by its refused cron API, and says why it shows no cron", async () => {
+    const { createTestServer } = await import("../../../src/testing/index.ts");
+    const server = createTestServer({ license: "free", version: "0.6.1" });
+    const app = new Hono().route(BASE, zizqDashboard({ client: new Client({ url: "http://zizq.test", fetch: server.fetch }), authorize: () => true }));
+    const overview = await (await app.request(BASE)).text();
+    expect(overview).toContain("Zizq 0.6.1");
+    expect(overview).toContain("licence: free");
+    expect(overview).toContain("No queue holds a job.");
+    expect(await (await app.request(`${BASE}/crons`)).text()).toContain("Cron groups need a Zizq Pro licence; this server runs the free tier.");
+    server.close();
+  });
+
   it("lists jobs a page at a time with the server's count, newest or oldest first, by every filter", async () => {
     mounted = await mount();
     const session = new Session(mounted.app);
