@@ -1,6 +1,6 @@
 /** The confirmation step of a bulk action: what it does, to how many jobs, and one button. */
 import { html } from "./html.ts";
-import { describe, type FilterFields } from "./filter.ts";
+import { describeFilter, type FilterFields, queryString } from "./filter.ts";
 import { actionForm, formatNumber, type Html, page, type View } from "./layout.ts";
 import type { JobAction } from "./actions.ts";
 
@@ -11,9 +11,9 @@ const WHAT: Record<JobAction, string> = {
 };
 
 export function bulkPage(view: View, action: JobAction, fields: FilterFields, count: number): Html {
-  const cancel = html`<a href="${view.base}/jobs${fields.queue || fields.type || fields.status || fields.jq ? `?${new URLSearchParams(fields as Record<string, string>)}` : ""}">Cancel</a>`;
+  const cancel = html`<a href="${view.base}/jobs${queryString(fields)}">Cancel</a>`;
   const body = html`<h1>${action[0]!.toUpperCase()}${action.slice(1)} matching jobs?</h1>
-<p>Filter: <b>${describe(fields)}</b>.</p>
+<p>Filter: <b>${describeFilter(fields)}</b>.</p>
 <p>This will ${WHAT[action]}: <b>${formatNumber(count)}</b> ${count === 1 ? "job" : "jobs"} now.</p>
 ${count === 0 ? html`<p class="muted">Nothing to do.</p>` : html`<div class="actions">${actionForm(view, "/bulk", `Yes, ${action} ${formatNumber(count)}`, { action, confirm: "yes", ...fields } as Record<string, string>, true)} ${cancel}</div>`}
 ${count === 0 ? cancel : ""}`;

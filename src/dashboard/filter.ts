@@ -41,7 +41,7 @@ export function queryString(fields: FilterFields, extra: Record<string, string |
 }
 
 /** The filter in words, for headings and confirmations. */
-export function describe(fields: FilterFields): string {
+export function describeFilter(fields: FilterFields): string {
   const parts = FILTER_FIELDS.filter((name) => fields[name]).map((name) => `${name} = ${fields[name]}`);
   return parts.length === 0 ? "every job" : parts.join(", ");
 }
