@@ -1,6 +1,8 @@
 /** One job: its settings, payload, budgets, error history and the actions its status allows. */
 import { html } from "./html.ts";
 import type { Client } from "../client/client.ts";
+import { ZizqNotFoundError } from "../errors/http-error.ts";
+import type { Budget } from "../types/budget.ts";
 import type { Job } from "../types/job.ts";
 import { actionForm, formatNumber, type Html, page, statusBadge, time, type View } from "./layout.ts";
 import { payloadTree } from "./payload.ts";
@@ -27,10 +29,30 @@ ${row("backoff", json(job.backoff))}${row("retention", json(job.retention))}${ro
 </dl>`;
 }
 
-function budgets(job: Job): Html {
+function policy(budget: Budget | undefined): Html {
+  if (!budget) return html`<span class="muted">not defined</span>`;
+  const { strategy } = budget;
+  if (strategy.type === "time_based") {
+    const burst = strategy.burst === undefined ? "" : `, burst ${formatNumber(strategy.burst)}`;
+    return html`${formatNumber(budget.allocation)} per ${formatNumber(strategy.durationMs)} ms${burst}`;
+  }
+  if (strategy.type === "while_in_flight") return html`${formatNumber(budget.allocation)} in flight at once`;
+  return html`${formatNumber(budget.allocation)} (${strategy.kind})`;
+}
+
+/** The job's bindings with each budget's policy, read from the server (a budget may be gone). */
+async function budgets(client: Client, job: Job): Promise<Html> {
   if (job.budgets.length === 0) return html`<p class="muted">This job draws on no budget.</p>`;
-  return html`<table><thead><tr><th>budget key</th><th class="n">cost</th></tr></thead><tbody>${job.budgets.map(
-    (binding) => html`<tr><td class="mono">${binding.key}</td><td class="n">${formatNumber(binding.cost)}</td></tr>`,
+  const found = await Promise.all(
+    job.budgets.map(({ key }) =>
+      client.budgets.get(key).catch((error: unknown) => {
+        if (error instanceof ZizqNotFoundError) return undefined;
+        throw error;
+      }),
+    ),
+  );
+  return html`<table><thead><tr><th>budget key</th><th class="n">cost</th><th>policy</th></tr></thead><tbody>${job.budgets.map(
+    (binding, i) => html`<tr><td class="mono">${binding.key}</td><td class="n">${formatNumber(binding.cost)}</td><td>${policy(found[i])}</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -54,6 +76,6 @@ ${view.readOnly ? "" : html`<div class="actions">${actions}</div>`}
 ${settings(job)}
 <h2>Payload</h2><details open><summary>JSON (${formatNumber(JSON.stringify(job.payload)?.length ?? 0)} characters)</summary>${payloadTree(job.payload)}</details>
 <h2>Errors</h2>${await errorHistory(client, job)}
-<h2>Budgets</h2>${budgets(job)}`;
+<h2>Budgets</h2>${await budgets(client, job)}`;
   return page(view, `Job ${job.id}`, body, notice);
 }

@@ -109,7 +109,7 @@ describe("pages", () => {
     }
     expect(text).toMatch(/<time datetime="\d{4}-\d\d-\d\dT[\d:.]+Z">\d{4}-\d\d-\d\d [\d:]+ UTC<\/time>/);
     const [charge] = await mounted.seeded.client.jobs({ type: "charge_card" }).toArray();
-    expect((await new Session(mounted.app).get(`/jobs/${charge!.id}`)).text).toContain('<td class="mono">stripe</td>');
+    expect((await new Session(mounted.app).get(`/jobs/${charge!.id}`)).text).toContain('<td class="mono">stripe</td><td class="n">1</td><td>20 per 1,000 ms</td>');
     expect((await new Session(mounted.app).get("/jobs/03hcm6te4ugn8dxctjmkh3zzz")).status).toBe(404);
   });
 
