@@ -31,6 +31,17 @@ export default defineConfig({
       },
       {
         resolve: { alias },
+        test: {
+          // The dashboard in Debian's Chromium, driven by playwright-core.
+          name: "browser",
+          deps: { interopDefault: false },
+          include: ["test/browser/**/*.test.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        resolve: { alias },
         plugins: [
           cloudflareTest({
             main: "./test/workers/worker.ts",

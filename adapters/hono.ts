@@ -1,6 +1,7 @@
 /**
  * `zizq-edge/hono`: the push endpoint as a Hono handler,
- * `app.post("/zizq", zizqPush({ router, secrets }))`.
+ * `app.post("/zizq", zizqPush({ router, secrets }))`, and the dashboard as a Hono sub-app,
+ * `app.route("/admin/zizq", zizqDashboard({ client, authorize }))`.
  *
  * Nothing is re-implemented here: `zizqPush` wraps the runtime-neutral `createPushHandler` of
  * `zizq-edge/push`. The body cap is enforced while reading `c.req.raw`'s stream, so it does not
@@ -13,6 +14,7 @@ import * as push from "../src/push/index.ts";
 import { createPushHandler, type PushHandlerOptions } from "../src/push/endpoint.ts";
 
 export type { PushHandlerOptions } from "../src/push/endpoint.ts";
+export { type DashboardOptions, zizqDashboard } from "../src/dashboard/index.ts";
 
 // The push toolkit is zizq-edge/push's; these copies stay for one minor version so imports from
 // here keep working.

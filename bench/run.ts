@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<void>> = {
   replies: async () => (await import("./replies.ts")).run(),
   parked: async () => (await import("./parked.ts")).run(),
   h2: async () => (await import("./h2.ts")).run(),
+  dashboard: async () => (await import("./dashboard.ts")).run(),
 };
 
 const wanted = process.argv.slice(2);

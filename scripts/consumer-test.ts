@@ -144,12 +144,15 @@ try {
        await import("zizq-edge/testing").then(() => console.log("zizq-edge/testing loaded"), (error) => console.log(error.message));
        await import("zizq-edge/otel").then(() => console.log("zizq-edge/otel loaded"), (error) => console.log(error.message.includes("@opentelemetry/api") ? "zizq-edge/otel names @opentelemetry/api" : error.message));
        const { serve } = await import("zizq-edge/node");
-       await serve({ fetch: () => new Response() }).then((handle) => handle.close(), (error) => console.log(error.message));`,
+       await serve({ fetch: () => new Response() }).then((handle) => handle.close(), (error) => console.log(error.message));
+       const { zizqDashboard } = await import("zizq-edge/hono");
+       try { zizqDashboard({}); } catch (error) { console.log(error.message); }`,
     );
     const expected = [
       'createTestServer needs the optional package "hono": npm install -D hono jq-web croner scru128',
       "zizq-edge/otel names @opentelemetry/api",
       'serve needs the optional package "@hono/node-server": npm install @hono/node-server',
+      'zizqDashboard needs the optional package "hono": npm install hono',
     ].join("\n");
     for (const [runtime, command, args] of [
       ["Node", process.execPath, []],

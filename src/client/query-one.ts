@@ -16,7 +16,7 @@ import type { Transport } from "./transport.ts";
 /** The one matching job, or undefined; one request for a page of two tells one from many. */
 async function findOne<Payload>(transport: Transport, filter: JobFilter, operation: string): Promise<Job<Payload> | undefined> {
   const found: Job<Payload>[] = [];
-  for await (const job of jobs<Payload>(transport, filter, "asc", 2)) {
+  for await (const job of jobs<Payload>(transport, { filter, order: "asc", pageSize: 2 })) {
     found.push(job);
     if (found.length === 2) throw new ZizqMultipleMatchesError(operation, found.map((each) => each.id));
   }

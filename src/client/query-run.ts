@@ -62,20 +62,32 @@ function checkPageSize(size: number): void {
   }
 }
 
-export function jobs<Payload>(transport: Transport, filter: JobFilter, order: Order, pageSize: number): AsyncGenerator<Job<Payload>> {
-  return flat(jobPages<Payload>(transport, filter, order, pageSize));
+/** What a listing asks for: its filter, order, page size and an optional cursor (a job id to start after). */
+export interface Listing {
+  filter: JobFilter;
+  order: Order;
+  pageSize: number;
+  after?: string | undefined;
 }
 
-export async function* jobPages<Payload>(transport: Transport, filter: JobFilter, order: Order, pageSize: number): AsyncGenerator<Job<Payload>[]> {
+export function jobs<Payload>(transport: Transport, listing: Listing): AsyncGenerator<Job<Payload>> {
+  return flat(jobPages<Payload>(transport, listing));
+}
+
+export async function* jobPages<Payload>(transport: Transport, { filter, order, pageSize, after }: Listing): AsyncGenerator<Job<Payload>[]> {
   const params = wireFilter(filter);
   if (order !== "asc" && order !== "desc") {
     throw new ZizqArgumentError("order", `expected "asc" or "desc", got ${String(order)}`);
   }
   checkPageSize(pageSize);
+  if (after !== undefined && (typeof after !== "string" || after === "")) {
+    throw new ZizqArgumentError("after", `expected a job id, got ${String(after)}`);
+  }
   if (!params) return;
   await requireFilterFeatures(transport, filter);
   params.set("order", order);
   params.set("limit", String(pageSize));
+  if (after !== undefined) params.set("from", after);
   yield* pages(transport, `/jobs?${params}`, (r) => r.jobPage, (page) => page.jobs, (wire) => job<Payload>(wire));
 }
 

@@ -6,15 +6,12 @@ import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { isJobDefinition, type JobDefinition } from "../job/define-job.ts";
 import { checkObject } from "../utils/arguments.ts";
 import { lazy } from "../utils/lazy.ts";
+import type { Listing } from "./query-run.ts";
 import { Sequence } from "./sequence.ts";
 import type { Transport } from "./transport.ts";
 
-/** What a `JobQuery` holds: its filter, order and page size. */
-interface QueryState {
-  filter: JobFilter;
-  order: Order;
-  pageSize: number;
-}
+/** What a `JobQuery` holds: its filter, order, page size and cursor. */
+type QueryState = Listing;
 
 /** Running a query loads its code on first use; building one costs nothing. */
 const run = lazy(() => import("./query-run.ts"));
@@ -60,10 +57,14 @@ export class JobQuery<Payload = unknown> implements AsyncIterable<Job<Payload>> 
     return new JobQuery(this.transport, this.state.filter, { ...this.state, pageSize: size });
   }
 
+  /** Starts after the job with this id, in the query's order: the cursor of a paged listing. */
+  after(id: string): JobQuery<Payload> {
+    return new JobQuery(this.transport, this.state.filter, { ...this.state, after: id });
+  }
+
   /** Every matching job, page by page as the loop asks for them. */
   async *[Symbol.asyncIterator](): AsyncIterator<Job<Payload>> {
-    const { filter, order, pageSize } = this.state;
-    yield* (await run()).jobs<Payload>(this.transport, filter, order, pageSize);
+    yield* (await run()).jobs<Payload>(this.transport, this.state);
   }
 
   /**
@@ -74,7 +75,7 @@ export class JobQuery<Payload = unknown> implements AsyncIterable<Job<Payload>> 
     const { transport, state } = this;
     return new Sequence({
       async *[Symbol.asyncIterator]() {
-        yield* (await run()).jobPages<Payload>(transport, state.filter, state.order, state.pageSize);
+        yield* (await run()).jobPages<Payload>(transport, state);
       },
     });
   }
@@ -106,8 +107,16 @@ export class JobQuery<Payload = unknown> implements AsyncIterable<Job<Payload>> 
     return new Sequence(this.pageSize(1)).first();
   }
 
-  /** The last job in the query's order, or undefined: one request, the first in the other order. */
+  /**
+   * The last job in the query's order, or undefined: one request, the first in the other order
+   * (after a cursor, the pages are walked, as the other order would start at the wrong end).
+   */
   async last(): Promise<Job<Payload> | undefined> {
+    if (this.state.after !== undefined) {
+      let last: Job<Payload> | undefined;
+      for await (const page of this.pages()) last = page.at(-1) ?? last;
+      return last;
+    }
     return this.order(this.state.order === "desc" ? "asc" : "desc").first();
   }
 

@@ -33,6 +33,8 @@ const ROOMS = [
   "relay",
   // zizq-edge/otel: the OpenTelemetry side of the instrumentation seam (processing/instrumentation.ts).
   "otel",
+  // The Hono dashboard (zizq-edge/hono): pages and actions over the Client.
+  "dashboard",
   "testing",
   "index.ts",
 ] as const;
