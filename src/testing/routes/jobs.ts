@@ -8,7 +8,7 @@ import { fail, noContent, respond } from "../http/respond.ts";
 import { isTerminal, jobView } from "../store/job.ts";
 import type { AppDeps } from "./deps.ts";
 import { enqueueOne } from "./enqueue.ts";
-import { readJobFilter, selectJobs } from "./selection.ts";
+import { countJobs, readJobFilter, selectJobs } from "./selection.ts";
 
 /** PATCH refuses null queue and priority, and bad queue names, with 422 before any lookup. */
 export function checkPatch(patch: body.PatchInput): void {
@@ -83,7 +83,7 @@ export function jobsRoutes(deps: AppDeps): Hono {
         const format = acceptFormat(c.req.raw);
         const filter = readJobFilter(deps, new URL(c.req.url));
         checkIds(filter.ids);
-        return respond(format, 200, { count: (await selectJobs(deps, filter, { visibleOnly: true })).length });
+        return respond(format, 200, { count: await countJobs(deps, filter, { visibleOnly: true }) });
       },
     }),
   );

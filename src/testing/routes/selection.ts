@@ -2,7 +2,7 @@ import { COUNT_KEYS, query, readFilter, readParams, withBudgetsKey } from "../ht
 import { fail } from "../http/respond.ts";
 import { JqError } from "../jq.ts";
 import { FilterTimeout } from "../payload-filter.ts";
-import type { JobFilter } from "../store/filter.ts";
+import type { JobFilter, SelectOptions as StoreSelectOptions } from "../store/filter.ts";
 import type { StoredJob } from "../store/job.ts";
 import type { AppDeps } from "./deps.ts";
 
@@ -10,12 +10,7 @@ import type { AppDeps } from "./deps.ts";
 export const readJobFilter = (deps: AppDeps, url: URL) =>
   query(() => readFilter(readParams(url, withBudgetsKey(COUNT_KEYS, deps.features.budgets))));
 
-export interface SelectOptions {
-  visibleOnly: boolean;
-  descending?: boolean;
-  from?: string;
-  limit?: number;
-}
+export type SelectOptions = Omit<StoreSelectOptions, "matching">;
 
 /**
  * The jobs a filter selects. The jq `filter` is judged first among the jobs the other filters
@@ -26,6 +21,12 @@ export async function selectJobs(deps: AppDeps, filter: JobFilter, options: Sele
   const { limit, ...judging } = options;
   const matching = await judgePayloads(deps, filter, judging);
   return deps.store.select(filter, { ...options, ...(matching ? { matching } : {}) });
+}
+
+/** How many jobs a filter selects, judged the way `selectJobs` judges them. */
+export async function countJobs(deps: AppDeps, filter: JobFilter, options: SelectOptions): Promise<number> {
+  const matching = await judgePayloads(deps, filter, options);
+  return deps.store.count(filter, { ...options, ...(matching ? { matching } : {}) });
 }
 
 async function judgePayloads(

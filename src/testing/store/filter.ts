@@ -22,6 +22,16 @@ export interface JobFilter {
   filter?: string;
 }
 
+/** Where a selection starts, its order and its size; `matching` is the jq filter's verdict. */
+export interface SelectOptions {
+  visibleOnly: boolean;
+  descending?: boolean;
+  /** An exclusive cursor: the id the selection starts after. */
+  from?: string;
+  limit?: number;
+  matching?: ReadonlySet<StoredJob>;
+}
+
 const inRange = (value: number, range: Range | undefined) =>
   range === undefined || (BigInt(value) >= range.lo && BigInt(value) <= range.hi);
 

@@ -3,7 +3,7 @@ import type { EnqueueInput, FailureInput, PatchInput } from "../http/requests.ts
 import type { Jq } from "../jq.ts";
 import type { Backoff } from "../../types/job.ts";
 import { fold, foldsInto, need, validateBatch } from "./batch.ts";
-import { type JobFilter, matchesFields } from "./filter.ts";
+import { type JobFilter, matchesFields, type SelectOptions } from "./filter.ts";
 import { byPriorityThenId, byReadyAtThenId, JobHeap, QueueHeaps } from "./job-heaps.ts";
 import { type Holder, isTerminal, newJob, type StoredJob } from "./job.ts";
 import { applyPatch, backoffMs } from "./patch.ts";
@@ -158,23 +158,38 @@ export class JobStore {
    * on): `matching` holds the jobs whose payload matched then; others are left out. Without
    * `matching` the jq filter is not applied.
    */
-  select(
-    filter: JobFilter,
-    options: { matching?: ReadonlySet<StoredJob>; visibleOnly: boolean; descending?: boolean; from?: string; limit?: number },
-  ): StoredJob[] {
+  select(filter: JobFilter, options: SelectOptions): StoredJob[] {
+    const selected: StoredJob[] = [];
+    const limit = options.limit ?? Infinity;
+    if (limit > 0) this.scan(filter, options, (job) => selected.push(job) < limit);
+    return selected;
+  }
+
+  /** How many jobs `select` would answer without a limit, counted without collecting them. */
+  count(filter: JobFilter, options: SelectOptions): number {
+    let count = 0;
+    this.scan(filter, options, () => ++count > 0);
+    return count;
+  }
+
+  /** Visits the jobs a filter selects, in order, until `visit` answers false. */
+  private scan(filter: JobFilter, options: SelectOptions, visit: (job: StoredJob) => boolean): void {
     const now = this.config.now();
-    const { from, descending, matching } = options;
-    const all = [...this.jobs.values()];
-    if (descending) all.reverse();
+    const { from, descending, matching, visibleOnly } = options;
     if (filter.filter !== undefined && matching === undefined) throw new InternalError("the jq filter was not judged");
-    const jobs = all.filter(
-      (job) =>
-        (!options.visibleOnly || this.visible(job, now)) &&
+    // A page of a big store stops at its limit instead of filtering every job first.
+    const jobs = descending ? [...this.jobs.values()].reverse() : this.jobs.values();
+    for (const job of jobs) {
+      if (
+        (!visibleOnly || this.visible(job, now)) &&
         (from === undefined || (descending ? job.id < from : job.id > from)) &&
         matchesFields(job, filter) &&
-        (matching === undefined || matching.has(job)),
-    );
-    return options.limit === undefined ? jobs : jobs.slice(0, options.limit);
+        (matching === undefined || matching.has(job)) &&
+        !visit(job)
+      ) {
+        return;
+      }
+    }
   }
 
   queues(): string[] {
