@@ -32,7 +32,7 @@ describe("the build", () => {
       exports: Record<string, string | { types: string; default: string }>;
     };
     const entries = Object.entries(pkg.exports).filter(([, target]) => typeof target === "object");
-    expect(entries.map(([name]) => name)).toEqual([".", "./testing", "./node", "./bun", "./deno", "./cloudflare", "./hono", "./push"]);
+    expect(entries.map(([name]) => name)).toEqual([".", "./testing", "./testing/vitest", "./node", "./bun", "./deno", "./cloudflare", "./hono", "./push"]);
     for (const [name, target] of entries) {
       if (typeof target === "string") continue;
       expect(existsSync(join(root, target.types)), `${name} types`).toBe(true);

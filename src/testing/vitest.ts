@@ -1,0 +1,100 @@
+/**
+ * Matchers for vitest (and jest) on a test client or a recording test server:
+ * `expect(zizq).toHaveEnqueued(SendEmail, { to: "a@example.com" })`. Register them once, in a
+ * setup file or at the top of a test file: `expect.extend(zizqMatchers)`. This entry imports
+ * nothing from vitest at run time; its types add the matchers to vitest's `Matchers` (vitest 3.2
+ * and later), which `expect(...)` returns.
+ *
+ * @module zizq-edge/testing/vitest
+ */
+import type { JobDefinition } from "../job/define-job.ts";
+import type { PayloadPattern } from "../types/pattern.ts";
+import { integerAtLeast } from "../utils/integer.ts";
+import type { RecordedJob } from "./internals.ts";
+import { type Recorder, recordedJobs, typeOf } from "./kit/recorded.ts";
+import { type Expectation, judge } from "./kit/report.ts";
+
+/** The matchers `zizqMatchers` adds, as vitest's `expect(...)` types them. */
+export interface ZizqMatchers<R = unknown> {
+  /**
+   * Passes when a job of `definition`'s type whose payload matches `payload` (objects partially
+   * and recursively, arrays and scalars by equality) was enqueued since the last reset.
+   */
+  toHaveEnqueued<Input, Output>(definition: JobDefinition<Input, Output>, payload?: PayloadPattern<Input>): R;
+  /** Passes when exactly `times` such jobs were enqueued since the last reset. */
+  toHaveEnqueuedTimes<Input, Output>(definition: JobDefinition<Input, Output>, times: number, payload?: PayloadPattern<Input>): R;
+}
+
+declare module "vitest" {
+  interface Matchers<T = any> extends ZizqMatchers<T> {}
+}
+
+/** What vitest and jest give a matcher as `this`; everything is optional, so any runner with `expect.extend` works. */
+interface MatcherContext {
+  isNot?: boolean;
+  utils?: {
+    matcherHint?: (name: string, received?: string, expected?: string, options?: { isNot?: boolean }) => string;
+    diff?: (expected: unknown, received: unknown) => string | null | undefined;
+  };
+}
+
+/** The `expect.extend` protocol's answer. */
+interface MatcherResult {
+  pass: boolean;
+  message: () => string;
+}
+
+function verdict(context: MatcherContext, name: string, received: unknown, definition: JobDefinition<any, any>, payload: unknown, expected: Exclude<Expectation, "none">): MatcherResult {
+  const recorded = recordedJobs(received as Recorder);
+  const type = typeOf(definition);
+  const { pass } = judge(recorded, type, payload, expected);
+  const message = () => {
+    const hint = context.utils?.matcherHint?.(name, "zizq", "definition, payload", { isNot: context.isNot }) ?? name;
+    // Negated, what failed is that such jobs exist: the "none" verdict lists them.
+    const why = judge(recorded, type, payload, context.isNot && expected === "some" ? "none" : expected).message();
+    const text = context.isNot && expected !== "some" ? `${why.replace(/^expected /, "expected not ")}` : why;
+    return [hint, text, ...closestDiff(context, recorded, type, payload)].join("\n\n");
+  };
+  return { pass, message };
+}
+
+/** A diff of the pattern against the payload of `type` that shares most of its top-level values. */
+function closestDiff(context: MatcherContext, recorded: readonly RecordedJob[], type: string, payload: unknown): string[] {
+  const diff = context.utils?.diff;
+  if (diff === undefined || context.isNot || typeof payload !== "object" || payload === null) return [];
+  const score = (candidate: unknown) =>
+    typeof candidate === "object" && candidate !== null
+      ? Object.entries(payload).filter(([key, value]) => JSON.stringify((candidate as Record<string, unknown>)[key]) === JSON.stringify(value)).length
+      : -1;
+  let closest: unknown;
+  let best = -1;
+  for (const { job } of recorded) {
+    if (job.type !== type) continue;
+    const points = score(job.payload);
+    if (points > best) [closest, best] = [job.payload, points];
+  }
+  if (best < 0) return [];
+  const shown = diff(payload, closest);
+  return shown ? [`The closest ${type} payload (extra keys are fine):\n${shown}`] : [];
+}
+
+/**
+ * `expect.extend(zizqMatchers)` adds `toHaveEnqueued` and `toHaveEnqueuedTimes` to vitest's or
+ * jest's `expect`, for a test client (`createTestClient`) or a test server made with `recordJobs`.
+ *
+ * @example
+ * ```ts
+ * expect.extend(zizqMatchers);
+ * expect(zizq).toHaveEnqueued(SendEmail, { to: "a@example.com" });
+ * expect(zizq).not.toHaveEnqueued(Unsubscribe);
+ * expect(zizq).toHaveEnqueuedTimes(SendEmail, 2);
+ * ```
+ */
+export const zizqMatchers = {
+  toHaveEnqueued(this: MatcherContext, received: unknown, definition: JobDefinition<any, any>, payload?: unknown): MatcherResult {
+    return verdict(this, "toHaveEnqueued", received, definition, payload, "some");
+  },
+  toHaveEnqueuedTimes(this: MatcherContext, received: unknown, definition: JobDefinition<any, any>, times: number, payload?: unknown): MatcherResult {
+    return verdict(this, "toHaveEnqueuedTimes", received, definition, payload, { times: integerAtLeast("times", times, 0) });
+  },
+};
