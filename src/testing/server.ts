@@ -133,7 +133,7 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
     close: () => {
       closed = true;
       clearTimeout(timer);
-      clearInterval(reaper);
+      if (reaper !== undefined) clearInterval(reaper);
       hub.shutdown();
       payloadFilter.close();
     },
