@@ -14,10 +14,9 @@ test("the matchers work under bun:test's expect.extend", async () => {
   const zizq = createTestClient();
   try {
     await zizq.client.enqueue(SendEmail, { to: "a@example.com", subject: "Hi" });
-    (expect(zizq) as unknown as { toHaveEnqueued(...args: unknown[]): void }).toHaveEnqueued(SendEmail, { to: "a@example.com" });
-    expect(() => (expect(zizq) as unknown as { toHaveEnqueuedTimes(...args: unknown[]): void }).toHaveEnqueuedTimes(SendEmail, 2)).toThrow(
-      /expected 2 × send_email job to have been enqueued, found 1/,
-    );
+    expect(zizq).toHaveEnqueued(SendEmail, { to: "a@example.com" });
+    expect(zizq).not.toHaveEnqueued(SendEmail, { to: "b@example.com" });
+    expect(() => expect(zizq).toHaveEnqueuedTimes(SendEmail, 2)).toThrow(/expected 2 × send_email job to have been enqueued, found 1/);
   } finally {
     zizq.close();
   }
