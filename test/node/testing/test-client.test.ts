@@ -4,8 +4,8 @@
  */
 import * as v from "valibot";
 import { afterAll, beforeEach, describe, expect, expectTypeOf, it, vi } from "vitest";
-import { defineJob, type Job, NonRetryableError, RetryAfterError, Router, ZizqArgumentError, ZizqError } from "../../../src/index.ts";
-import { assertEnqueued, createTestClient, createTestServer, enqueued, ZizqAssertionError } from "../../../src/testing/index.ts";
+import { Client, defineJob, type Job, NonRetryableError, RetryAfterError, Router, ZizqArgumentError, ZizqError } from "../../../src/index.ts";
+import { assertEnqueued, counts, createTestClient, createTestServer, enqueued, ZizqAssertionError } from "../../../src/testing/index.ts";
 
 const SendEmail = defineJob({
   type: "send_email",
@@ -76,6 +76,20 @@ describe("enqueued and the assertions", () => {
     expect(zizq.lastError(bad)).toMatchObject({ attempt: 1, message: "mail server said no", errorType: "TypeError", failedAt: START });
     expect(zizq.lastError(ok.id)).toBeUndefined();
     expect(() => zizq.lastError("nope")).toThrow(ZizqArgumentError);
+  });
+
+  it("work on a server of your own made with recordJobs, and on the pair's server", async () => {
+    const server = createTestServer({ recordJobs: true });
+    try {
+      const client = new Client({ url: "http://zizq.test", fetch: server.fetch });
+      await client.enqueue(Resize, { image: "own.png", width: 3 });
+      expect(enqueued(server, Resize, { image: "own.png" })).toHaveLength(1);
+      expect(counts(server)).toMatchObject({ ready: 1 });
+      await client.reset();
+      expect(enqueued(server, Resize)).toEqual([]);
+    } finally {
+      server.close();
+    }
   });
 
   it("refuses a server that does not record jobs, and bad arguments, with argument errors", () => {
@@ -185,6 +199,25 @@ describe("perform", () => {
     expect(zizq.counts({ type: Resize }).ready).toBe(1);
     expect((await zizq.perform(router, { queues: ["media"], types: [Resize] })).completed).toBe(1);
     expect(ran).toEqual(["a@example.com", "a.png"]);
+  });
+
+  it("waits for budgets as the server dispatches: a parked job runs once its budget refills on the test clock", async () => {
+    const Call = defineJob<{ n: number }>({ type: "call", queue: "partner", budgets: [{ key: "partner-api" }] });
+    const Audit = defineJob<{ n: number }>({ type: "audit", queue: "partner", budgets: [{ key: "partner-api" }] });
+    await zizq.client.budgets.define({ key: "partner-api", allocation: 1, strategy: { type: "time_based", durationMs: 60_000 } });
+    const router = new Router().route(Call, () => undefined).route(Audit, () => undefined);
+    await zizq.client.enqueue(Call, { n: 1 });
+    await zizq.client.enqueue(Audit, { n: 2 });
+    await zizq.client.enqueue(Call, { n: 3 });
+
+    expect((await zizq.perform(router)).jobs.map((job) => job.type)).toEqual(["call"]);
+    zizq.advance("1m");
+    // The budget's head is the audit job: a type filter that refuses it holds back the calls behind it.
+    expect((await zizq.perform(router, { types: [Call] })).jobs).toEqual([]);
+    expect((await zizq.perform(router, { types: [Audit] })).jobs.map((job) => job.type)).toEqual(["audit"]);
+    zizq.advance("1m");
+    expect((await zizq.perform(router)).jobs.map((job) => job.type)).toEqual(["call"]);
+    expect(zizq.counts()).toMatchObject({ ready: 0, completed: 3 });
   });
 
   it("refuses bad options, naming them", async () => {
