@@ -85,6 +85,18 @@ function bytesUnder(dir: string): number {
     .reduce((sum, entry) => sum + statSync(join(entry.parentPath, entry.name)).size, 0);
 }
 
+/** Runs a script of the scratch project in Node, Bun and Deno; each must print `expected`. */
+async function runEverywhere(script: string, expected: string): Promise<void> {
+  for (const [runtime, command, args] of [
+    ["Node", process.execPath, []],
+    ["Bun", bin("bun"), []],
+    ["Deno", bin("deno"), ["run", "--node-modules-dir=manual", "--allow-read", "--allow-env"]],
+  ] as const) {
+    const said = (await run(command, [...args, script], app)).trim();
+    if (said !== expected) throw new Error(`${runtime} said: ${said}\nexpected: ${expected}`);
+  }
+}
+
 const scratch = mkdtempSync(join(tmpdir(), "zizq-edge-consumer-"));
 const app = join(scratch, "app");
 const npm = (...args: string[]) => run("npm", [...args, "--no-audit", "--no-fund", "--prefer-offline"], app);
@@ -149,14 +161,7 @@ try {
       'createTestServer needs the optional package "hono": npm install -D hono jq-web croner scru128',
       'serve needs the optional package "@hono/node-server": npm install @hono/node-server',
     ].join("\n");
-    for (const [runtime, command, args] of [
-      ["Node", process.execPath, []],
-      ["Bun", bin("bun"), []],
-      ["Deno", bin("deno"), ["run", "--node-modules-dir=manual", "--allow-read", "--allow-env"]],
-    ] as const) {
-      const said = (await run(command, [...args, "peerless.mjs"], app)).trim();
-      if (said !== expected) throw new Error(`${runtime} said: ${said}\nexpected: ${expected}`);
-    }
+    await runEverywhere("peerless.mjs", expected);
   });
 
   for (const [index, { hono, nodeServer, resolutions }] of HONO_VERSIONS.entries()) {
@@ -213,14 +218,7 @@ try {
        zizq.close();`,
     );
     const expected = '1 1 true {"scheduled":0,"ready":0,"in_flight":0,"completed":1,"dead":1}';
-    for (const [runtime, command, args] of [
-      ["Node", process.execPath, []],
-      ["Bun", bin("bun"), []],
-      ["Deno", bin("deno"), ["run", "--node-modules-dir=manual", "--allow-read", "--allow-env"]],
-    ] as const) {
-      const said = (await run(command, [...args, "helpers.mjs"], app)).trim();
-      if (said !== expected) throw new Error(`${runtime} said: ${said}\nexpected: ${expected}`);
-    }
+    await runEverywhere("helpers.mjs", expected);
     return expected;
   });
 
