@@ -30,7 +30,7 @@ declare module "vitest" {
 }
 
 /** What vitest and jest give a matcher as `this`; everything is optional, so any runner with `expect.extend` works. */
-interface MatcherContext {
+export interface ZizqMatcherContext {
   isNot?: boolean;
   utils?: {
     matcherHint?: (name: string, received?: string, expected?: string, options?: { isNot?: boolean }) => string;
@@ -39,12 +39,12 @@ interface MatcherContext {
 }
 
 /** The `expect.extend` protocol's answer. */
-interface MatcherResult {
+export interface ZizqMatcherResult {
   pass: boolean;
   message: () => string;
 }
 
-function verdict(context: MatcherContext, name: string, received: unknown, definition: JobDefinition<any, any>, payload: unknown, expected: Exclude<Expectation, "none">): MatcherResult {
+function verdict(context: ZizqMatcherContext, name: string, received: unknown, definition: JobDefinition<any, any>, payload: unknown, expected: Exclude<Expectation, "none">): ZizqMatcherResult {
   const recorded = recordedJobs(received as Recorder);
   const type = typeOf(definition);
   const { pass } = judge(recorded, type, payload, expected);
@@ -59,7 +59,7 @@ function verdict(context: MatcherContext, name: string, received: unknown, defin
 }
 
 /** A diff of the pattern against the payload of `type` that shares most of its top-level values. */
-function closestDiff(context: MatcherContext, recorded: readonly RecordedJob[], type: string, payload: unknown): string[] {
+function closestDiff(context: ZizqMatcherContext, recorded: readonly RecordedJob[], type: string, payload: unknown): string[] {
   const diff = context.utils?.diff;
   if (diff === undefined || context.isNot || typeof payload !== "object" || payload === null) return [];
   const score = (candidate: unknown) =>
@@ -91,10 +91,10 @@ function closestDiff(context: MatcherContext, recorded: readonly RecordedJob[], 
  * ```
  */
 export const zizqMatchers = {
-  toHaveEnqueued(this: MatcherContext, received: unknown, definition: JobDefinition<any, any>, payload?: unknown): MatcherResult {
+  toHaveEnqueued(this: ZizqMatcherContext, received: unknown, definition: JobDefinition<any, any>, payload?: unknown): ZizqMatcherResult {
     return verdict(this, "toHaveEnqueued", received, definition, payload, "some");
   },
-  toHaveEnqueuedTimes(this: MatcherContext, received: unknown, definition: JobDefinition<any, any>, times: number, payload?: unknown): MatcherResult {
+  toHaveEnqueuedTimes(this: ZizqMatcherContext, received: unknown, definition: JobDefinition<any, any>, times: number, payload?: unknown): ZizqMatcherResult {
     return verdict(this, "toHaveEnqueuedTimes", received, definition, payload, { times: integerAtLeast("times", times, 0) });
   },
 };
