@@ -11,7 +11,9 @@ import type { JobDefinition } from "../job/define-job.ts";
 import type { PayloadPattern } from "../types/pattern.ts";
 import { integerAtLeast } from "../utils/integer.ts";
 import type { RecordedJob } from "./internals.ts";
-import { type Recorder, recordedJobs, typeOf } from "./kit/recorded.ts";
+import { payloadMatches } from "../client/payload-match.ts";
+import { isPlainObject } from "../protocol/payload-pattern.ts";
+import { type Matches, type Recorder, recordedJobs, typeOf } from "./kit/recorded.ts";
 import { type Expectation, judge } from "./kit/report.ts";
 
 /** The matchers `zizqMatchers` adds, as vitest's `expect(...)` types them. */
@@ -32,6 +34,8 @@ declare module "vitest" {
 /** What vitest and jest give a matcher as `this`; everything is optional, so any runner with `expect.extend` works. */
 export interface ZizqMatcherContext {
   isNot?: boolean;
+  /** The runner's deep equality, which knows its asymmetric matchers (`expect.any(String)`). */
+  equals?: (actual: unknown, expected: unknown) => boolean;
   utils?: {
     matcherHint?: (name: string, received?: string, expected?: string, options?: { isNot?: boolean }) => string;
     diff?: (expected: unknown, received: unknown) => string | null | undefined;
@@ -47,15 +51,38 @@ export interface ZizqMatcherResult {
 function verdict(context: ZizqMatcherContext, name: string, received: unknown, definition: JobDefinition<any, any>, payload: unknown, expected: Exclude<Expectation, "none">): ZizqMatcherResult {
   const recorded = recordedJobs(received as Recorder);
   const type = typeOf(definition);
-  const { pass } = judge(recorded, type, payload, expected);
+  const matches = matcherFor(context);
+  const { pass } = judge(recorded, type, payload, expected, matches);
   const message = () => {
     const hint = context.utils?.matcherHint?.(name, "zizq", "definition, payload", { isNot: context.isNot }) ?? name;
     // Negated, what failed is that such jobs exist: the "none" verdict lists them.
-    const why = judge(recorded, type, payload, context.isNot && expected === "some" ? "none" : expected).message();
+    const why = judge(recorded, type, payload, context.isNot && expected === "some" ? "none" : expected, matches).message();
     const text = context.isNot && expected !== "some" ? `${why.replace(/^expected /, "expected not ")}` : why;
     return [hint, text, ...closestDiff(context, recorded, type, payload)].join("\n\n");
   };
   return { pass, message };
+}
+
+/**
+ * With the runner's `equals`, a pattern may hold its asymmetric matchers where a value goes
+ * (`{ to: expect.stringContaining("@") }`): objects still match partially and recursively, and
+ * every other value is compared by `equals`, which is deep equality for JSON. Without it, or with
+ * no asymmetric matcher in the pattern, it is `payloadMatches` itself.
+ */
+function matcherFor({ equals }: ZizqMatcherContext): Matches {
+  if (equals === undefined) return payloadMatches;
+  const partial = (payload: unknown, pattern: unknown): boolean => {
+    if (!isPlainObject(pattern)) return equals(payload, pattern);
+    if (typeof payload !== "object" || payload === null || Array.isArray(payload)) return false;
+    return Object.entries(pattern).every(([key, item]) => Object.hasOwn(payload, key) && partial((payload as Record<string, unknown>)[key], item));
+  };
+  return (payload, pattern) => (holdsAsymmetric(pattern) ? partial(payload, pattern) : payloadMatches(payload, pattern));
+}
+
+function holdsAsymmetric(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (typeof (value as { asymmetricMatch?: unknown }).asymmetricMatch === "function") return true;
+  return Object.values(value).some(holdsAsymmetric);
 }
 
 /** A diff of the pattern against the payload of `type` that shares most of its top-level values. */

@@ -35,9 +35,12 @@ export function typeOf(definition: JobDefinition<any, any> | string, field = "de
   return definition.type;
 }
 
+/** Whether a payload matches a pattern: `payloadMatches`, or a runner's extension of it. */
+export type Matches = (payload: unknown, pattern: unknown) => boolean;
+
 /** The recorded jobs of the definition's type whose payload matches `pattern` (all of the type without one). */
-export function matching(recorded: readonly RecordedJob[], type: string, pattern: unknown): RecordedJob[] {
-  return recorded.filter(({ job }) => job.type === type && (pattern === undefined || payloadMatches(job.payload, pattern)));
+export function matching(recorded: readonly RecordedJob[], type: string, pattern: unknown, matches: Matches = payloadMatches): RecordedJob[] {
+  return recorded.filter(({ job }) => job.type === type && (pattern === undefined || matches(job.payload, pattern)));
 }
 
 /**

@@ -53,6 +53,16 @@ describe("under vitest", () => {
     expect(() => expect({}).toHaveEnqueued(SendEmail)).toThrow(/server: expected a test client or a server from createTestServer/);
   });
 
+  it("take vitest's asymmetric matchers where a value goes, and name them in failures", async () => {
+    await zizq.client.enqueue(SendEmail, { to: "a@example.com", subject: "Hi" });
+    expect(zizq).toHaveEnqueued(SendEmail, { to: expect.stringMatching(/@example\.com$/) });
+    expect(zizq).toHaveEnqueuedTimes(SendEmail, 1, { to: expect.any(String), subject: "Hi" });
+    expect(zizq).not.toHaveEnqueued(SendEmail, { to: expect.stringContaining("@elsewhere") });
+    expect(failure(() => expect(zizq).toHaveEnqueued(SendEmail, { to: expect.stringContaining("@elsewhere") }))).toContain(
+      'expected a send_email job with a payload matching {"to":"StringContaining \\"@elsewhere\\""} to have been enqueued, found none',
+    );
+  });
+
   it("type the payload from the definition", () => {
     // Compiled, not run.
     const typesOnly = () => {
