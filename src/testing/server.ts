@@ -147,13 +147,15 @@ function internals(store: JobStore, now: () => number): ServerInternals {
   // Jobs claimed for `perform` are held by no stream; an ack or failure over HTTP releases them.
   const holder: Holder = { release() {} };
   const recording = store instanceof RecordingStore ? store : undefined;
+  // A copy: what a test or a handler does to a payload must not reach the store.
+  const view = (stored: StoredJob) => ({ ...jobOf(jobView(stored, { payload: true })), payload: structuredClone(stored.payload) });
   return {
     now,
     recorded:
       recording &&
       (() =>
         recording.created().map((stored) => ({
-          job: jobOf(jobView(stored, { payload: true })),
+          job: view(stored),
           errors: stored.errors.map(errorRecord),
           held: store.find(stored.id) === stored,
         }))),
@@ -162,7 +164,7 @@ function internals(store: JobStore, now: () => number): ServerInternals {
       const accept =
         types.size === 0 && ids === undefined ? undefined : (job: StoredJob) => (types.size === 0 || types.has(job.type)) && (ids === undefined || ids.has(job.id));
       const stored = peek ? store.next(queues, accept) : store.take(queues, 1, holder, accept)[0];
-      return stored && jobOf(jobView(stored, { payload: true }));
+      return stored && view(stored);
     },
   };
 }

@@ -87,7 +87,8 @@ export interface TestServerOptions {
   /**
    * Whether clock-driven work (promoting scheduled jobs, firing cron entries, reaping expired jobs)
    * runs on the server's own timers. With `false` it runs only on `tick()` and on requests, and the
-   * server sets no timer at all: for a clock moved by hand (`createTestClient` does this).
+   * server sets no timer but open take streams' heartbeats: for a clock moved by hand
+   * (`createTestClient` does this).
    * @default true
    */
   timers?: boolean;

@@ -39,6 +39,20 @@ describe("enqueued and the assertions", () => {
     zizq.assertNotEnqueued(SendEmail, { to: "c@example.com" });
   });
 
+  it("hands out copies: changing a payload it answered changes nothing on the server", async () => {
+    await zizq.client.enqueue(Resize, { image: "a.png", width: 10 });
+    zizq.enqueued(Resize)[0]!.payload.width = 99;
+    const seen: number[] = [];
+    await zizq.perform(
+      new Router().route(Resize, (payload) => {
+        seen.push(payload.width);
+        payload.width = 7;
+      }),
+    );
+    expect(seen).toEqual([10]);
+    expect(zizq.enqueued(Resize, { width: 10 })).toHaveLength(1);
+  });
+
   it("fails with a listing of what was enqueued, marking what matched", async () => {
     await zizq.client.enqueue(SendEmail, { to: "b@example.com", subject: "Hi" });
     await zizq.client.enqueue(Resize, { image: "a.png", width: 10 });
