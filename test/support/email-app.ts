@@ -1,6 +1,6 @@
 /**
  * A stand-in for the example Worker's producer route and Router (examples/worker.ts), for the
- * runtimes whose type check cannot load a Worker module (Deno; the root tsconfig, for Node).
+ * runtime whose type check cannot load a Worker module: Deno.
  */
 import * as v from "valibot";
 import { Client, defineJob, Router, ZizqValidationError } from "../../src/index.ts";
