@@ -4,6 +4,8 @@ export default defineConfig({
   entry: {
     index: "src/index.ts",
     testing: "src/testing/index.ts",
+    // `zizq-edge/testing/vitest`: the matchers, apart so that only their users see vitest's types.
+    "testing-vitest": "src/testing/vitest.ts",
     node: "adapters/node.ts",
     bun: "adapters/bun.ts",
     deno: "adapters/deno.ts",

@@ -27,7 +27,7 @@ const Email = v.object({ to: v.pipe(v.string(), v.email()), subject: v.string() 
 
 export const SendEmail = defineJob({ type: "send_email", queue: "emails", schema: Email, retryLimit: 5 });
 
-const router = new Router().route(SendEmail, async ({ to, subject }, { signal }) => {
+export const router = new Router().route(SendEmail, async ({ to, subject }, { signal }) => {
   // Send the email here, passing `signal` so that the drain's deadline cancels the call, e.g.
   // await fetch("https://mail.example/send", { method: "POST", body: JSON.stringify({ to, subject }), signal });
 });

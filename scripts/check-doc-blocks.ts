@@ -13,6 +13,9 @@
  *   const client = new Client({ url: "http://127.0.0.1:7890" });
  *   -->
  *
+ * The test runners the testing guide shows besides vitest and node:test have no types installed
+ * here: RUNNERS declares the little of `bun:test` and `Deno.test` that its blocks use.
+ *
  * Errors are reported at the Markdown file and line of the block. Relative links between these
  * files, and their #anchors, are checked too: a guide that moves must not leave a dead link.
  */
@@ -32,6 +35,13 @@ export interface Block {
   prelude: string[];
   code: string[];
 }
+
+/** `bun:test` (jest's API, typed here as vitest's) and `Deno.test`, for the testing guide's blocks. */
+const RUNNERS = `declare module "bun:test" {
+  export { afterAll, beforeEach, expect, test } from "vitest";
+}
+declare const Deno: { test(name: string, fn: () => unknown): void };
+`;
 
 /** README.md and every Markdown file under docs/ except the generated API reference. */
 function docFiles(): string[] {
@@ -152,6 +162,7 @@ function main(): void {
     writeFileSync(join(scratch, name), [...block.prelude, ...block.code, "export {};", ""].join("\n"));
     return name;
   });
+  writeFileSync(join(scratch, "runners.d.ts"), RUNNERS);
   writeFileSync(
     join(scratch, "tsconfig.json"),
     JSON.stringify({
@@ -167,7 +178,7 @@ function main(): void {
         skipLibCheck: true,
         paths: packagePaths(),
       },
-      files,
+      files: [...files, "runners.d.ts"],
     }),
   );
 

@@ -85,6 +85,18 @@ function bytesUnder(dir: string): number {
     .reduce((sum, entry) => sum + statSync(join(entry.parentPath, entry.name)).size, 0);
 }
 
+/** Runs a script of the scratch project in Node, Bun and Deno; each must print `expected`. */
+async function runEverywhere(script: string, expected: string): Promise<void> {
+  for (const [runtime, command, args] of [
+    ["Node", process.execPath, []],
+    ["Bun", bin("bun"), []],
+    ["Deno", bin("deno"), ["run", "--node-modules-dir=manual", "--allow-read", "--allow-env"]],
+  ] as const) {
+    const said = (await run(command, [...args, script], app)).trim();
+    if (said !== expected) throw new Error(`${runtime} said: ${said}\nexpected: ${expected}`);
+  }
+}
+
 const scratch = mkdtempSync(join(tmpdir(), "zizq-edge-consumer-"));
 const app = join(scratch, "app");
 const npm = (...args: string[]) => run("npm", [...args, "--no-audit", "--no-fund", "--prefer-offline"], app);
@@ -140,7 +152,7 @@ try {
   await check("without optional peers, the entries that need none load, and in Node, Bun and Deno the test server and Node's serve name what to install", async () => {
     writeFileSync(
       join(app, "peerless.mjs"),
-      `for (const entry of ["zizq-edge", "zizq-edge/hono", "zizq-edge/push", "zizq-edge/cloudflare", "zizq-edge/bun", "zizq-edge/deno", "zizq-edge/node"]) await import(entry);
+      `for (const entry of ["zizq-edge", "zizq-edge/hono", "zizq-edge/push", "zizq-edge/cloudflare", "zizq-edge/bun", "zizq-edge/deno", "zizq-edge/node", "zizq-edge/testing/vitest"]) await import(entry);
        await import("zizq-edge/testing").then(() => console.log("zizq-edge/testing loaded"), (error) => console.log(error.message));
        await import("zizq-edge/otel").then(() => console.log("zizq-edge/otel loaded"), (error) => console.log(error.message.includes("@opentelemetry/api") ? "zizq-edge/otel names @opentelemetry/api" : error.message));
        const { serve } = await import("zizq-edge/node");
@@ -154,14 +166,7 @@ try {
       'serve needs the optional package "@hono/node-server": npm install @hono/node-server',
       'zizqDashboard needs the optional package "hono": npm install hono',
     ].join("\n");
-    for (const [runtime, command, args] of [
-      ["Node", process.execPath, []],
-      ["Bun", bin("bun"), []],
-      ["Deno", bin("deno"), ["run", "--node-modules-dir=manual", "--allow-read", "--allow-env"]],
-    ] as const) {
-      const said = (await run(command, [...args, "peerless.mjs"], app)).trim();
-      if (said !== expected) throw new Error(`${runtime} said: ${said}\nexpected: ${expected}`);
-    }
+    await runEverywhere("peerless.mjs", expected);
   });
 
   for (const [index, { hono, nodeServer, resolutions }] of HONO_VERSIONS.entries()) {
@@ -198,6 +203,29 @@ try {
   await check("Deno runs the consumer from the tarball", async () =>
     (await run(bin("deno"), ["run", "--node-modules-dir=manual", "--allow-net=127.0.0.1", "--allow-read", "--allow-env", "--allow-sys", "smoke.ts"], app)).trim(),
   );
+
+  await check("Node, Bun and Deno run the test helpers and the matchers (without vitest) from the tarball", async () => {
+    writeFileSync(
+      join(app, "helpers.mjs"),
+      `import { defineJob, NonRetryableError, Router } from "zizq-edge";
+       import { createTestClient } from "zizq-edge/testing";
+       import { zizqMatchers } from "zizq-edge/testing/vitest";
+       const Ping = defineJob({ type: "ping", queue: "pings" });
+       const zizq = createTestClient({ license: "pro" });
+       await zizq.client.enqueue(Ping, { n: 1 });
+       await zizq.client.enqueue(Ping, { n: 2 }, { delay: "5m" });
+       const router = new Router().route(Ping, ({ n }) => { if (n === 2) throw new NonRetryableError("no"); });
+       const first = await zizq.perform(router, { logger: { warn() {}, error() {} } });
+       zizq.advance("5m");
+       const second = await zizq.perform(router, { logger: { warn() {}, error() {} } });
+       const matched = zizqMatchers.toHaveEnqueuedTimes.call({}, zizq, Ping, 1, { n: 2 }).pass;
+       console.log(first.completed, second.dead, matched, JSON.stringify(zizq.counts()));
+       zizq.close();`,
+    );
+    const expected = '1 1 true {"scheduled":0,"ready":0,"in_flight":0,"completed":1,"dead":1}';
+    await runEverywhere("helpers.mjs", expected);
+    return expected;
+  });
 
   await check("the zizq-edge-dev-server bin serves the test server on a port", async () => {
     const child = spawn(join(app, "node_modules", ".bin", "zizq-edge-dev-server"), ["--port", "0"], { cwd: app, env });

@@ -6,6 +6,10 @@ import { Budgets } from "./store/budgets.ts";
 import { loadedJq } from "./jq.ts";
 import { PayloadFilter } from "./payload-filter.ts";
 import { JobStore } from "./store/store.ts";
+import { RecordingStore } from "./store/recording.ts";
+import { jobView, type Holder, type StoredJob } from "./store/job.ts";
+import { INTERNALS, type ServerInternals } from "./internals.ts";
+import { job as jobOf, errorRecord } from "../protocol/mapping/job.ts";
 import { TakeHub } from "./take/hub.ts";
 import type { License, TestServer, TestServerOptions } from "./types.ts";
 
@@ -31,7 +35,8 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
   const version = options.version ?? DEFAULT_VERSION;
   const features = featuresOf(version);
   const budgets = new Budgets({ now, maxBudgets: options.maxBudgets ?? 8192 });
-  const store = new JobStore(
+  const Store = options.recordJobs ? RecordingStore : JobStore;
+  const store = new Store(
     {
     now,
     random: options.random ?? Math.random,
@@ -76,7 +81,7 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
    * re-checking at least every second. Nothing due, no timer: idle streams cost nothing.
    */
   const arm = () => {
-    if (closed) return;
+    if (closed || options.timers === false) return;
     const due = Math.min(store.nextDue() ?? Number.POSITIVE_INFINITY, crons.nextDue() ?? Number.POSITIVE_INFINITY);
     if (due === armedFor) return;
     clearTimeout(timer);
@@ -93,11 +98,13 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
   };
   const tick = () => {
     catchUp();
+    // Without timers, expired jobs are reaped when the clock is moved by hand.
+    if (options.timers === false) store.reap();
     arm();
   };
 
-  const reaper = setInterval(() => store.reap(), options.reaperIntervalMs ?? 30_000);
-  (reaper as { unref?: () => void }).unref?.();
+  const reaper = options.timers === false ? undefined : setInterval(() => store.reap(), options.reaperIntervalMs ?? 30_000);
+  (reaper as { unref?: () => void } | undefined)?.unref?.();
 
   const payloadFilter = new PayloadFilter(options.jqThread, options.filterTimeoutMs ?? 5_000);
 
@@ -108,7 +115,7 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
   const fetch = async (input: Request | string | URL, init?: RequestInit) =>
     app.fetch(input instanceof Request && init === undefined ? input : new Request(input, init));
 
-  return {
+  const server: TestServer = {
     app: { fetch },
     fetch,
     setLicense: (next) => {
@@ -126,9 +133,38 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
     close: () => {
       closed = true;
       clearTimeout(timer);
-      clearInterval(reaper);
+      if (reaper !== undefined) clearInterval(reaper);
       hub.shutdown();
       payloadFilter.close();
+    },
+  };
+  Object.defineProperty(server, INTERNALS, { value: internals(store, now) });
+  return server;
+}
+
+/** What the test helpers (`createTestClient`, `perform`, the assertions) use of a server. */
+function internals(store: JobStore, now: () => number): ServerInternals {
+  // Jobs claimed for `perform` are held by no stream; an ack or failure over HTTP releases them.
+  const holder: Holder = { release() {} };
+  const recording = store instanceof RecordingStore ? store : undefined;
+  // A copy: what a test or a handler does to a payload must not reach the store.
+  const view = (stored: StoredJob) => ({ ...jobOf(jobView(stored, { payload: true })), payload: structuredClone(stored.payload) });
+  return {
+    now,
+    recorded:
+      recording &&
+      (() =>
+        recording.created().map((stored) => ({
+          job: view(stored),
+          errors: stored.errors.map(errorRecord),
+          held: store.find(stored.id) === stored,
+        }))),
+    claim({ queues, types, ids }, peek) {
+      store.promoteDue();
+      const accept =
+        types.size === 0 && ids === undefined ? undefined : (job: StoredJob) => (types.size === 0 || types.has(job.type)) && (ids === undefined || ids.has(job.id));
+      const stored = peek ? store.next(queues, accept) : store.take(queues, 1, holder, accept)[0];
+      return stored && view(stored);
     },
   };
 }

@@ -84,6 +84,20 @@ export interface TestServerOptions {
    * @default 5000
    */
   filterTimeoutMs?: number;
+  /**
+   * Whether clock-driven work (promoting scheduled jobs, firing cron entries, reaping expired jobs)
+   * runs on the server's own timers. With `false` it runs only on `tick()` and on requests, and the
+   * server sets no timer but open take streams' heartbeats: for a clock moved by hand
+   * (`createTestClient` does this).
+   * @default true
+   */
+  timers?: boolean;
+  /**
+   * Keep every job created since the last reset, even once it is completed, reaped or deleted, for
+   * the test helpers' assertions (`enqueued`, `counts`, `lastError`). `createTestClient` turns it on.
+   * @default false
+   */
+  recordJobs?: boolean;
 }
 
 /** A take stream as the inspection helpers see it. */

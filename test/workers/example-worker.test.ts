@@ -4,10 +4,15 @@
  * These tests share the `emails` queue, so they run in order in this one file.
  */
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
-import { afterEach, describe, expect, inject, it, vi } from "vitest";
-import worker, { type Env } from "../../examples/worker.ts";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, test, vi } from "vitest";
+import worker, { type Env, router, SendEmail } from "../../examples/worker.ts";
 import { generateSecret, signDelivery } from "../../src/push/index.ts";
 import { Client } from "../../src/index.ts";
+import { createTestClient } from "../../src/testing/index.ts";
+import { zizqMatchers } from "../../src/testing/vitest.ts";
+import { helpersWalk } from "../support/helpers-walk.ts";
+import { vitestAssert } from "../support/vitest-assert.ts";
+import { registerWalk } from "../support/walk.ts";
 import { serverState } from "./server-state.ts";
 import { tolerateCancelledReads } from "./workerd-quirks.ts";
 
@@ -131,4 +136,27 @@ describe("cron drain", () => {
     expect(await serverState(client, "emails")).toEqual({ ready: 0, inFlight: 0, scheduled: 0, dead: 0, streams: 0 });
     expect(await client.jobs({ queue: "emails" }).count()).toBe(0);
   }, 30_000);
+});
+
+// The same Worker tested as docs/testing.md shows users: its client bound (through the ZIZQ_MTLS
+// service binding) to createTestClient's in-memory server in this isolate, no sockets.
+registerWalk({ describe, test, beforeAll, afterAll }, "under the test helpers", helpersWalk({ fetch: worker.fetch, router, SendEmail }), vitestAssert);
+
+describe("the vitest matchers", () => {
+  expect.extend(zizqMatchers);
+
+  it("assert on what the Worker's producer route enqueued", async () => {
+    const zizq = createTestClient();
+    try {
+      const env: Env = { ZIZQ_URL: "http://zizq.test", ZIZQ_MTLS: zizq.server };
+      const ctx = createExecutionContext();
+      expect((await worker.fetch(post({ to: "m@example.com", subject: "Matched" }), env, ctx)).status).toBe(202);
+      await waitOnExecutionContext(ctx);
+      expect(zizq).toHaveEnqueued(SendEmail, { subject: "Matched" });
+      expect(zizq).toHaveEnqueuedTimes(SendEmail, 1);
+      expect(zizq).not.toHaveEnqueued(SendEmail, { to: "other@example.com" });
+    } finally {
+      zizq.close();
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import type { JobStatus } from "../../protocol/wire.ts";
+import { InternalError } from "./errors.ts";
 import type { StoredJob } from "./job.ts";
 
 /** An inclusive range; bounds are bigints so u64 limits stay exact. */
@@ -47,4 +48,31 @@ export function matchesFields(job: StoredJob, filter: JobFilter): boolean {
     inRange(job.attempts, filter.attempts) &&
     (!filter.budgetKeys?.size || job.budgets.some(({ key }) => filter.budgetKeys?.has(key)))
   );
+}
+
+/**
+ * Visits the jobs a filter selects, in id order (or reversed), until `visit` answers false. The
+ * jq filter must have been judged beforehand (`options.matching`); a page of a big store stops
+ * at its limit instead of filtering every job first.
+ */
+export function scanJobs(
+  jobs: ReadonlyMap<string, StoredJob>,
+  filter: JobFilter,
+  options: SelectOptions,
+  visible: (job: StoredJob) => boolean,
+  visit: (job: StoredJob) => boolean,
+): void {
+  const { from, descending, matching, visibleOnly } = options;
+  if (filter.filter !== undefined && matching === undefined) throw new InternalError("the jq filter was not judged");
+  for (const job of descending ? [...jobs.values()].reverse() : jobs.values()) {
+    if (
+      (!visibleOnly || visible(job)) &&
+      (from === undefined || (descending ? job.id < from : job.id > from)) &&
+      matchesFields(job, filter) &&
+      (matching === undefined || matching.has(job)) &&
+      !visit(job)
+    ) {
+      return;
+    }
+  }
 }

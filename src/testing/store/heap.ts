@@ -46,4 +46,9 @@ export class Heap<T> {
   clear(): void {
     this.items.length = 0;
   }
+
+  /** Every entry, in no particular order. */
+  [Symbol.iterator](): Iterator<T> {
+    return this.items[Symbol.iterator]();
+  }
 }

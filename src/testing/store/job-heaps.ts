@@ -22,7 +22,7 @@ export class JobHeap {
   private readonly heap: Heap<Entry>;
 
   constructor(
-    before: Before,
+    private readonly before: Before,
     private readonly status: JobStatus,
   ) {
     this.heap = new Heap((a, b) => before(a.job, b.job));
@@ -49,6 +49,16 @@ export class JobHeap {
     this.heap.pop();
   }
 
+  /** The first job still filed here that `accept` passes: a scan, for the test helpers' filters. */
+  firstAccepted(accept: (job: StoredJob) => boolean): StoredJob | undefined {
+    let first: StoredJob | undefined;
+    for (const { job, version } of this.heap) {
+      if (version !== job.version || job.status !== this.status || !accept(job)) continue;
+      if (!first || this.before(job, first)) first = job;
+    }
+    return first;
+  }
+
   clear(): void {
     this.heap.clear();
   }
@@ -64,11 +74,11 @@ export class QueueHeaps {
     heap.push(job);
   }
 
-  /** The best live job among the given queues (all when empty). */
-  best(queues: ReadonlySet<string>): StoredJob | undefined {
+  /** The best live job among the given queues (all when empty), of those `accept` passes when given. */
+  best(queues: ReadonlySet<string>, accept?: (job: StoredJob) => boolean): StoredJob | undefined {
     let best: StoredJob | undefined;
     const consider = (heap: JobHeap | undefined) => {
-      const job = heap?.top();
+      const job = accept ? heap?.firstAccepted(accept) : heap?.top();
       if (job && (!best || byPriorityThenId(job, best))) best = job;
     };
     if (queues.size === 0) for (const heap of this.heaps.values()) consider(heap);

@@ -41,8 +41,11 @@ export class Throttle {
     for (const key of this.parked.keys()) this.awake.add(key);
   }
 
-  /** The best parked job a stream on `queues` may take now, if any. */
-  next(queues: ReadonlySet<string>, now: number): StoredJob | undefined {
+  /**
+   * The best parked job a stream on `queues` may take now, if any. `accept` (the test helpers'
+   * type filter) only rules jobs out: a budget's head it refuses still holds back the jobs behind it.
+   */
+  next(queues: ReadonlySet<string>, now: number, accept?: (job: StoredJob) => boolean): StoredJob | undefined {
     const heads = new Map<string, StoredJob>();
     for (const [key, heaps] of this.payers(now)) {
       const head = heaps.best(queues);
@@ -50,7 +53,7 @@ export class Throttle {
     }
     let best: StoredJob | undefined;
     for (const job of new Set(heads.values())) {
-      if (best && !byPriorityThenId(job, best)) continue;
+      if ((best && !byPriorityThenId(job, best)) || (accept && !accept(job))) continue;
       if (job.budgets.every(({ key }) => heads.get(key) === job) && this.affordable(job, now)) best = job;
     }
     return best;
