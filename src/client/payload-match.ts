@@ -3,24 +3,23 @@
  * they compile to is tested against, and the matcher for jobs already in hand.
  */
 import { checkPattern, isPlainObject } from "../protocol/payload-pattern.ts";
+import { isObject } from "../utils/arguments.ts";
 
 export type { PayloadContainsPattern, PayloadPattern } from "../types/pattern.ts";
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** JSON equality: objects by their keys in any order, arrays item by item. */
 function equal(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((item, i) => equal(item, b[i]));
-  if (!isRecord(a) || !isRecord(b)) return false;
+  if (!isObject(a) || !isObject(b)) return false;
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && equal(a[key], b[key]));
 }
 
 function matches(payload: unknown, pattern: unknown, contains: boolean): boolean {
   if (isPlainObject(pattern)) {
-    return isRecord(payload) && Object.entries(pattern).every(([key, item]) => Object.hasOwn(payload, key) && matches(payload[key], item, contains));
+    return isObject(payload) && Object.entries(pattern).every(([key, item]) => Object.hasOwn(payload, key) && matches(payload[key], item, contains));
   }
   if (contains && Array.isArray(pattern)) {
     return Array.isArray(payload) && pattern.every((item) => payload.some((element) => matches(element, item, true)));

@@ -10,8 +10,6 @@ import type { Listing } from "./query-run.ts";
 import { Sequence } from "./sequence.ts";
 import type { Transport } from "./transport.ts";
 
-/** What a `JobQuery` holds: its filter, order, page size and cursor. */
-type QueryState = Listing;
 
 /** Running a query loads its code on first use; building one costs nothing. */
 const run = lazy(() => import("./query-run.ts"));
@@ -36,13 +34,13 @@ export function ofDefinition(first: JobFilter | JobDefinition, filter: JobFilter
  * narrow what is fetched with the query's own filter (`payload`, `filter`, ...) first.
  */
 export class JobQuery<Payload = unknown> implements AsyncIterable<Job<Payload>> {
-  private readonly state: QueryState;
+  private readonly state: Listing;
 
   /** @internal Use `client.jobs(filter)`. */
   constructor(
     private readonly transport: Transport,
     filter: JobFilter = {},
-    options: Omit<QueryState, "filter"> = { order: "asc", pageSize: 50 },
+    options: Omit<Listing, "filter"> = { order: "asc", pageSize: 50 },
   ) {
     this.state = { ...options, filter };
   }
@@ -108,16 +106,13 @@ export class JobQuery<Payload = unknown> implements AsyncIterable<Job<Payload>> 
   }
 
   /**
-   * The last job in the query's order, or undefined: one request, the first in the other order
-   * (after a cursor, the pages are walked, as the other order would start at the wrong end).
+   * The last job in the query's order, or undefined: one request, the first in the other order.
+   * After a cursor, two: whether any job follows it, then the last of all, which then does too.
    */
   async last(): Promise<Job<Payload> | undefined> {
-    if (this.state.after !== undefined) {
-      let last: Job<Payload> | undefined;
-      for await (const page of this.pages()) last = page.at(-1) ?? last;
-      return last;
-    }
-    return this.order(this.state.order === "desc" ? "asc" : "desc").first();
+    const { filter, order, pageSize, after } = this.state;
+    if (after !== undefined && (await this.first()) === undefined) return undefined;
+    return new JobQuery<Payload>(this.transport, filter, { order: order === "desc" ? "asc" : "desc", pageSize }).first();
   }
 
   /** How many jobs match, from the server's count endpoint (no job is fetched). */
@@ -138,7 +133,8 @@ export class JobQuery<Payload = unknown> implements AsyncIterable<Job<Payload>> 
   /**
    * Applies a patch to the one matching job and answers it as changed (without its payload), or
    * undefined when no job matches. When more than one does, throws `ZizqMultipleMatchesError`
-   * and changes nothing. A finished job cannot be patched (the server's 422).
+   * and changes nothing. The job found is then changed by id, even if it stopped matching in
+   * between (taken by a worker, say). A finished job cannot be patched (the server's 422).
    */
   async updateOne(patch: JobPatch): Promise<JobInfo | undefined> {
     return (await one()).updateOne(this.transport, this.state.filter, patch);
@@ -147,6 +143,7 @@ export class JobQuery<Payload = unknown> implements AsyncIterable<Job<Payload>> 
   /**
    * Deletes the one matching job and answers it as it was found, or undefined when no job
    * matches. When more than one does, throws `ZizqMultipleMatchesError` and deletes nothing.
+   * The job found is then deleted by id, even if it stopped matching in between.
    */
   async deleteOne(): Promise<Job<Payload> | undefined> {
     return (await one()).deleteOne<Payload>(this.transport, this.state.filter);

@@ -31,9 +31,12 @@ export interface CollectBatchOptions {
   path?: string | readonly (string | number)[];
   /** The most items one job collects. */
   max: number;
-  /** Drops repeated items (jq's `unique`, which also sorts them); `max` counts distinct items. */
+  /**
+   * Drops repeated items (jq's `unique`, which also sorts them); `max` counts distinct items. Like
+   * `sorted`, it runs when a payload folds in: a batch of one payload keeps its items as given.
+   */
   dedup?: boolean;
-  /** Sorts the collected items (jq's `sort`). */
+  /** Sorts the collected items (jq's `sort`) as each payload folds in; a batch of one keeps its order. */
   sorted?: boolean;
   /**
    * Whose hash a derived key uses: `"node"` joins the batches of the official Node client's

@@ -2,7 +2,8 @@
  * An independent implementation of the official Node client's unique-key hasher
  * (zizq-labs/zizq-node, src/payload-hasher.ts, `payloadHasher`), written from its published
  * algorithm to compute the vectors in test/fixtures/node-unique-key-vectors.json
- * (`npx tsx scripts/node-key-vectors.ts`). It shares no code with src/unique-key/, and follows
+ * (`npx tsx scripts/node-key-vectors.ts`). A second reader checked these steps against that file
+ * and src/batch-config.ts at zizq-node commit 0b0dddb3c4cb820f8d74b92b961036edf63bd220. It shares no code with src/unique-key/, and follows
  * the published steps literally, with node:crypto's incremental hash as that client uses:
  *
  * 1. The payload goes through `JSON.parse(JSON.stringify(payload))`.
