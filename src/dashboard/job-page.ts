@@ -6,13 +6,8 @@ import type { Budget } from "../types/budget.ts";
 import type { Job } from "../types/job.ts";
 import { actionForm, formatNumber, type Html, page, statusBadge, time, type View } from "./layout.ts";
 import { payloadTree } from "./payload.ts";
+import { allowedActions } from "./actions.ts";
 
-/** What can be done to a job in each status; see actions.ts for what each does. */
-export function allowedActions(status: Job["status"]): ("retry" | "kill" | "delete")[] {
-  if (status === "scheduled" || status === "dead") return ["retry", "delete"];
-  if (status === "in_flight") return ["kill", "delete"];
-  return ["delete"];
-}
 
 const LABELS = { retry: "Retry now", kill: "Kill", delete: "Delete" } as const;
 
