@@ -48,6 +48,12 @@ export class Session {
 
   constructor(private readonly app: Hono) {}
 
+  /** This session with another's cookie: the same browser on another mount. */
+  withCookieOf(other: Session): this {
+    this.cookie = other.cookie;
+    return this;
+  }
+
   async get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; headers: Headers }> {
     const response = await this.app.request(`${BASE}${path}`, { headers: { cookie: this.cookie, ...headers } });
     const set = response.headers.get("set-cookie");
