@@ -128,7 +128,9 @@ export function zizqDashboard(options: DashboardOptions): Hono {
   const { client, authorize } = options;
   const readOnly = options.readOnly === true;
   const samples = new Samples();
-  const key = csrfKey(options.secret);
+  // Made on first use: Workers allow no random values at global scope, where apps mount this.
+  let key: Promise<CryptoKey> | undefined;
+  const csrf = () => (key ??= csrfKey(options.secret));
   const app = new hono.Hono<DashboardEnv>();
   const show = (c: Context<DashboardEnv>, body: Html, status: 200 | 400 | 403 | 404 | 500 = 200) => c.html(body.text, status);
 
@@ -147,11 +149,11 @@ export function zizqDashboard(options: DashboardOptions): Hono {
     if (verdict instanceof Response) return verdict;
     if (verdict !== true) return show(c, problemPage(view, "Not allowed", "You may not use this dashboard."), 403);
     view.authorized = true;
-    view.csrf = await csrfToken(c, await key, base, options.secureCookie);
+    view.csrf = await csrfToken(c, await csrf(), base, options.secureCookie);
     if (c.req.method === "POST") {
       if (readOnly) return show(c, problemPage(view, "Read-only", READ_ONLY), 403);
       const form = await c.req.parseBody();
-      const problem = await csrfProblem(c, await key, form._csrf);
+      const problem = await csrfProblem(c, await csrf(), form._csrf);
       if (problem) return show(c, problemPage(view, "Refused", `Refused: ${problem}. Reload the page and try again.`), 403);
       c.set("form", form);
     }
