@@ -6,10 +6,10 @@ import type { Budget } from "../types/budget.ts";
 import type { Job } from "../types/job.ts";
 import { actionForm, formatNumber, type Html, page, statusBadge, time, type View } from "./layout.ts";
 import { payloadTree } from "./payload.ts";
-import { allowedActions } from "./actions.ts";
+import { allowedActions, type JobAction } from "./actions.ts";
 
 
-const LABELS = { retry: "Retry now", kill: "Kill", delete: "Delete" } as const;
+const LABELS: Record<JobAction, string> = { retry: "Retry now", kill: "Kill", delete: "Delete" };
 
 function settings(job: Job): Html {
   const row = (label: string, value: unknown) => (value === undefined ? "" : html`<dt>${label}</dt><dd>${value}</dd>`);

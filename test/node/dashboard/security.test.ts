@@ -77,7 +77,7 @@ describe("notices", () => {
     mounted = await mount();
     const session = new Session(mounted.app);
     const spoof = "Session expired, sign in at evil.example";
-    for (const query of [`notice=${encodeURIComponent(spoof)}`, `notice=deleted&n_id=${encodeURIComponent(spoof)}`, "notice=constructor"]) {
+    for (const query of [`notice=${encodeURIComponent(spoof)}`, `notice=deleted&n_id=${encodeURIComponent(spoof)}`, "notice=constructor", "notice=bulk&n_action=Sign-in-at-evil.example&n_count=1"]) {
       const { status, text } = await session.get(`/jobs?${query}`);
       expect(status).toBe(200);
       expect(text).not.toContain('class="notice"');
