@@ -59,9 +59,9 @@ export interface DashboardOptions {
    */
   dangerouslyAllowUnauthenticated?: boolean;
   /**
-   * The key the CSRF tokens are signed with (HMAC-SHA-256). By default a random key made when
-   * `zizqDashboard` is called: tokens then hold within one process or isolate, so set it where
-   * requests spread over several (Workers, a cluster).
+   * The key the CSRF tokens are signed with (HMAC-SHA-256). By default a random key of this
+   * mount, made on its first request: tokens then hold within one process or isolate, so set it
+   * where one visitor's requests spread over several (Workers, a cluster).
    */
   secret?: string;
   /**
