@@ -15,7 +15,7 @@ export function bulkPage(view: View, action: JobAction, fields: FilterFields, co
   const body = html`<h1>${action[0]!.toUpperCase()}${action.slice(1)} matching jobs?</h1>
 <p>Filter: <b>${describeFilter(fields)}</b>.</p>
 <p>This will ${WHAT[action]}: <b>${formatNumber(count)}</b> ${count === 1 ? "job" : "jobs"} now.</p>
-${count === 0 ? html`<p class="muted">Nothing to do.</p>` : html`<div class="actions">${actionForm(view, "/bulk", `Yes, ${action} ${formatNumber(count)}`, { action, confirm: "yes", ...fields } as Record<string, string>, true)} ${cancel}</div>`}
+${count === 0 ? html`<p class="muted">Nothing to do.</p>` : html`<div class="actions">${actionForm(view, "/bulk", `Yes, ${action} ${formatNumber(count)}`, { action, confirm: "yes", count: String(count), ...fields } as Record<string, string>, true)} ${cancel}</div>`}
 ${count === 0 ? cancel : ""}`;
   return page(view, `Confirm ${action}`, body);
 }

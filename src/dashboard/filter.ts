@@ -2,6 +2,7 @@
  * The job list's filter as it travels in query strings and hidden form fields: four text fields,
  * read into the Client's `JobFilter`. Empty fields are left out, so they match everything.
  */
+import { ZizqArgumentError } from "../errors/argument-error.ts";
 import type { JobFilter } from "../types/filter.ts";
 import type { JobStatus } from "../types/job.ts";
 import { STATUSES } from "./layout.ts";
@@ -25,7 +26,7 @@ export function jobFilter(fields: FilterFields): JobFilter {
   if (fields.queue) filter.queue = fields.queue;
   if (fields.type) filter.type = fields.type;
   if (fields.status) {
-    if (!STATUSES.includes(fields.status as JobStatus)) throw new RangeError(`unknown status: ${fields.status}`);
+    if (!STATUSES.includes(fields.status as JobStatus)) throw new ZizqArgumentError("status", `expected one of ${STATUSES.join(", ")}, got ${JSON.stringify(fields.status)}`);
     filter.status = fields.status as JobStatus;
   }
   if (fields.jq) filter.filter = fields.jq;

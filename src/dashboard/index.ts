@@ -11,16 +11,17 @@ import { ZizqProLicenseError } from "../errors/pro-license-error.ts";
 import { ZizqError } from "../errors/zizq-error.ts";
 import { checkBoolean, checkFunction, checkKnownKeys, checkObject, isObject, shown } from "../utils/arguments.ts";
 import { loadWithPeers } from "../utils/optional-peers.ts";
-import { applyToAll, applyToJob, bulkCount, JOB_ACTIONS, type JobAction } from "./actions.ts";
+import { applyToAll, applyToJob, bulkCount, type Done, JOB_ACTIONS, type JobAction, RetryIncompleteError } from "./actions.ts";
 import { bulkPage } from "./bulk-page.ts";
 import { cronsPage } from "./crons-page.ts";
 import { jobFilter, queryString, readFields } from "./filter.ts";
 import { jobPage } from "./job-page.ts";
 import { jobsPage } from "./jobs-page.ts";
-import type { Html } from "./html.ts";
-import { problemPage, type View } from "./layout.ts";
+import { type Html, html } from "./html.ts";
+import { page, problemPage, type View } from "./layout.ts";
+import { noticeQuery, noticeText } from "./notices.ts";
 import { overviewPage } from "./overview.ts";
-import { csrfProblem, csrfToken, randomToken, securityHeaders } from "./security.ts";
+import { csrfKey, csrfProblem, csrfToken, isLoopbackHost, randomToken, securityHeaders } from "./security.ts";
 import { Samples } from "./throughput.ts";
 
 /**
@@ -52,8 +53,22 @@ export interface DashboardOptions {
   basePath?: string;
   /** Shows everything and offers no action; POSTs are refused with 403. */
   readOnly?: boolean;
-  /** Mounts without `authorize`: anyone who reaches the path can delete jobs. */
+  /**
+   * Mounts without `authorize`: anyone who reaches the path can delete jobs. Such a dashboard
+   * answers only requests whose Host is localhost, 127.0.0.1 or [::1] (against DNS rebinding).
+   */
   dangerouslyAllowUnauthenticated?: boolean;
+  /**
+   * The key the CSRF tokens are signed with (HMAC-SHA-256). By default a random key of this
+   * mount, made on its first request: tokens then hold within one process or isolate, so set it
+   * where one visitor's requests spread over several (Workers, a cluster).
+   */
+  secret?: string;
+  /**
+   * Whether the CSRF cookie is `Secure`. By default it is when the request is https or carries
+   * `X-Forwarded-Proto: https` (a proxy that ends TLS).
+   */
+  secureCookie?: boolean;
 }
 
 /** What the dashboard's middleware hands its pages. */
@@ -63,7 +78,10 @@ interface DashboardEnv {
 
 const READ_ONLY = "This dashboard is read-only: it takes no action.";
 
-const OPTION_KEYS = ["client", "authorize", "basePath", "readOnly", "dangerouslyAllowUnauthenticated"];
+const OPTION_KEYS = ["client", "authorize", "basePath", "readOnly", "dangerouslyAllowUnauthenticated", "secret", "secureCookie"];
+
+/** A base path the dashboard's links and cookie can carry as they are: plain segments, no trailing slash. */
+const BASE_PATH = /^(\/[\w.~%-]+)*$/;
 
 function checkOptions(options: DashboardOptions): void {
   checkObject("options", options, true);
@@ -74,13 +92,17 @@ function checkOptions(options: DashboardOptions): void {
   checkFunction("authorize", options.authorize);
   checkBoolean("readOnly", options.readOnly);
   checkBoolean("dangerouslyAllowUnauthenticated", options.dangerouslyAllowUnauthenticated);
+  checkBoolean("secureCookie", options.secureCookie);
+  if (options.secret !== undefined && (typeof options.secret !== "string" || options.secret.length < 16)) {
+    throw new ZizqArgumentError("secret", `expected a string of at least 16 characters, got ${shown(options.secret)}`);
+  }
   if (options.authorize === undefined && options.dangerouslyAllowUnauthenticated !== true) {
     throw new ZizqArgumentError(
       "authorize",
       "a dashboard can delete jobs: pass authorize(c) to decide who may use it (or dangerouslyAllowUnauthenticated: true for a local tool)",
     );
   }
-  if (options.basePath !== undefined && (typeof options.basePath !== "string" || !/^(\/[^/?#]+)*$/.test(options.basePath))) {
+  if (options.basePath !== undefined && (typeof options.basePath !== "string" || !BASE_PATH.test(options.basePath))) {
     throw new ZizqArgumentError("basePath", `expected a path such as "/admin/zizq" (no trailing slash), got ${shown(options.basePath)}`);
   }
 }
@@ -105,6 +127,9 @@ export function zizqDashboard(options: DashboardOptions): Hono {
   const { client, authorize } = options;
   const readOnly = options.readOnly === true;
   const samples = new Samples();
+  // Made on first use: Workers allow no random values at global scope, where apps mount this.
+  let key: Promise<CryptoKey> | undefined;
+  const csrf = () => (key ??= csrfKey(options.secret));
   const app = new hono.Hono<DashboardEnv>();
   const show = (c: Context<DashboardEnv>, body: Html, status: 200 | 400 | 403 | 404 | 500 = 200) => c.html(body.text, status);
 
@@ -112,16 +137,22 @@ export function zizqDashboard(options: DashboardOptions): Hono {
     const base = options.basePath ?? mountPath(c);
     const nonce = randomToken();
     securityHeaders(c, nonce);
-    const view: View = { base, nonce, csrf: "", readOnly };
+    // A parameterised mount takes its base from the request: it goes into links and Set-Cookie.
+    if (!BASE_PATH.test(base)) return c.text("Bad path", 400);
+    const view: View = { base, nonce, csrf: "", readOnly, authorized: false };
     c.set("view", view);
+    if (!authorize && !isLoopbackHost(c.req.header("Host") ?? new URL(c.req.url).host)) {
+      return show(c, problemPage(view, "Not allowed", "This dashboard has no authorize and answers only on localhost."), 403);
+    }
     const verdict = authorize ? await authorize(c) : true;
     if (verdict instanceof Response) return verdict;
     if (verdict !== true) return show(c, problemPage(view, "Not allowed", "You may not use this dashboard."), 403);
-    view.csrf = csrfToken(c, base);
+    view.authorized = true;
+    view.csrf = await csrfToken(c, await csrf(), base, options.secureCookie);
     if (c.req.method === "POST") {
       if (readOnly) return show(c, problemPage(view, "Read-only", READ_ONLY), 403);
       const form = await c.req.parseBody();
-      const problem = csrfProblem(c, form._csrf);
+      const problem = await csrfProblem(c, await csrf(), form._csrf);
       if (problem) return show(c, problemPage(view, "Refused", `Refused: ${problem}. Reload the page and try again.`), 403);
       c.set("form", form);
     }
@@ -130,19 +161,27 @@ export function zizqDashboard(options: DashboardOptions): Hono {
 
   app.onError((error, c) => {
     const view = c.get("view");
+    // Before authorize has said yes (or when it throws), the visitor learns nothing of the failure.
+    if (!view?.authorized) return c.text("Internal Server Error", 500);
+    if (error instanceof RetryIncompleteError) {
+      const request = error.request
+        ? html`<p>The job now exists only on this page. Enqueue this request (for example with <code>client.enqueueRaw(request)</code>) to recreate it:</p><pre>${JSON.stringify(error.request, null, 2)}</pre>`
+        : "";
+      return show(c, page(view, "Retry incomplete", html`<h1>Retry incomplete</h1><p class="notice error">${error.message}</p>${request}`), 500);
+    }
     if (error instanceof ZizqNotFoundError) return show(c, problemPage(view, "Not found", `The server answered: ${error.message}`), 404);
-    if (error instanceof ZizqBadRequestError || error instanceof RangeError || error instanceof ZizqArgumentError) {
+    if (error instanceof ZizqBadRequestError || error instanceof ZizqArgumentError) {
       return show(c, problemPage(view, "Cannot do that", error.message), 400);
     }
     if (error instanceof ZizqProLicenseError) return show(c, problemPage(view, "Needs Zizq Pro", error.message), 403);
     return show(c, problemPage(view, "Something failed", `${error.name}: ${error.message}`), 500);
   });
 
-  const notice = (c: Context<DashboardEnv>) => c.req.query("notice");
-  const back = (c: Context<DashboardEnv>, path: string, text: string) => {
+  const notice = (c: Context<DashboardEnv>) => noticeText((name) => c.req.query(name));
+  const back = (c: Context<DashboardEnv>, path: string, done: Pick<Done, "notice" | "params">) => {
     const [target, query = ""] = path.split("?");
     const params = new URLSearchParams(query);
-    params.set("notice", text);
+    for (const [name, value] of noticeQuery(done.notice, done.params)) params.set(name, value);
     return c.redirect(`${c.get("view").base}${target}?${params}`, 303);
   };
 
@@ -164,11 +203,11 @@ export function zizqDashboard(options: DashboardOptions): Hono {
     if (!JOB_ACTIONS.includes(action)) return c.notFound();
     const job = await client.getJob(c.req.param("id"));
     const done = await applyToJob(client, action, job);
-    return back(c, done.id ? `/jobs/${encodeURIComponent(done.id)}` : "/jobs", done.notice);
+    return back(c, done.id ? `/jobs/${encodeURIComponent(done.id)}` : "/jobs", done);
   });
 
   const bulkAction = (value: unknown): JobAction => {
-    if (!JOB_ACTIONS.includes(value as JobAction)) throw new RangeError(`unknown bulk action: ${String(value)}`);
+    if (!JOB_ACTIONS.includes(value as JobAction)) throw new ZizqArgumentError("action", `expected one of ${JOB_ACTIONS.join(", ")}, got ${shown(value)}`);
     return value as JobAction;
   };
 
@@ -182,16 +221,20 @@ export function zizqDashboard(options: DashboardOptions): Hono {
   app.post("/bulk", async (c) => {
     const form = c.get("form");
     const action = bulkAction(form.action);
-    if (form.confirm !== "yes") throw new RangeError("a bulk action needs its confirmation step");
+    if (form.confirm !== "yes") throw new ZizqArgumentError("confirm", "a bulk action needs its confirmation step");
+    const confirmed = Number(form.count);
+    if (typeof form.count !== "string" || !Number.isSafeInteger(confirmed) || confirmed < 0) {
+      throw new ZizqArgumentError("count", `expected the confirmed number of jobs, got ${shown(form.count)}`);
+    }
     const fields = readFields((name) => form[name]);
-    const count = await applyToAll(client, action, jobFilter(fields));
-    return back(c, `/jobs${queryString(fields)}`, `${action}: ${count} ${count === 1 ? "job" : "jobs"}.`);
+    const count = await applyToAll(client, action, jobFilter(fields), confirmed);
+    return back(c, `/jobs${queryString(fields)}`, { notice: "bulk", params: { action, count: String(count) } });
   });
 
   app.get("/crons", async (c) => show(c, await cronsPage(c.get("view"), client, notice(c))));
 
   const pausing = (op: string) => {
-    if (op !== "pause" && op !== "resume") throw new RangeError(`unknown cron action: ${op}`);
+    if (op !== "pause" && op !== "resume") throw new ZizqArgumentError("op", `expected pause or resume, got ${shown(op)}`);
     return op === "pause";
   };
 
@@ -199,14 +242,14 @@ export function zizqDashboard(options: DashboardOptions): Hono {
     const group = c.req.param("group");
     const pause = pausing(c.req.param("op"));
     await (pause ? client.crons.pause(group) : client.crons.resume(group));
-    return back(c, "/crons", `${pause ? "Paused" : "Resumed"} cron group ${group}.`);
+    return back(c, "/crons", { notice: pause ? "paused" : "resumed", params: { group } });
   });
 
   app.post("/crons/:group/entries/:name/:op", async (c) => {
     const { group, name } = c.req.param();
     const pause = pausing(c.req.param("op"));
     await (pause ? client.crons.pauseEntry(group, name) : client.crons.resumeEntry(group, name));
-    return back(c, "/crons", `${pause ? "Paused" : "Resumed"} cron entry ${group}/${name}.`);
+    return back(c, "/crons", { notice: pause ? "paused" : "resumed", params: { group, entry: name } });
   });
 
   // Its context variables are its own: the app mounting it sees a plain Hono app.

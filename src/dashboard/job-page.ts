@@ -6,15 +6,10 @@ import type { Budget } from "../types/budget.ts";
 import type { Job } from "../types/job.ts";
 import { actionForm, formatNumber, type Html, page, statusBadge, time, type View } from "./layout.ts";
 import { payloadTree } from "./payload.ts";
+import { allowedActions, type JobAction } from "./actions.ts";
 
-/** What can be done to a job in each status; see actions.ts for what each does. */
-export function allowedActions(status: Job["status"]): ("retry" | "kill" | "delete")[] {
-  if (status === "scheduled" || status === "dead") return ["retry", "delete"];
-  if (status === "in_flight") return ["kill", "delete"];
-  return ["delete"];
-}
 
-const LABELS = { retry: "Retry now", kill: "Kill", delete: "Delete" } as const;
+const LABELS: Record<JobAction, string> = { retry: "Retry now", kill: "Kill", delete: "Delete" };
 
 function settings(job: Job): Html {
   const row = (label: string, value: unknown) => (value === undefined ? "" : html`<dt>${label}</dt><dd>${value}</dd>`);

@@ -4,6 +4,7 @@
  * and script below.
  */
 import { type Html, html, raw } from "./html.ts";
+import { JOB_STATUSES } from "../protocol/wire.ts";
 import type { JobStatus } from "../types/job.ts";
 import { CSRF_FIELD } from "./security.ts";
 
@@ -15,9 +16,12 @@ export interface View {
   nonce: string;
   csrf: string;
   readOnly: boolean;
+  /** Whether `authorize` let this request through: failures are described only then. */
+  authorized: boolean;
 }
 
-export const STATUSES: readonly JobStatus[] = ["ready", "scheduled", "in_flight", "completed", "dead"];
+/** The statuses in a job's life order for columns and menus: ready leads, as the work waiting now. */
+export const STATUSES: readonly JobStatus[] = ["ready", ...JOB_STATUSES.filter((status) => status !== "ready")];
 
 const CSS = `
 :root{color-scheme:light dark;--fg:#1d232b;--muted:#66707c;--bg:#fff;--panel:#f5f6f8;--line:#d9dde3;--accent:#2f5fd0;--bad:#b3261e;--ok:#1e7b34;--warn:#98650b}

@@ -1,8 +1,8 @@
 /**
- * The dashboard's response headers and CSRF check. The token is a double-submit cookie: a random
- * value in an HttpOnly, SameSite=Strict cookie that every form repeats. It needs no server-side
- * state, so it holds across Worker isolates; a cross-site page can neither read the cookie nor
- * make the browser send it.
+ * The dashboard's response headers and CSRF check. A random value lives in an HttpOnly,
+ * SameSite=Strict cookie and every form carries its HMAC under the mount's key: no session is
+ * stored, a cross-site page can neither read the cookie nor make the browser send it, and a
+ * cookie planted from a sibling subdomain is useless without the key.
  */
 import type { Context } from "hono";
 
@@ -44,26 +44,47 @@ function tokenCookie(c: Context): string | undefined {
   return undefined;
 }
 
-/** The visitor's CSRF token, set as a cookie on the first visit. */
-export function csrfToken(c: Context, base: string): string {
-  const known = tokenCookie(c);
-  if (known) return known;
-  const token = randomToken();
-  const secure = new URL(c.req.url).protocol === "https:" ? "; Secure" : "";
-  c.header("Set-Cookie", `${CSRF_COOKIE}=${token}; Path=${base === "" ? "/" : base}; HttpOnly; SameSite=Strict${secure}`, { append: true });
-  return token;
+/** An HMAC-SHA-256 key: from the `secret` option, or random for this mount (one process or isolate). */
+export function csrfKey(secret: string | undefined): Promise<CryptoKey> {
+  const material = secret === undefined ? crypto.getRandomValues(new Uint8Array(32)) : new TextEncoder().encode(secret);
+  return crypto.subtle.importKey("raw", material, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+}
+
+/** The form token of a cookie: its HMAC under the mount's key, so a cookie planted by a sibling site matches no token it can write. */
+async function formToken(key: CryptoKey, cookie: string): Promise<string> {
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(cookie)));
+  return btoa(String.fromCharCode(...mac)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
 /**
- * Why a POST is refused, or undefined when its token matches the cookie. The Origin header is
- * not compared with the request's URL: behind a proxy that ends TLS the two differ in scheme.
+ * Whether the browser reached the dashboard over TLS: the request's own scheme, or the
+ * `X-Forwarded-Proto` of a proxy that ends TLS in front of the app.
  */
-export function csrfProblem(c: Context, sent: unknown): string | undefined {
+function overTls(c: Context): boolean {
+  if (new URL(c.req.url).protocol === "https:") return true;
+  return c.req.header("X-Forwarded-Proto")?.split(",")[0]?.trim().toLowerCase() === "https";
+}
+
+/** The visitor's form token; the cookie it derives from is set on the first visit. */
+export async function csrfToken(c: Context, key: CryptoKey, base: string, secureCookie: boolean | undefined): Promise<string> {
+  const known = tokenCookie(c);
+  if (known) return formToken(key, known);
+  const cookie = randomToken();
+  const secure = (secureCookie ?? overTls(c)) ? "; Secure" : "";
+  c.header("Set-Cookie", `${CSRF_COOKIE}=${cookie}; Path=${base === "" ? "/" : base}; HttpOnly; SameSite=Strict${secure}`, { append: true });
+  return formToken(key, cookie);
+}
+
+/**
+ * Why a POST is refused, or undefined when its token is the HMAC of its cookie. The Origin header
+ * is not compared with the request's URL: behind a proxy that ends TLS the two differ in scheme.
+ */
+export async function csrfProblem(c: Context, key: CryptoKey, sent: unknown): Promise<string | undefined> {
   const site = c.req.header("Sec-Fetch-Site");
   if (site !== undefined && site !== "same-origin") return `a request from another site (${site})`;
   const cookie = tokenCookie(c);
   if (typeof sent !== "string" || sent === "" || cookie === undefined) return "the form's CSRF token is missing";
-  return sameText(sent, cookie) ? undefined : "the form's CSRF token does not match";
+  return sameText(sent, await formToken(key, cookie)) ? undefined : "the form's CSRF token does not match";
 }
 
 /** Compares every character whatever the first difference, so timing says nothing about the token. */
@@ -71,4 +92,11 @@ function sameText(a: string, b: string): boolean {
   let diff = a.length ^ b.length;
   for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
   return diff === 0;
+}
+
+/** Names a loopback host: the only ones an unauthenticated dashboard answers, against DNS rebinding. */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const name = host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : host.split(":")[0]!;
+  return name === "localhost" || name === "127.0.0.1" || name === "[::1]";
 }

@@ -1,4 +1,5 @@
 /** The dashboard sub-app inside workerd: its pages render and an action lands, with Web Crypto and no Node API. */
+import { exports } from "cloudflare:workers";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { zizqDashboard } from "../../adapters/hono.ts";
@@ -23,6 +24,14 @@ afterAll(() => server.close());
 const admin = { "x-admin": "yes" };
 
 describe("zizqDashboard in workerd", () => {
+  it("serves from a Worker that mounted it at global scope", async () => {
+    const page = await exports.default.fetch("http://worker.test/admin/zizq/jobs");
+    expect(page.status).toBe(200);
+    // The cookie's token is signed with the key made on this first request.
+    expect(page.headers.get("set-cookie")).toMatch(/^zizq_csrf=[\w-]{22}; Path=\/admin\/zizq;/);
+    expect(await page.text()).toContain("<b>0</b> jobs match.");
+  });
+
   it("serves the overview, the job list, a job and the crons", async () => {
     const overview = await app.request("/admin/zizq", { headers: admin });
     expect(overview.status).toBe(200);

@@ -14,14 +14,27 @@
  * reach the stream's `cancel`, so held jobs are not requeued. Run the take-stream walk in-process
  * (`createTestServer().fetch` inside the test), as smoke.test.ts does.
  */
+import { Hono } from "hono";
+import { zizqDashboard } from "../../adapters/hono.ts";
+import { Client } from "../../src/client/client.ts";
 import { createTestServer } from "../../src/testing/index.ts";
 import type { TestServer } from "../../src/testing/types.ts";
 
 let server: TestServer | undefined;
+const serve = (request: Request): Promise<Response> => {
+  server ??= createTestServer();
+  return server.fetch(request);
+};
+
+// Mounted at global scope, as a Worker app does; reached through exports.default like a real request.
+const dashboard = new Hono().route(
+  "/admin/zizq",
+  zizqDashboard({ client: new Client({ url: "http://zizq.test", fetch: (input, init) => serve(new Request(input, init)) }), authorize: () => true }),
+);
 
 export default {
   fetch(request: Request): Promise<Response> {
-    server ??= createTestServer();
-    return server.fetch(request);
+    if (new URL(request.url).pathname.startsWith("/admin/zizq")) return Promise.resolve(dashboard.fetch(request));
+    return serve(request);
   },
 } satisfies ExportedHandler;

@@ -97,12 +97,13 @@ describe("job actions", () => {
 
     const ready = await one({ status: "ready", queue: "emails" });
     const deleted = await session.post(`/jobs/${ready.id}/delete`, { _csrf: token });
-    expect(deleted.location).toBe(`${BASE}/jobs?notice=Deleted+job+${ready.id}.`);
+    expect(deleted.location).toBe(`${BASE}/jobs?notice=deleted&n_id=${ready.id}`);
+    expect((await session.get(deleted.location!.slice(BASE.length))).text).toContain(`Deleted job ${ready.id}.`);
     await expect(mounted.seeded.client.getJob(ready.id)).rejects.toThrow("job not found");
 
     const refused = await session.post(`/jobs/${(await one({ status: "completed" })).id}/kill`, { _csrf: token });
     expect(refused.status).toBe(400);
-    expect(refused.text).toContain("only a job in flight can be killed; this one is completed");
+    expect(refused.text).toContain("action: kill applies to a job that is in_flight; this one is completed");
     expect((await session.post(`/jobs/${ready.id}/explode`, { _csrf: token })).status).toBe(404);
   });
 });
@@ -122,8 +123,9 @@ describe("bulk actions", () => {
     expect(unconfirmed.status).toBe(400);
     expect(await mounted.seeded.client.jobs({ queue: "emails", status: "ready" }).count()).toBe(18);
 
-    const done = await session.post("/bulk", { _csrf: token, action: "delete", confirm: "yes", queue: "emails", status: "ready" });
-    expect(done.location).toBe(`${BASE}/jobs?queue=emails&status=ready&notice=delete%3A+18+jobs.`);
+    const done = await session.post("/bulk", { _csrf: token, action: "delete", confirm: "yes", count: "18", queue: "emails", status: "ready" });
+    expect(done.location).toBe(`${BASE}/jobs?queue=emails&status=ready&notice=bulk&n_action=delete&n_count=18`);
+    expect((await session.get(done.location!.slice(BASE.length))).text).toContain("delete: 18 jobs.");
     expect(await mounted.seeded.client.jobs({ queue: "emails" }).count()).toBe(12);
   });
 
@@ -134,14 +136,14 @@ describe("bulk actions", () => {
     const { client } = mounted.seeded;
     expect((await session.get("/bulk?action=retry")).text).toContain("<b>9</b> jobs now.");
     expect((await session.get("/bulk?action=retry&queue=payments")).text).toContain("<b>3</b> jobs now.");
-    await session.post("/bulk", { _csrf: token, action: "retry", confirm: "yes", queue: "payments" });
+    await session.post("/bulk", { _csrf: token, action: "retry", confirm: "yes", count: "3", queue: "payments" });
     expect(await client.jobs({ queue: "payments", status: ["dead", "scheduled"] }).count()).toBe(0);
     expect(await client.jobs({ queue: "payments", status: "ready" }).count()).toBe(6);
     expect(await client.jobs({ status: "dead" }).count()).toBe(1);
 
     const running = (await client.jobs({ status: "in_flight" }).toArray()).map((job) => job.id);
     expect((await session.get("/bulk?action=kill")).text).toContain("<b>3</b> jobs now.");
-    await session.post("/bulk", { _csrf: token, action: "kill", confirm: "yes" });
+    await session.post("/bulk", { _csrf: token, action: "kill", confirm: "yes", count: "3" });
     // The seed's open stream takes the next images as the killed ones leave it.
     expect((await client.jobs({ queue: "images", status: "dead" }).toArray()).map((job) => job.id)).toEqual(running);
   });
@@ -158,7 +160,8 @@ describe("cron actions", () => {
     await session.post("/crons/billing/resume", { _csrf: token });
     expect((await crons.get("billing")).paused).toBe(false);
     const paused = await session.post("/crons/reports/entries/nightly-digest/resume", { _csrf: token });
-    expect(paused.location).toBe(`${BASE}/crons?notice=Resumed+cron+entry+reports%2Fnightly-digest.`);
+    expect(paused.location).toBe(`${BASE}/crons?notice=resumed&n_group=reports&n_entry=nightly-digest`);
+    expect((await session.get(paused.location!.slice(BASE.length))).text).toContain("Resumed cron entry reports/nightly-digest.");
     await session.post("/crons/billing/entries/retry-failed-charges/pause", { _csrf: token });
     expect((await crons.getEntry("billing", "retry-failed-charges")).paused).toBe(true);
     const page = (await session.get("/crons")).text;

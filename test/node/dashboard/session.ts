@@ -12,17 +12,29 @@ export interface Mounted {
   calls: string[];
 }
 
-export async function mount(options: Partial<DashboardOptions> = {}): Promise<Mounted> {
+/** A fault a real server cannot be made to produce: `fail` names the requests that throw as a dropped connection would. */
+export interface Faults {
+  fail?: (request: Request) => boolean;
+  /** Runs after each answered request, as another process acting on the server at that moment would. */
+  after?: (request: Request, response: Response) => Promise<void>;
+}
+
+export async function mount(options: Partial<DashboardOptions> = {}, faults: Faults = {}): Promise<Mounted> {
   const seeded = await seededServer();
   const calls: string[] = [];
   const { Client } = await import("../../../src/client/client.ts");
   const client = new Client({
     url: "http://zizq.test",
-    fetch: (input, init) => {
+    // A fault reaches the dashboard as it is, not hidden by the Client's own retries.
+    retry: false,
+    fetch: async (input, init) => {
       const request = new Request(input, init);
       const url = new URL(request.url);
       calls.push(`${request.method} ${url.pathname}${url.search}`);
-      return seeded.server.fetch(request);
+      if (faults.fail?.(request)) throw new TypeError("fetch failed");
+      const response = await seeded.server.fetch(request);
+      await faults.after?.(request, response.clone());
+      return response;
     },
   });
   const app = new Hono();
@@ -35,6 +47,12 @@ export class Session {
   private cookie = "";
 
   constructor(private readonly app: Hono) {}
+
+  /** This session with another's cookie: the same browser on another mount. */
+  withCookieOf(other: Session): this {
+    this.cookie = other.cookie;
+    return this;
+  }
 
   async get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; headers: Headers }> {
     const response = await this.app.request(`${BASE}${path}`, { headers: { cookie: this.cookie, ...headers } });
