@@ -15,6 +15,16 @@ export interface OptionalPeers {
   readonly why?: string;
 }
 
+/**
+ * MessagePack is opt-in (`format: "msgpack"`), so its codec is an optional peer: JSON users,
+ * the default, never install it.
+ */
+export const MSGPACK_PEER: OptionalPeers = {
+  user: 'format: "msgpack"',
+  packages: ["@msgpack/msgpack"],
+  install: "npm install @msgpack/msgpack",
+};
+
 type Resolve = (specifier: string) => string;
 
 /**

@@ -1,5 +1,5 @@
 import type { Client } from "../client/client.ts";
-import { FORMATS, type Format } from "../client/codec.ts";
+import { checkFormat, type Format } from "../client/codec.ts";
 import type { Failure } from "../types/failure.ts";
 import type { Job } from "../types/job.ts";
 import type { Duration } from "../types/time.ts";
@@ -175,7 +175,7 @@ export function workerSettings(options: WorkerOptions): WorkerSettings {
   if (typeof options.router?.dispatch !== "function") throw new ZizqArgumentError("router", "expected a Router");
   const concurrency = integerAtLeast("concurrency", options.concurrency ?? 10, 1);
   checkQueues("queues", options.queues);
-  checkOneOf("format", options.format, FORMATS);
+  checkFormat(options.format);
   if (options.workerId !== undefined) checkHeader("workerId", "worker-id", options.workerId);
   if (options.maxFrameBytes !== undefined) integerAtLeast("maxFrameBytes", options.maxFrameBytes, 1);
   checkAckOptions("acks", options.acks, ["maxBatch", "nackConcurrency", "retry"]);
