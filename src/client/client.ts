@@ -22,7 +22,7 @@ import {
 import { checkTimerMs } from "../utils/duration.ts";
 import { integerIn } from "../utils/integer.ts";
 import { lazy } from "../utils/lazy.ts";
-import { checkFormat } from "./codec.ts";
+import { FORMATS } from "./codec.ts";
 import { Budgets } from "./budgets.ts";
 import { Crons } from "./crons.ts";
 import { ErrorQuery, JobQuery, ofDefinition } from "./query.ts";
@@ -255,7 +255,7 @@ function checkClientOptions(options: ClientOptions): void {
   }
   checkFunction("fetch", options.fetch);
   checkFunction("now", options.now);
-  checkFormat(options.format);
+  checkOneOf("format", options.format, FORMATS);
   if (options.timeoutMs !== false) checkTimerMs("timeoutMs", options.timeoutMs, 1);
   if (options.retry !== undefined && options.retry !== false) {
     checkObject("retry", options.retry);

@@ -1,34 +1,16 @@
 import { MEDIA } from "../protocol/media.ts";
-import { checkOneOf } from "../utils/arguments.ts";
-import { assertPeers, loadWithPeers, MSGPACK_PEER } from "../utils/optional-peers.ts";
 import type { Answer } from "./exchange.ts";
 
 /** The wire format of request and response bodies. */
 export type Format = "json" | "msgpack";
 export const FORMATS: readonly Format[] = ["json", "msgpack"];
 
-/**
- * Checks a `format` option. MessagePack's optional peer is checked here too, where the runtime
- * can tell without loading it (Node, Bun, Deno), so a missing one fails at construction.
- */
-export function checkFormat(format: unknown): void {
-  checkOneOf("format", format, FORMATS);
-  if (format === "msgpack") assertPeers(MSGPACK_PEER);
-}
-
-type Msgpack = { encode(value: unknown): Uint8Array; decode(bytes: Uint8Array): unknown };
+type Msgpack = Awaited<typeof import("./msgpack-codec.ts").msgpackCodec>;
 let msgpack: Promise<Msgpack> | undefined;
 
-/**
- * MessagePack is loaded on first use, so JSON-only bundles never carry it. One encoder and one
- * decoder are kept: making either allocates buffers and caches.
- */
+/** MessagePack is loaded on first use, so JSON-only bundles never carry it. */
 function loadMsgpack(): Promise<Msgpack> {
-  msgpack ??= loadWithPeers(MSGPACK_PEER, () => import("@msgpack/msgpack")).then(({ Decoder, Encoder }) => {
-    const encoder = new Encoder({ ignoreUndefined: true });
-    const decoder = new Decoder();
-    return { encode: (value) => encoder.encode(value), decode: (bytes) => decoder.decode(bytes) };
-  });
+  msgpack ??= import("./msgpack-codec.ts").then((module) => module.msgpackCodec);
   return msgpack;
 }
 

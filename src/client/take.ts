@@ -6,11 +6,11 @@ import { MEDIA } from "../protocol/media.ts";
 import { REPLIES, shapeProblem } from "../protocol/replies.ts";
 import type { WireJob } from "../protocol/wire.ts";
 import { type FrameDecoderOptions, type FrameSink, type FrameTransformer, skipOrThrow } from "../stream/options.ts";
-import { checkFormat, decodeBody, type Format } from "./codec.ts";
+import { decodeBody, type Format, FORMATS } from "./codec.ts";
 import { httpError } from "./failures.ts";
 import { aborted } from "../utils/aborted.ts";
 import { checkQueues } from "../protocol/names.ts";
-import { checkHeader, checkObject, checkSignal } from "../utils/arguments.ts";
+import { checkHeader, checkObject, checkOneOf, checkSignal } from "../utils/arguments.ts";
 import { checkTimerMs } from "../utils/duration.ts";
 import { integerAtLeast } from "../utils/integer.ts";
 import type { Transport } from "./transport.ts";
@@ -67,7 +67,7 @@ export async function takeStream(transport: Transport, options: TakeOptions): Pr
 export async function openTake(transport: Transport, options: TakeOptions): Promise<TakeConnection> {
   checkObject("options", options, true);
   checkQueues("queues", options.queues);
-  checkFormat(options.format);
+  checkOneOf("format", options.format, FORMATS);
   if (options.workerId !== undefined) checkHeader("workerId", "worker-id", options.workerId);
   checkSignal("signal", options.signal);
   checkTimerMs("openTimeoutMs", options.openTimeoutMs, 1);

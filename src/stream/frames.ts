@@ -4,37 +4,41 @@
  */
 import { ZizqFrameError } from "../errors/frame-error.ts";
 import { MEDIA } from "../protocol/media.ts";
-import { loadWithPeers, MSGPACK_PEER } from "../utils/optional-peers.ts";
-import type { MsgpackFrameTransformer } from "./msgpack.ts";
+import { importMsgpack } from "../utils/msgpack.ts";
 import { NdjsonFrameTransformer } from "./ndjson.ts";
 import type { FrameDecoderOptions, FrameTransformer } from "./options.ts";
 import { SseFrameTransformer } from "./sse.ts";
 
 export { frameStream, maxFrameBytes } from "./options.ts";
 
-export type MsgpackFrames = typeof MsgpackFrameTransformer;
-let msgpackFrames: Promise<MsgpackFrames> | undefined;
+/** Makes a MessagePack frame transformer with its own decoder. */
+export type MakeMsgpackFrames = (options?: FrameDecoderOptions) => FrameTransformer;
+let makeMsgpackFrames: Promise<MakeMsgpackFrames> | undefined;
 
-/** The MessagePack frame decoder, loaded once; a missing `@msgpack/msgpack` fails naming the option and its install command. */
-export function loadMsgpackFrames(): Promise<MsgpackFrames> {
-  msgpackFrames ??= loadWithPeers(MSGPACK_PEER, () => import("./msgpack.ts")).then((module) => module.MsgpackFrameTransformer);
-  return msgpackFrames;
+/** The MessagePack framing and `@msgpack/msgpack`, loaded once; a missing package fails naming the option and its install command. */
+export function loadMsgpackFrames(): Promise<MakeMsgpackFrames> {
+  makeMsgpackFrames ??= Promise.all([import("./msgpack-frames.ts"), importMsgpack()]).then(
+    ([{ MsgpackFrames }, { Decoder }]) =>
+      (options) =>
+        new MsgpackFrames(new Decoder(), options),
+  );
+  return makeMsgpackFrames;
 }
 
 /**
  * The frame transformer for a take response's Content-Type (parameters such as `; charset=utf-8`
  * and case are ignored): `application/x-ndjson`, `application/vnd.zizq.msgpack-stream` (with
- * `msgpack`, the loaded decoder) or `text/event-stream`. Anything else (or none), or MessagePack
+ * `msgpack`, the loaded framing) or `text/event-stream`. Anything else (or none), or MessagePack
  * without its decoder (a JSON take answered in MessagePack), throws a `ZizqFrameError` (`unsupported_format`).
  */
-export function takeTransformer(contentType: string | null, options: FrameDecoderOptions | undefined, msgpack: MsgpackFrames | undefined): FrameTransformer {
+export function takeTransformer(contentType: string | null, options: FrameDecoderOptions | undefined, msgpack: MakeMsgpackFrames | undefined): FrameTransformer {
   const semi = contentType === null ? -1 : contentType.indexOf(";");
   const media = contentType === null ? "" : (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
   switch (media) {
     case MEDIA.ndjson:
       return new NdjsonFrameTransformer(options);
     case MEDIA.msgpackStream:
-      if (msgpack !== undefined) return new msgpack(options);
+      if (msgpack !== undefined) return msgpack(options);
       throw new ZizqFrameError(
         "unsupported_format",
         `take stream: a JSON take (Accept: ${MEDIA.ndjson}) was answered in MessagePack (${JSON.stringify(contentType)})`,

@@ -12,7 +12,7 @@ export { SseFrameTransformer, sseDecoder } from "./sse.ts";
  * is imported here. A take uses `./frames.ts` instead, which loads MessagePack only when asked.
  */
 export function transformerFor(contentType: string | null, options?: FrameDecoderOptions): FrameTransformer {
-  return takeTransformer(contentType, options, MsgpackFrameTransformer);
+  return takeTransformer(contentType, options, (msgpackOptions) => new MsgpackFrameTransformer(msgpackOptions));
 }
 
 /**
