@@ -9,7 +9,8 @@
  *     `skipLibCheck: false`, and runs in Node;
  *   - runs the same program in Bun and Deno;
  *   - bundles the example Worker (examples/worker.ts, importing the package by name) for
- *     workerd with wrangler, and serves a request with the bundle in workerd.
+ *     workerd with wrangler, and serves a request with the bundle in workerd; and, without
+ *     @msgpack/msgpack, a JSON user's Worker, whose `format: "msgpack"` names what to install.
  * Each check prints "ok - ..." or "not ok - ..."; the last line, "package checks: N passed,
  * M failed", is what .ci/run counts.
  */
@@ -41,7 +42,7 @@ const UNDICI = "7.0.0";
 
 const bin = (name: string) => join(repo, "node_modules", ".bin", name);
 /** The test server's and the smoke's packages, at the versions the lockfile tests. */
-const peers = ["jq-web", "croner", "scru128", "valibot", "@opentelemetry/api"].map((name) => `${name}@${devDeps[name]}`);
+const peers = ["jq-web", "croner", "scru128", "@msgpack/msgpack", "valibot", "@opentelemetry/api"].map((name) => `${name}@${devDeps[name]}`);
 // NO_COLOR alone: Deno takes any FORCE_COLOR, even 0, as a request for colour codes.
 const { FORCE_COLOR: _, ...inherited } = process.env;
 const env = { ...inherited, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", WRANGLER_SEND_METRICS: "false" };
@@ -149,7 +150,7 @@ try {
     return note;
   });
 
-  await check("without optional peers, the entries that need none load, and in Node, Bun and Deno the test server and Node's serve name what to install", async () => {
+  await check("without optional peers, the entries that need none load, a JSON producer and Worker run, and in Node, Bun and Deno the test server, Node's serve and format \"msgpack\" name what to install", async () => {
     writeFileSync(
       join(app, "peerless.mjs"),
       `for (const entry of ["zizq-edge", "zizq-edge/hono", "zizq-edge/push", "zizq-edge/cloudflare", "zizq-edge/bun", "zizq-edge/deno", "zizq-edge/node", "zizq-edge/testing/vitest"]) await import(entry);
@@ -158,15 +159,66 @@ try {
        const { serve } = await import("zizq-edge/node");
        await serve({ fetch: () => new Response() }).then((handle) => handle.close(), (error) => console.log(error.message));
        const { zizqDashboard } = await import("zizq-edge/hono");
-       try { zizqDashboard({}); } catch (error) { console.log(error.message); }`,
+       try { zizqDashboard({}); } catch (error) { console.log(error.message); }
+       const { Client, defineJob, Router, Worker } = await import("zizq-edge");
+       const Greet = defineJob({ type: "greet", queue: "default" });
+       const wire = { id: "j1", type: "greet", queue: "default", priority: 0, status: "ready", payload: { name: "json" }, ready_at: 0, attempts: 0 };
+       // A scripted Zizq (the test server needs peers): the enqueue, a take streaming the job as NDJSON, its ack.
+       const zizq = async (url, init = {}) => {
+         const route = (init.method ?? "GET") + " " + new URL(url).pathname;
+         if (route === "POST /jobs") return Response.json({ ...wire, duplicate: false, folded: false }, { status: 201 });
+         const line = new TextEncoder().encode(JSON.stringify({ ...wire, status: "in_flight" }) + "\\n");
+         if (route === "GET /jobs/take") return new Response(new ReadableStream({ start: (c) => c.enqueue(line) }), { headers: { "content-type": "application/x-ndjson" } });
+         return new Response(null, { status: route.endsWith("/success") ? 204 : 500 });
+       };
+       const client = new Client({ url: "http://127.0.0.1:1", fetch: zizq });
+       await client.enqueue(Greet, { name: "json" });
+       const greeted = [];
+       const router = new Router().route(Greet, async ({ name }) => void greeted.push(name));
+       const { completed } = await new Worker({ client, router }).drain({ maxJobs: 1, maxDuration: 10_000 });
+       console.log("a JSON producer and Worker without @msgpack/msgpack: " + completed + " completed, greeted " + greeted.join());
+       // The Worker says so when made, the Client at its first MessagePack request.
+       const packed = new Client({ url: "http://127.0.0.1:1", format: "msgpack", fetch: zizq });
+       for (const use of [async () => new Worker({ client, router, format: "msgpack" }), () => packed.enqueue(Greet, { name: "msgpack" })]) {
+         await use().then(() => console.log("format msgpack worked"), (error) => console.log(error.constructor.name + ": " + error.message));
+       }`,
     );
     const expected = [
-      'createTestServer needs the optional package "hono": npm install -D hono jq-web croner scru128',
+      'createTestServer needs the optional package "hono": npm install -D hono jq-web croner scru128 @msgpack/msgpack',
       "zizq-edge/otel names @opentelemetry/api",
       'serve needs the optional package "@hono/node-server": npm install @hono/node-server',
       'zizqDashboard needs the optional package "hono": npm install hono',
+      "a JSON producer and Worker without @msgpack/msgpack: 1 completed, greeted json",
+      ...Array(2).fill('ZizqError: format: "msgpack" needs the optional package "@msgpack/msgpack": npm install @msgpack/msgpack'),
     ].join("\n");
     await runEverywhere("peerless.mjs", expected);
+  });
+
+  await check('without @msgpack/msgpack, a JSON user\'s Worker bundles with wrangler, and format "msgpack" in workerd names what to install', async () => {
+    writeFileSync(
+      join(app, "json-worker.js"),
+      `import { Client, defineJob } from "zizq-edge";
+       const Ping = defineJob({ type: "ping", queue: "default" });
+       export default {
+         fetch() {
+           const client = new Client({ url: "http://zizq.test", format: "msgpack", fetch: () => Promise.reject(new Error("no request expected")) });
+           return client.enqueue(Ping, {}).then(() => new Response("enqueued"), (error) => new Response(error.constructor.name + ": " + error.message));
+         },
+       };`,
+    );
+    await run(process.execPath, [bin("wrangler"), "deploy", "json-worker.js", "--name", "json", "--compatibility-date", "2025-09-01", "--dry-run", "--outdir", "json-bundle"], app);
+    const contents = readFileSync(join(app, "json-bundle", "json-worker.js"), "utf8");
+    const { Miniflare } = createRequire(join(repo, "package.json"))("miniflare") as typeof import("miniflare");
+    // The module listed, not found by Miniflare's walk, which refuses the import the bundle leaves to workerd.
+    const mf = new Miniflare({ modules: [{ type: "ESModule", path: "worker.js", contents }], compatibilityDate: "2025-09-01" });
+    try {
+      const said = await (await mf.dispatchFetch("http://worker.test/")).text();
+      const expected = 'ZizqError: format: "msgpack" needs the optional package "@msgpack/msgpack": npm install @msgpack/msgpack';
+      if (said !== expected) throw new Error(`workerd said: ${said}\nexpected: ${expected}`);
+      return `${contents.length} B bundle`;
+    } finally {
+      await mf.dispose();
+    }
   });
 
   for (const [index, { hono, nodeServer, resolutions }] of HONO_VERSIONS.entries()) {

@@ -5,19 +5,12 @@ import type { Answer } from "./exchange.ts";
 export type Format = "json" | "msgpack";
 export const FORMATS: readonly Format[] = ["json", "msgpack"];
 
-type Msgpack = { encode(value: unknown): Uint8Array; decode(bytes: Uint8Array): unknown };
+type Msgpack = Awaited<typeof import("./msgpack-codec.ts").msgpackCodec>;
 let msgpack: Promise<Msgpack> | undefined;
 
-/**
- * MessagePack is loaded on first use, so JSON-only bundles never carry it. One encoder and one
- * decoder are kept: making either allocates buffers and caches.
- */
+/** MessagePack is loaded on first use, so JSON-only bundles never carry it. */
 function loadMsgpack(): Promise<Msgpack> {
-  msgpack ??= import("@msgpack/msgpack").then(({ Decoder, Encoder }) => {
-    const encoder = new Encoder({ ignoreUndefined: true });
-    const decoder = new Decoder();
-    return { encode: (value) => encoder.encode(value), decode: (bytes) => decoder.decode(bytes) };
-  });
+  msgpack ??= import("./msgpack-codec.ts").then((module) => module.msgpackCodec);
   return msgpack;
 }
 

@@ -57,7 +57,7 @@ export interface TakeConnection {
 /** `GET /jobs/take` as a stream of decoded jobs. */
 export async function takeStream(transport: Transport, options: TakeOptions): Promise<ReadableStream<Job>> {
   const { body, jobs } = await openTake(transport, options);
-  return body.pipeThrough((await import("../stream/index.ts")).frameStream(jobs) as TransformStream<Uint8Array, Job>);
+  return body.pipeThrough((await import("../stream/frames.ts")).frameStream(jobs) as TransformStream<Uint8Array, Job>);
 }
 
 /**
@@ -77,17 +77,19 @@ export async function openTake(transport: Transport, options: TakeOptions): Prom
   const query = params.toString();
   const path = query === "" ? "/jobs/take" : `/jobs/take?${query}`;
   const request = transport.requestInfo("GET", path);
+  const msgpack = (options.format ?? transport.format) === "msgpack";
   const headers: Record<string, string> = {
     ...transport.headers,
-    accept: (options.format ?? transport.format) === "msgpack" ? MEDIA.msgpackStream : MEDIA.ndjson,
+    accept: msgpack ? MEDIA.msgpackStream : MEDIA.ndjson,
   };
   if (options.workerId !== undefined) headers["worker-id"] = options.workerId;
 
-  // The decoders load with the first take, so producer-only bundles never carry them. They are
-  // loaded, and the options checked, before the request: a take must not fail after the server
-  // has started handing it jobs.
-  const streams = await import("../stream/index.ts");
+  // The decoders load with the first take, so producer-only bundles never carry them, and
+  // MessagePack's only with a MessagePack take. They are loaded, and the options checked, before
+  // the request: a take must not fail after the server has started handing it jobs.
+  const streams = await import("../stream/frames.ts");
   streams.maxFrameBytes(options);
+  const msgpackFrames = msgpack ? await streams.loadMsgpackFrames() : undefined;
   const opening = new AbortController();
   const forward = () => opening.abort(options.signal?.reason);
   if (options.signal?.aborted) forward();
@@ -116,7 +118,7 @@ export async function openTake(transport: Transport, options: TakeOptions): Prom
   if (!response.ok || !response.body) throw httpError(request, response, await decodeBody(response).catch(() => undefined));
   let frames: FrameTransformer;
   try {
-    frames = streams.transformerFor(response.headers.get("content-type"), options);
+    frames = streams.takeTransformer(response.headers.get("content-type"), options, msgpackFrames);
   } catch (error) {
     // Closing the stream hands back whatever the server already claimed for it.
     await response.body.cancel().catch(() => undefined);

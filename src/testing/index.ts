@@ -18,8 +18,8 @@ export { type CountFilter, counts, enqueued, lastError, type Recorder } from "./
 /** The test server's own dependencies: optional peers of zizq-edge, so producers never install them. */
 const peers = {
   user: "createTestServer",
-  packages: ["hono", "jq-web", "croner", "scru128"],
-  install: "npm install -D hono jq-web croner scru128",
+  packages: ["hono", "jq-web", "croner", "scru128", "@msgpack/msgpack"],
+  install: "npm install -D hono jq-web croner scru128 @msgpack/msgpack",
 };
 
 const server: typeof import("./server.ts") = await loadWithPeers(peers, () => import("./server.ts"));

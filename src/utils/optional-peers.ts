@@ -15,6 +15,16 @@ export interface OptionalPeers {
   readonly why?: string;
 }
 
+/**
+ * MessagePack is opt-in (`format: "msgpack"`), so its codec is an optional peer: JSON users,
+ * the default, never install it.
+ */
+export const MSGPACK_PEER: OptionalPeers = {
+  user: 'format: "msgpack"',
+  packages: ["@msgpack/msgpack"],
+  install: "npm install @msgpack/msgpack",
+};
+
 type Resolve = (specifier: string) => string;
 
 /**
@@ -29,9 +39,14 @@ export async function loadWithPeers<T>(peers: OptionalPeers, load: () => Promise
   try {
     return await load();
   } catch (error) {
-    const name = peers.packages.find((name) => notFound(error, name));
-    throw name === undefined ? error : missingPeer(peers, name, error);
+    throw peerError(peers, error);
   }
+}
+
+/** A failed load's error: the setup error when it says one of the peers cannot be found, else the error itself. */
+export function peerError(peers: OptionalPeers, error: unknown): unknown {
+  const name = peers.packages.find((name) => notFound(error, name));
+  return name === undefined ? error : missingPeer(peers, name, error);
 }
 
 /** Throws the setup error now for a peer the runtime cannot resolve, where it can tell without loading (Node, Bun, Deno). */
@@ -56,10 +71,11 @@ function missingPeer(peers: OptionalPeers, name: string, cause: unknown): ZizqEr
 
 /**
  * Whether `error` says that package `name` cannot be found: Node and Bun "Cannot find package
- * 'jq-web'", Deno 'Import "jq-web" not a dependency'; a subpath import adds "/...". An installed
+ * 'jq-web'", Deno 'Import "jq-web" not a dependency', workerd (a bundle that left the import to
+ * the runtime) 'No such module "jq-web"'; a subpath import adds "/...". An installed
  * package of the wrong version fails otherwise (a missing export) and passes through as it is.
  */
 function notFound(error: unknown, name: string): boolean {
   const text = String(error);
-  return /cannot find|could not find|not a dependency/i.test(text) && [`'${name}'`, `"${name}"`, `'${name}/`, `"${name}/`].some((quoted) => text.includes(quoted));
+  return /cannot find|could not find|not a dependency|no such module/i.test(text) && [`'${name}'`, `"${name}"`, `'${name}/`, `"${name}/`].some((quoted) => text.includes(quoted));
 }

@@ -17,6 +17,7 @@ import {
 import { checkQueues } from "../protocol/names.ts";
 import { timerMs, toMs } from "../utils/duration.ts";
 import { integerAtLeast } from "../utils/integer.ts";
+import { assertPeers, MSGPACK_PEER } from "../utils/optional-peers.ts";
 import { type Logger, type LoggerOption, toLogger } from "../utils/logger.ts";
 import type { Dispatcher } from "../processing/router.ts";
 import type { Instrumentation } from "../processing/instrumentation.ts";
@@ -176,6 +177,10 @@ export function workerSettings(options: WorkerOptions): WorkerSettings {
   const concurrency = integerAtLeast("concurrency", options.concurrency ?? 10, 1);
   checkQueues("queues", options.queues);
   checkOneOf("format", options.format, FORMATS);
+  // Where the runtime can tell without loading it (Node, Bun, Deno), a missing MessagePack peer
+  // fails here rather than at the first take. The Client reports it at its first MessagePack
+  // request instead: the check would cost every producer's bundle about 300 B.
+  if (options.format === "msgpack") assertPeers(MSGPACK_PEER);
   if (options.workerId !== undefined) checkHeader("workerId", "worker-id", options.workerId);
   if (options.maxFrameBytes !== undefined) integerAtLeast("maxFrameBytes", options.maxFrameBytes, 1);
   checkAckOptions("acks", options.acks, ["maxBatch", "nackConcurrency", "retry"]);

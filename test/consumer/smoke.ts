@@ -53,7 +53,14 @@ try {
   const traced = await new Client({ url: handle.url, instrumentation: otel }).enqueue(Greet, { name: "otel" });
   check(JSON.stringify((await client.getJob(traced.id)).payload) === '{"name":"otel"}', "a no-op propagator added a carrier");
   await stream.cancel();
-  console.log(`smoke ${runtime}: test server, producer, worker and push endpoint ok`);
+  // MessagePack, with its optional peer installed: the body codec and the take stream's decoder load from the bundle.
+  const Packed = defineJob({ type: "packed", queue: "packed", schema: v.object({ name: v.string() }) });
+  const packed = new Client({ url: handle.url, fetch: nodeFetch ?? fetch, format: "msgpack" });
+  await packed.enqueue(Packed, { name: "msgpack" });
+  const packedRouter = new Router().route(Packed, async ({ name }) => void greeted.push(name));
+  const drained = await new Worker({ client: packed, router: packedRouter, queues: ["packed"] }).drain({ maxJobs: 1, maxDuration: 10_000 });
+  check(drained.completed === 1 && greeted.at(-1) === "msgpack", `the MessagePack worker drained ${JSON.stringify(drained)}, ran ${greeted.join()}`);
+  console.log(`smoke ${runtime}: test server, producer, worker, MessagePack and push endpoint ok`);
 } finally {
   await nodeFetch?.close();
   await handle.close();

@@ -14,9 +14,9 @@ describe("loadWithPeers", () => {
     expect(loaded).toBe(false);
   });
 
-  it("names the peer a failed load could not find, in Node's and Deno's wording", async () => {
+  it("names the peer a failed load could not find, in Node's, Deno's and workerd's wording", async () => {
     const present = { ...peers, packages: ["hono", "vitest"] };
-    for (const text of ["Cannot find package 'vitest' imported from /app/dist/testing.js", 'Import "vitest/config" not a dependency']) {
+    for (const text of ["Cannot find package 'vitest' imported from /app/dist/testing.js", 'Import "vitest/config" not a dependency', 'No such module "vitest".']) {
       const cause = new Error(text);
       const error = (await loadWithPeers(present, () => Promise.reject(cause)).catch((caught: unknown) => caught)) as Error;
       expect(error.message).toBe('createTestServer needs the optional package "vitest": npm install -D hono zizq-edge-absent-peer');
