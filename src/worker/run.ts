@@ -1,7 +1,7 @@
 import type { Job } from "../types/job.ts";
 import type { ZizqFrameError } from "../errors/frame-error.ts";
 import { AckBatcher } from "../processing/ack-batcher.ts";
-import { jobFields } from "../processing/instrumentation.ts";
+import { jobFields, processed } from "../processing/instrumentation.ts";
 import { failed, type Outcome } from "../processing/outcome.ts";
 import { Fifo } from "../utils/fifo.ts";
 import { JobTimeoutError, StreamLostError, WorkerStoppedError } from "./abort-reasons.ts";
@@ -240,7 +240,10 @@ export class Run implements TakeHost {
     if (settings.hooks.onJobStart !== undefined) callHook(settings.logger, "onJobStart", () => settings.hooks.onJobStart?.(job));
     const { instrumentation, router } = settings;
     const ctx = { signal: (own ?? conn.handlers).signal, log: settings.logger, instrumentation };
-    const outcome = instrumentation?.process === undefined ? router.dispatch(job, ctx) : instrumentation.process(job, (copy) => router.dispatch(copy, ctx));
+    const outcome =
+      instrumentation?.process === undefined
+        ? router.dispatch(job, ctx)
+        : processed(instrumentation, job, (copy) => router.dispatch(copy, ctx), settings.logger, Date.now);
     outcome.then((outcome) => this.#finish(running, outcome));
     if (++this.#counters.started === this.#startLimit) this.#onStartLimit?.();
   }

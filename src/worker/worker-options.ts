@@ -10,6 +10,7 @@ import {
   checkFunction,
   checkHeader,
   checkKnownKeys,
+  checkMethods,
   checkObject,
   checkOneOf,
   checkSignal,
@@ -41,10 +42,11 @@ export interface WorkerHooks {
 /**
  * An instrumentation (`zizq-edge/otel`) as a Worker uses it: `process` wraps each job, and
  * `worker`, called once when the Worker is made, may read its stats (for gauges) and answer hooks
- * that run after the `hooks` option's.
+ * that run after the `hooks` option's. It should hold the Worker weakly: one made per invocation
+ * (a Cloudflare `scheduled()` that drains) must be free to go.
  */
 export interface WorkerInstrumentation extends Instrumentation {
-  worker?(stats: () => WorkerStats): WorkerHooks | undefined;
+  worker?(worker: { stats(): WorkerStats }): WorkerHooks | undefined;
 }
 
 /** Reconnects of the take stream: full-jitter exponential backoff. */
@@ -180,7 +182,7 @@ export function workerSettings(options: WorkerOptions): WorkerSettings {
   if (options.maxFrameBytes !== undefined) integerAtLeast("maxFrameBytes", options.maxFrameBytes, 1);
   checkAckOptions("acks", options.acks, ["maxBatch", "nackConcurrency", "retry"]);
   checkHooks(options.hooks);
-  checkObject("instrumentation", options.instrumentation);
+  checkMethods("instrumentation", options.instrumentation, ["enqueue", "process", "logFields", "worker"]);
   checkFunction("random", options.random);
   const reconnect = options.reconnect ?? {};
   checkObject("reconnect", reconnect);
