@@ -5,8 +5,8 @@
  * `Response`, and fails as fetch does; through a Client, retries, timeouts and HTTP errors behave
  * as they do over fetch. The take stream still goes through the fetch.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type NodeFetch, nodeFetch, serve } from "../../../adapters/node.ts";
 import { TAKES_PLAIN_SIGNAL } from "../../../src/client/deadline.ts";
@@ -23,29 +23,18 @@ import {
   ZizqTimeoutError,
 } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
+import { type Route, type RouteServer, routeServer } from "../../support/route-server.ts";
 import { within } from "../../support/wait.ts";
 
-type Route = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
-
-let server: Server;
+let routes: RouteServer;
 let url: string;
 let route: Route;
-const sockets = new Set<Socket>();
 const fetch: NodeFetch = nodeFetch();
 const exchange = (fetch as unknown as { [EXCHANGE]: Exchange })[EXCHANGE];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => route(req, res, Buffer.concat(chunks)));
-  });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  routes = await routeServer((req, res, body) => route(req, res, body));
+  url = routes.url;
 });
 
 afterEach(() => {
@@ -54,8 +43,7 @@ afterEach(() => {
 
 afterAll(async () => {
   await fetch.close();
-  for (const socket of sockets) socket.destroy();
-  await new Promise((resolve) => server.close(resolve));
+  await routes.close();
 });
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -185,7 +173,7 @@ describe("a Client over nodeFetch's exchange", () => {
       await client.enqueueBulk(Array.from({ length: 50 }, (_, n) => Ping.with({ n })));
       await client.enqueue(Ping, { n: 50 });
       const router = new Router().route(Ping, async () => {});
-      const summary = await new Worker({ client, router, concurrency: 5 }).drain({ maxJobs: 51, maxMs: 30_000 });
+      const summary = await new Worker({ client, router, concurrency: 5 }).drain({ maxJobs: 51, maxDuration: 30_000 });
       expect(summary.completed).toBe(51);
       expect(await client.jobs({ queue: "fast", status: ["ready", "in_flight"] }).count()).toBe(0);
       expect(calls.fetch).toBe(1);

@@ -5,34 +5,23 @@
  * any kind fetch takes; an abort rejecting with the signal's reason before and after the headers;
  * a lost connection as fetch's `TypeError`. The client's error mapping is checked through it too.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type NodeFetch, nodeClient, nodeFetch, serve } from "../../../adapters/node.ts";
 import { Client, defineJob, Router, Worker, ZizqConnectionError, ZizqNotFoundError, ZizqTimeoutError } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
+import { type Route, type RouteServer, routeServer } from "../../support/route-server.ts";
 import { eventually, within } from "../../support/wait.ts";
 
-type Route = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
-
-let server: Server;
+let routes: RouteServer;
 let url: string;
 let route: Route;
-const sockets = new Set<Socket>();
 const fetch: NodeFetch = nodeFetch();
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => route(req, res, Buffer.concat(chunks)));
-  });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  routes = await routeServer((req, res, body) => route(req, res, body));
+  url = routes.url;
 });
 
 afterEach(() => {
@@ -41,8 +30,7 @@ afterEach(() => {
 
 afterAll(async () => {
   await fetch.close();
-  for (const socket of sockets) socket.destroy();
-  await new Promise((resolve) => server.close(resolve));
+  await routes.close();
 });
 
 /** A promise and its resolver, for steps the server and the test take in turn. */
@@ -282,7 +270,7 @@ describe("nodeFetch over Dispatcher.request", () => {
       await client.enqueueBulk(Array.from({ length: 300 }, (_, n) => Ping.with({ n })));
       const seen = new Set<number>();
       const router = new Router().route(Ping, async ({ n }) => void seen.add(n));
-      const summary = await new Worker({ client, router, concurrency: 10 }).drain({ maxJobs: 300, maxMs: 30_000 });
+      const summary = await new Worker({ client, router, concurrency: 10 }).drain({ maxJobs: 300, maxDuration: 30_000 });
       expect(summary.completed).toBe(300);
       expect(seen.size).toBe(300);
       expect(await client.jobs({ queue: "fast", status: ["ready", "in_flight"] }).count()).toBe(0);
