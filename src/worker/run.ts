@@ -237,7 +237,7 @@ export class Run implements TakeHost {
     const running: RunningJob = { job, conn, startedAt: this.#timesJobs ? performance.now() : 0, own, timer: undefined, settled: false };
     if (own !== undefined) running.timer = setTimeout(this.#timeOut, timeoutMs, running);
     this.#running.add(running);
-    if (settings.hooks.onJobStart !== undefined) callHook(settings.logger, "onJobStart", () => settings.hooks.onJobStart?.(job));
+    if (settings.hooks.onJobStart !== undefined) callHook(settings.logger, "onJobStart", () => settings.hooks.onJobStart?.(job), job, settings.instrumentation);
     const { instrumentation, router } = settings;
     const ctx = { signal: (own ?? conn.handlers).signal, log: settings.logger, instrumentation };
     const outcome =
@@ -300,7 +300,7 @@ export class Run implements TakeHost {
       if (conn.lost) this.#guard.completed(job.id);
       if (hooks.onJobSuccess !== undefined) {
         const info = { durationMs: performance.now() - running.startedAt };
-        callHook(logger, "onJobSuccess", () => hooks.onJobSuccess?.(job, info));
+        callHook(logger, "onJobSuccess", () => hooks.onJobSuccess?.(job, info), job, this.settings.instrumentation);
       }
       return;
     }
@@ -315,7 +315,7 @@ export class Run implements TakeHost {
     else void this.batcher.nack(job.id, outcome.failure, job);
     if (hooks.onJobFailure !== undefined) {
       const info = { error: outcome.error, failure: outcome.failure, durationMs: performance.now() - running.startedAt };
-      callHook(logger, "onJobFailure", () => hooks.onJobFailure?.(job, info));
+      callHook(logger, "onJobFailure", () => hooks.onJobFailure?.(job, info), job, this.settings.instrumentation);
     }
   }
 

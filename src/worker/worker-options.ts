@@ -20,7 +20,7 @@ import { timerMs, toMs } from "../utils/duration.ts";
 import { integerAtLeast } from "../utils/integer.ts";
 import { type Logger, type LoggerOption, toLogger } from "../utils/logger.ts";
 import type { Dispatcher } from "../processing/router.ts";
-import type { Instrumentation } from "../processing/instrumentation.ts";
+import { type Instrumentation, jobFields } from "../processing/instrumentation.ts";
 import type { WorkerStats } from "./stats.ts";
 
 /** Observers of a worker's life; a hook that throws is logged and does not touch the job. */
@@ -244,11 +244,11 @@ export function joinHooks(first: WorkerHooks, then: WorkerHooks): WorkerHooks {
   return joined as WorkerHooks;
 }
 
-/** Runs a hook; one that throws is logged and does not touch the job. */
-export function callHook(logger: Logger, hook: keyof WorkerHooks, fn: () => void): void {
+/** Runs a hook; one that throws is logged (with the fields of `job`, for a job's hooks) and does not touch the job. */
+export function callHook(logger: Logger, hook: keyof WorkerHooks, fn: () => void, job?: Job<unknown>, instrumentation?: Instrumentation): void {
   try {
     fn();
   } catch (error) {
-    logger.warn(`the ${hook} hook threw`, { error });
+    logger.warn(`the ${hook} hook threw`, job === undefined ? { error } : { ...jobFields(job, instrumentation), error });
   }
 }
