@@ -67,18 +67,7 @@ export interface ZizqOtelOptions {
 
 const SCOPE = "zizq-edge";
 
-/**
- * OpenTelemetry for a Client (spans around enqueues, the trace carrier written into payloads),
- * a Worker and a push endpoint (a span around each job, metrics of jobs, acks and streams):
- * pass the same object as their `instrumentation` option.
- *
- * @example
- * import { zizqOtel } from "zizq-edge/otel";
- *
- * const otel = zizqOtel({ propagate: true });
- * const client = new Client({ url, instrumentation: otel });
- * const worker = new Worker({ client, router, instrumentation: otel });
- */
+/** `zizqOtel` of zizq-edge/otel (src/otel/index.ts), which loads this module once the API is found. */
 export function zizqOtel(options: ZizqOtelOptions = {}): WorkerInstrumentation {
   checkObject("options", options, true);
   checkKnownKeys("options", options as Record<string, unknown>, ["tracerProvider", "meterProvider", "propagator", "propagate", "traceField"]);
