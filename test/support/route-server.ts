@@ -3,6 +3,7 @@
  * adapter tests that shape each answer by hand (statuses, headers, stalls, cut connections).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import type { AddressInfo, Socket } from "node:net";
 
 export type Route = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
@@ -33,3 +34,23 @@ export async function routeServer(route: Route): Promise<RouteServer> {
     },
   };
 }
+
+/**
+ * One route server for a test file, opened before its tests and closed after them; `route`
+ * answers every request (set it in each test) and goes back to a 500 after each.
+ */
+export function routeServerPerFile(): { url: string; route: Route } {
+  const state = { url: "", route: unanswered };
+  let server: RouteServer | undefined;
+  beforeAll(async () => {
+    server = await routeServer((req, res, body) => state.route(req, res, body));
+    state.url = server.url;
+  });
+  afterEach(() => {
+    state.route = unanswered;
+  });
+  afterAll(() => server?.close());
+  return state;
+}
+
+const unanswered: Route = (_req, res) => void res.writeHead(500).end();
