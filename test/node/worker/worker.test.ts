@@ -122,6 +122,27 @@ describe("Worker run", () => {
     expect(await client.jobs({ status: ["ready", "in_flight"] }).count()).toBe(0);
   });
 
+  it("an onConnect hook reading stats() sees the new stream's age, not the time since the process started", async () => {
+    const { client } = setup();
+    const before = performance.now();
+    let age: number | undefined;
+    let sinceBefore = 0;
+    const worker: Worker = new Worker({
+      client,
+      router: new Router(),
+      logger: collecting(),
+      hooks: {
+        onConnect: () => {
+          age = worker.stats().lastByteAgeMs;
+          sinceBefore = performance.now() - before;
+        },
+      },
+    });
+    await worker.drain({ maxIdle: 50 });
+    expect(age).toBeDefined();
+    expect(age).toBeLessThanOrEqual(sinceBefore);
+  });
+
   it("logs a job hook that threw with the job's fields", async () => {
     const { client } = setup();
     const { id } = await client.enqueue(Noop, { n: 1 });
