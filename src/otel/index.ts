@@ -13,9 +13,11 @@
  * @module zizq-edge/otel
  */
 import { loadWithPeers } from "../utils/optional-peers.ts";
+import type { WorkerInstrumentation } from "../worker/worker-options.ts";
+import type { ZizqOtelOptions } from "./instrumentation.ts";
 
 export { DEFAULT_TRACE_FIELD, MAX_FOLDED_CARRIERS } from "./carrier.ts";
-export type { ZizqOtelOptions } from "./instrumentation.ts";
+export type { ZizqOtelOptions };
 
 /** Without the API installed, importing this entry fails at once with what to install. */
 const peers = { user: "zizq-edge/otel", packages: ["@opentelemetry/api"], install: "npm install @opentelemetry/api" };
@@ -34,4 +36,4 @@ const otel: typeof import("./instrumentation.ts") = await loadWithPeers(peers, (
  * const client = new Client({ url, instrumentation: otel });
  * const worker = new Worker({ client, router, instrumentation: otel });
  */
-export const zizqOtel: typeof otel.zizqOtel = otel.zizqOtel;
+export const zizqOtel: (options?: ZizqOtelOptions) => WorkerInstrumentation = otel.zizqOtel;
