@@ -15,11 +15,8 @@
  */
 import * as nodeStream from "node:stream";
 import type { Dispatcher } from "undici";
-import type { Answer, AnswerHeaders, Exchange, Outgoing as Sent } from "../src/client/exchange.ts";
+import { type Answer, type AnswerHeaders, type Exchange, NULL_BODY_STATUSES, type Outgoing as Sent } from "../src/client/exchange.ts";
 import type { PlainSignal } from "../src/client/deadline.ts";
-
-/** Statuses whose responses carry no body: the Response constructor refuses one. */
-const NULL_BODY = new Set([204, 205, 304]);
 
 type FetchInit = RequestInit & { duplex?: "half" };
 
@@ -91,7 +88,7 @@ async function dispatch<T>(
     throw new TypeError("fetch failed", { cause: error });
   }
   const status = reply.statusCode;
-  const empty = method === "HEAD" || NULL_BODY.has(status);
+  const empty = method === "HEAD" || NULL_BODY_STATUSES.includes(status);
   // Read to its end before answering, as a `request` user does: answering at the headers while
   // the empty body still flowed left a Worker's acks slower (bench/worker.ts, concurrency 1-25).
   if (empty) await reply.body.dump();

@@ -155,7 +155,7 @@ try {
       join(app, "peerless.mjs"),
       `for (const entry of ["zizq-edge", "zizq-edge/hono", "zizq-edge/push", "zizq-edge/cloudflare", "zizq-edge/bun", "zizq-edge/deno", "zizq-edge/node", "zizq-edge/testing/vitest"]) await import(entry);
        await import("zizq-edge/testing").then(() => console.log("zizq-edge/testing loaded"), (error) => console.log(error.message));
-       await import("zizq-edge/otel").then(() => console.log("zizq-edge/otel loaded"), (error) => console.log(error.message.includes("@opentelemetry/api") ? "zizq-edge/otel names @opentelemetry/api" : error.message));
+       await import("zizq-edge/otel").then(() => console.log("zizq-edge/otel loaded"), (error) => console.log(error.message));
        const { serve } = await import("zizq-edge/node");
        await serve({ fetch: () => new Response() }).then((handle) => handle.close(), (error) => console.log(error.message));
        const { zizqDashboard } = await import("zizq-edge/hono");
@@ -185,7 +185,7 @@ try {
     );
     const expected = [
       'createTestServer needs the optional package "hono": npm install -D hono jq-web croner scru128 @msgpack/msgpack',
-      "zizq-edge/otel names @opentelemetry/api",
+      'zizq-edge/otel needs the optional package "@opentelemetry/api": npm install @opentelemetry/api',
       'serve needs the optional package "@hono/node-server": npm install @hono/node-server',
       'zizqDashboard needs the optional package "hono": npm install hono',
       "a JSON producer and Worker without @msgpack/msgpack: 1 completed, greeted json",

@@ -10,6 +10,9 @@ import type { PlainSignal } from "./deadline.ts";
  */
 export const EXCHANGE = Symbol.for("zizq-edge.exchange");
 
+/** Statuses whose responses carry no body: the Response constructor refuses one. */
+export const NULL_BODY_STATUSES: readonly number[] = [204, 205, 304];
+
 /** One unary request, as the transport sends it: the body is already encoded. */
 export interface Outgoing {
   method: string;

@@ -1,5 +1,5 @@
 import ky, { HTTPError } from "ky";
-import type { Answer } from "./exchange.ts";
+import { type Answer, NULL_BODY_STATUSES } from "./exchange.ts";
 
 /**
  * Retries of requests that are safe to repeat. Delays grow 2× per attempt, with full jitter.
@@ -82,9 +82,6 @@ export function retrying<Context>(
   };
 }
 
-/** Statuses whose responses carry no body: the Response constructor refuses one. */
-const NULL_BODY = [204, 205, 304];
-
 /**
  * An answer as the `Response` ky takes. An exchange's answer is wrapped: its headers copied, its
  * body read whole only when the Response's is, so a failed or timed-out read surfaces where it
@@ -94,7 +91,7 @@ function asResponse(answer: Answer): Response {
   if (answer instanceof Response) return answer;
   const source = answer.body;
   const body =
-    source === null || NULL_BODY.includes(answer.status)
+    source === null || NULL_BODY_STATUSES.includes(answer.status)
       ? null
       : new ReadableStream<Uint8Array>({
           async pull(controller) {

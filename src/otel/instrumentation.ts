@@ -2,6 +2,7 @@ import {
   type Attributes,
   context,
   type Context,
+  diag,
   isSpanContextValid,
   type Link,
   metrics,
@@ -66,24 +67,26 @@ export interface ZizqOtelOptions {
 
 const SCOPE = "zizq-edge";
 
-/**
- * OpenTelemetry for a Client (spans around enqueues, the trace carrier written into payloads),
- * a Worker and a push endpoint (a span around each job, metrics of jobs, acks and streams):
- * pass the same object as their `instrumentation` option.
- *
- * @example
- * import { zizqOtel } from "zizq-edge/otel";
- *
- * const otel = zizqOtel({ propagate: true });
- * const client = new Client({ url, instrumentation: otel });
- * const worker = new Worker({ client, router, instrumentation: otel });
- */
+/** `zizqOtel` of zizq-edge/otel (src/otel/index.ts), which loads this module once the API is found. */
 export function zizqOtel(options: ZizqOtelOptions = {}): WorkerInstrumentation {
   checkObject("options", options, true);
   checkKnownKeys("options", options as Record<string, unknown>, ["tracerProvider", "meterProvider", "propagator", "propagate", "traceField"]);
+  needs("tracerProvider", options.tracerProvider, ["getTracer"]);
+  needs("meterProvider", options.meterProvider, ["getMeter"]);
+  needs("propagator", options.propagator, ["inject", "extract"]);
   const field = options.traceField ?? DEFAULT_TRACE_FIELD;
   if (typeof field !== "string" || field === "") throw new ZizqArgumentError("traceField", `expected a non-empty string, got ${shown(field)}`);
   return new ZizqOtel(options, field, propagates(options.propagate));
+}
+
+/** An option that, when given, must be an object with these methods (a provider, a propagator). */
+function needs(field: string, value: unknown, methods: readonly string[]): void {
+  if (value === undefined) return;
+  checkObject(field, value);
+  for (const method of methods) {
+    const member = (value as Record<string, unknown>)[method];
+    if (typeof member !== "function") throw new ZizqArgumentError(`${field}.${method}`, `expected a function, got ${shown(member)}`);
+  }
 }
 
 function propagates(option: ZizqOtelOptions["propagate"]): (type: string) => boolean {
@@ -122,6 +125,7 @@ class ZizqOtel implements WorkerInstrumentation {
   /** The process span of each job running, by the job as taken and by its stripped copy, for log fields. */
   readonly #running = new Map<Job<unknown>, Span>();
   readonly #byQueueAndType = new Map<string, ProcessAttributes>();
+  #warnedUnreadable = false;
 
   constructor(options: ZizqOtelOptions, field: string, propagates: (type: string) => boolean) {
     this.#tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE);
@@ -141,13 +145,13 @@ class ZizqOtel implements WorkerInstrumentation {
     const creates = bulk ? jobs.map((job) => this.#tracer.startSpan(`create ${job.queue}`, { kind: SpanKind.PRODUCER, attributes: { ...operation("create", job.queue), [JOB_TYPE]: job.type } }, parent)) : [];
     const links: Link[] = creates.map((span) => ({ context: span.spanContext() }));
     const span = this.#tracer.startSpan(queue === undefined ? "send" : `send ${queue}`, { kind: SpanKind.PRODUCER, attributes, links }, parent);
-    jobs.forEach((job, i) => {
-      if (!this.#propagates(job.type)) return;
-      const carrier: Carrier = {};
-      this.#propagator.inject(trace.setSpan(parent, creates[i] ?? span), carrier, { set: (c, key, value) => (c[key] = value) });
-      inject(job, this.#field, carrier);
-    });
     try {
+      jobs.forEach((job, i) => {
+        if (!this.#propagates(job.type)) return;
+        const carrier: Carrier = {};
+        this.#propagator.inject(trace.setSpan(parent, creates[i] ?? span), carrier, { set: (c, key, value) => (c[key] = value) });
+        inject(job, this.#field, carrier);
+      });
       const answer = await context.with(trace.setSpan(parent, span), send);
       const enqueued = (Array.isArray(answer) ? answer : [answer]) as { id: string; duplicate: boolean; folded: boolean }[];
       enqueued.forEach((job, i) => {
@@ -172,10 +176,15 @@ class ZizqOtel implements WorkerInstrumentation {
     let parent = context.active();
     let links: Link[] | undefined;
     if (taken !== undefined) {
-      const contexts = taken.carriers.map((carrier) => this.#propagator.extract(ROOT_CONTEXT, carrier, getter));
-      // One producer's job continues its trace; a batch folds several producers' jobs, so it links them all.
-      if (job.batch == null && contexts.length === 1) parent = contexts[0]!;
-      else links = contexts.flatMap((ctx) => trace.getSpanContext(ctx) ?? []).filter(isSpanContextValid).map((sc) => ({ context: sc }));
+      try {
+        const contexts = taken.carriers.map((carrier) => this.#propagator.extract(ROOT_CONTEXT, carrier, getter));
+        // One producer's job continues its trace; a batch folds several producers' jobs, so it links them all.
+        if (job.batch == null && contexts.length === 1) parent = contexts[0]!;
+        else links = contexts.flatMap((ctx) => trace.getSpanContext(ctx) ?? []).filter(isSpanContextValid).map((sc) => ({ context: sc }));
+      } catch (error) {
+        // A carrier comes from a producer: one the propagator cannot read must not fail the job.
+        this.#unreadable(error);
+      }
     }
     const copy = taken?.job ?? job;
     const span = this.#tracer.startSpan(cached.name, { kind: SpanKind.CONSUMER, attributes: cached.span, links }, parent);
@@ -218,6 +227,13 @@ class ZizqOtel implements WorkerInstrumentation {
     }
   }
 
+  /** Warns through OpenTelemetry's diagnostics, once per instrumentation: a bad carrier tends to come with many more. */
+  #unreadable(error: unknown): void {
+    if (this.#warnedUnreadable) return;
+    this.#warnedUnreadable = true;
+    diag.warn(`zizq-edge: a job's trace carrier could not be read; its process span starts without a parent (warned once)`, error);
+  }
+
   /** Attributes of a queue and type's process spans and metrics, made once: spreading them per job costs more than the rest. */
   #processAttributes(queue: string, type: string): ProcessAttributes {
     const key = `${queue}\u0000${type}`;
@@ -244,8 +260,8 @@ class ZizqOtel implements WorkerInstrumentation {
     return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
   }
 
-  worker(stats: () => WorkerStats): WorkerHooks {
-    const hooks = this.#metrics.watch(stats);
+  worker(worker: { stats(): WorkerStats }): WorkerHooks {
+    const hooks = this.#metrics.watch(worker);
     const onAckFlush = hooks.onAckFlush!;
     const attributes = operation("ack");
     return {

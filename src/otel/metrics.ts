@@ -16,7 +16,9 @@ export class ZizqMetrics {
   readonly #ackBatch: Histogram;
   readonly #reconnects: Counter;
   readonly #meter: Meter;
-  readonly #workers: { stats: () => WorkerStats; attributes: Attributes }[] = [];
+  /** Held weakly, and dropped once collected: a Worker made per invocation must not live on in the gauges. */
+  readonly #workers = new Set<{ worker: WeakRef<{ stats(): WorkerStats }>; attributes: Attributes }>();
+  #instances = 0;
 
   constructor(meter: Meter) {
     this.#meter = meter;
@@ -38,10 +40,10 @@ export class ZizqMetrics {
   }
 
   /** Watches a worker: gauges of its stats, and hooks for its acks and reconnects. */
-  watch(stats: () => WorkerStats): WorkerHooks {
-    if (this.#workers.length === 0) this.#gauges();
-    const attributes = { ...SYSTEM_ATTRIBUTES, "zizq.worker.instance": this.#workers.length + 1 };
-    this.#workers.push({ stats, attributes });
+  watch(worker: { stats(): WorkerStats }): WorkerHooks {
+    if (this.#instances++ === 0) this.#gauges();
+    const attributes = { ...SYSTEM_ATTRIBUTES, "zizq.worker.instance": this.#instances };
+    this.#workers.add({ worker: new WeakRef(worker), attributes });
     const acks = operation("ack");
     return {
       onAckFlush: ({ ids, durationMs }) => {
@@ -57,7 +59,11 @@ export class ZizqMetrics {
   #gauges(): void {
     const gauge = (name: string, description: string, unit: string, read: (stats: WorkerStats) => number) =>
       this.#meter.createObservableGauge(name, { description, unit }).addCallback((result) => {
-        for (const worker of this.#workers) result.observe(read(worker.stats()), worker.attributes);
+        for (const watched of this.#workers) {
+          const worker = watched.worker.deref();
+          if (worker === undefined) this.#workers.delete(watched);
+          else result.observe(read(worker.stats()), watched.attributes);
+        }
       });
     gauge("zizq.worker.jobs.running", "Handlers running now (jobs in flight on this worker)", "{job}", (stats) => stats.running);
     gauge("zizq.worker.jobs.buffered", "Jobs received and waiting for a free handler slot", "{job}", (stats) => stats.buffered);

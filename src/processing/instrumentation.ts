@@ -1,5 +1,6 @@
 import type { Job } from "../types/job.ts";
-import type { Outcome } from "./outcome.ts";
+import type { Logger } from "../utils/logger.ts";
+import { failed, type Outcome } from "./outcome.ts";
 
 /**
  * A job on its way to `POST /jobs` or `POST /jobs/bulk`, after its payload passed the schema and
@@ -16,8 +17,9 @@ export interface OutgoingJob {
 /**
  * The seam tracing and metrics plug into (`zizq-edge/otel` is one): the Client calls `enqueue`
  * around each enqueue, the Worker and the push endpoint call `process` around each job's
- * dispatch. Every member is optional, and a Client, Worker or endpoint without an
- * instrumentation pays nothing for it.
+ * dispatch. Every member is optional. Without an instrumentation an enqueue costs one check and
+ * a job one check and no allocation more than before; a job's log fields are computed only when a
+ * line is written.
  */
 export interface Instrumentation {
   /**
@@ -27,7 +29,8 @@ export interface Instrumentation {
   enqueue?<T>(jobs: OutgoingJob[], bulk: boolean, send: () => Promise<T>): Promise<T>;
   /**
    * Wraps one job's dispatch (schema check and handler); calls `run` once, with the job or a
-   * copy of it (its payload without a trace carrier), and answers its outcome.
+   * copy of it (its payload without a trace carrier), and answers its outcome. If it throws or
+   * rejects, the job fails (is nacked, and retried) with that error, logged with the job's fields.
    */
   process?(job: Job<unknown>, run: (job: Job<unknown>) => Promise<Outcome>): Promise<Outcome>;
   /** Fields joined to log lines about `job` (the job given to `run`): its trace and span ids. */
@@ -39,4 +42,24 @@ export function jobFields(job: Job<unknown>, instrumentation?: Instrumentation):
   const fields = { jobId: job.id, jobType: job.type, queue: job.queue, attempt: job.attempts + 1 };
   const extra = instrumentation?.logFields?.(job);
   return extra === undefined ? fields : { ...fields, ...extra };
+}
+
+/**
+ * The job's outcome through `process`; never rejects. A `process` that throws (a bug, or a
+ * propagator that cannot read a producer's carrier) fails the job with its error: the job is
+ * nacked and retried rather than lost, and the next attempt runs only if the fault is gone.
+ */
+export async function processed(
+  instrumentation: Instrumentation,
+  job: Job<unknown>,
+  dispatch: (job: Job<unknown>) => Promise<Outcome>,
+  logger: Logger,
+  now: () => number,
+): Promise<Outcome> {
+  try {
+    return await (instrumentation.process?.(job, dispatch) ?? dispatch(job));
+  } catch (error) {
+    logger.error(`the instrumentation's process threw; failing job ${job.id}`, { ...jobFields(job), error });
+    return failed(error, now);
+  }
 }

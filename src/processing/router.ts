@@ -2,8 +2,9 @@ import type { Job } from "../types/job.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { isJobDefinition, type JobDefinition } from "../job/define-job.ts";
 import { shown } from "../utils/arguments.ts";
-import { type Logger, withFields } from "../utils/logger.ts";
-import { type Instrumentation, jobFields } from "./instrumentation.ts";
+import type { Logger } from "../utils/logger.ts";
+import type { Instrumentation } from "./instrumentation.ts";
+import { JobContext } from "./job-context.ts";
 import { COMPLETED, failed, invalidPayload, type Outcome, unknownType } from "./outcome.ts";
 
 export type { Logger };
@@ -79,7 +80,7 @@ export class Router {
    */
   async dispatch(job: Job<unknown>, ctx: DispatchContext, now: () => number = Date.now): Promise<Outcome> {
     const route = this.#routes.get(job.type);
-    const context: HandlerContext = { job, attempt: job.attempts + 1, signal: ctx.signal, log: withFields(ctx.log, () => jobFields(job, ctx.instrumentation)) };
+    const context: HandlerContext = new JobContext(job, ctx.signal, ctx.log, ctx.instrumentation);
     if (route === undefined) {
       if (this.#fallback === undefined) return unknownType(job.type);
       try {

@@ -12,9 +12,9 @@ import { job as toJob } from "../protocol/mapping/job.ts";
 import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { AckBatcher } from "../processing/ack-batcher.ts";
 import { ACK_BATCHER_OPTIONS, type AckBatcherOptions, type AckPort, checkAckOptions } from "../processing/ack-options.ts";
-import { checkBoolean, checkFunction, checkObject } from "../utils/arguments.ts";
+import { checkBoolean, checkFunction, checkMethods, checkObject } from "../utils/arguments.ts";
 import { type LoggerOption, toLogger } from "../utils/logger.ts";
-import type { Instrumentation } from "../processing/instrumentation.ts";
+import { type Instrumentation, processed } from "../processing/instrumentation.ts";
 import type { Outcome } from "../processing/outcome.ts";
 import type { Router } from "../processing/router.ts";
 import { OUTCOME_STATUS, outcomeBody, parseEnvelope, type PushOutcomeBody } from "./envelope.ts";
@@ -135,7 +135,7 @@ export function createPushHandler(options: PushHandlerOptions): PushHandler {
   const { router, client, onError, instrumentation } = options;
   checkFunction("onError", onError);
   checkFunction("now", options.now);
-  checkObject("instrumentation", options.instrumentation);
+  checkMethods("instrumentation", options.instrumentation, ["enqueue", "process", "logFields"]);
   checkBoolean("dangerouslySkipVerification", options.dangerouslySkipVerification);
   checkAckOptions("acks", options.acks, ACK_BATCHER_OPTIONS.filter((key) => key !== "logger"));
   if (router === undefined || typeof router.dispatch !== "function") throw new ZizqArgumentError("router", "a Router is required");
@@ -184,7 +184,7 @@ export function createPushHandler(options: PushHandlerOptions): PushHandler {
       const dispatching = { signal: request.signal, log: logger, instrumentation };
       const outcome = await (instrumentation?.process === undefined
         ? router.dispatch(job, dispatching, now)
-        : instrumentation.process(job, (copy) => router.dispatch(copy, dispatching, now)));
+        : processed(instrumentation, job, (copy) => router.dispatch(copy, dispatching, now), logger, now));
       const answer = await settle(job.id, job.attempts, outcome, request, ctx);
       const headers: Record<string, string> = {};
       if (answer.retryAt !== undefined) headers["retry-after"] = String(Math.max(0, Math.ceil((answer.retryAt - now()) / 1000)));

@@ -293,7 +293,7 @@ function passingCarriers(instrumentation: WorkerInstrumentation | undefined): Wo
   return {
     process: (job, run) => spanning.call(instrumentation, job, () => run(job)),
     logFields: (job) => instrumentation.logFields?.(job),
-    worker: (stats) => instrumentation.worker?.(stats),
+    worker: (worker) => instrumentation.worker?.(worker),
   };
 }
 

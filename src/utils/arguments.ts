@@ -29,6 +29,12 @@ export function checkFunction(field: string, value: unknown): void {
   if (value !== undefined && typeof value !== "function") throw new ZizqArgumentError(field, `expected a function, got ${shown(value)}`);
 }
 
+/** An optional object whose `methods`, each optional too, are functions: `instrumentation.process` is named when it is not. */
+export function checkMethods(field: string, value: unknown, methods: readonly string[]): void {
+  checkObject(field, value);
+  for (const method of methods) checkFunction(`${field}.${method}`, (value as Record<string, unknown> | undefined)?.[method]);
+}
+
 export function checkOneOf(field: string, value: unknown, allowed: readonly string[]): void {
   if (value !== undefined && !allowed.includes(value as string)) {
     throw new ZizqArgumentError(field, `expected one of ${allowed.map((item) => JSON.stringify(item)).join(", ")}, got ${shown(value)}`);

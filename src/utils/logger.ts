@@ -99,21 +99,10 @@ function checkLogger(logger: LoggerOption): void {
 }
 
 /**
- * `logger` with `fields()` joined to every line's details: a job's id, type, queue and attempt,
- * so its lines join its trace. An Error given as the details goes under `error`, another
- * non-object value under `details`; the line's own fields win over `fields()`.
+ * A line's details with `fields` joined: an Error given as the details goes under `error`, another
+ * non-object value under `details`; the line's own fields win over `fields`.
  */
-export function withFields(logger: Logger, fields: () => object): Logger {
-  // Closures rather than Object.fromEntries: one of these is made per job.
-  return {
-    debug: (message, details) => logger.debug(message, joined(fields(), details)),
-    info: (message, details) => logger.info(message, joined(fields(), details)),
-    warn: (message, details) => logger.warn(message, joined(fields(), details)),
-    error: (message, details) => logger.error(message, joined(fields(), details)),
-  };
-}
-
-function joined(fields: object, details: unknown): object {
+export function joinFields(fields: object, details: unknown): object {
   if (details === undefined) return fields;
   if (details instanceof Error) return { ...fields, error: details };
   if (typeof details !== "object" || details === null || Array.isArray(details)) return { ...fields, details };

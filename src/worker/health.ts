@@ -1,5 +1,5 @@
 import { ZizqArgumentError } from "../errors/argument-error.ts";
-import { checkKnownKeys, checkObject } from "../utils/arguments.ts";
+import { checkKnownKeys, checkObject, shown } from "../utils/arguments.ts";
 import { timerMs } from "../utils/duration.ts";
 import { integerAtLeast } from "../utils/integer.ts";
 import type { Duration } from "../types/time.ts";
@@ -31,7 +31,9 @@ interface Verdict {
 /**
  * A fetch handler, `(request) => Response`, for container probes, answering from
  * `worker.stats()`: `GET /livez` (liveness) and `GET /readyz` (readiness), 200 or 503 with a
- * JSON verdict; any other path is 404. Serve it with the runtime adapter's `serve`.
+ * JSON verdict that includes the stats (counters and state, no job data); any other path is 404,
+ * another method than GET or HEAD 405. Serve it with the runtime adapter's `serve`, on a port
+ * only the orchestrator reaches.
  *
  * - **Live** unless the worker is not running (its `run()` returned) or its open stream has been
  *   silent for three times `maxSilence` (something is wedged). A Zizq outage does not fail
@@ -46,7 +48,7 @@ interface Verdict {
 export function healthHandler(worker: { stats(): WorkerStats }, options: HealthOptions = {}): (request: Request) => Response {
   checkObject("options", options, true);
   checkKnownKeys("options", options as Record<string, unknown>, ["maxSilence", "maxAcksPending"]);
-  if (typeof worker?.stats !== "function") throw new ZizqArgumentError("worker", "expected a Worker");
+  if (typeof worker?.stats !== "function") throw new ZizqArgumentError("worker", `expected a Worker, got ${shown(worker)}`);
   const maxSilenceMs = timerMs(options.maxSilence ?? 15_000, "maxSilence");
   const maxAcksPending = integerAtLeast("maxAcksPending", options.maxAcksPending ?? 10_000, 0);
 
@@ -67,6 +69,7 @@ export function healthHandler(worker: { stats(): WorkerStats }, options: HealthO
   return (request) => {
     const probe = probes[new URL(request.url).pathname];
     if (probe === undefined) return new Response("not found\n", { status: 404 });
+    if (request.method !== "GET" && request.method !== "HEAD") return new Response("method not allowed\n", { status: 405, headers: { allow: "GET, HEAD" } });
     const stats = worker.stats();
     const reason = probe(stats);
     const verdict: Verdict = reason === undefined ? { ok: true, stats } : { ok: false, reason, stats };

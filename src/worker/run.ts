@@ -1,7 +1,7 @@
 import type { Job } from "../types/job.ts";
 import type { ZizqFrameError } from "../errors/frame-error.ts";
 import { AckBatcher } from "../processing/ack-batcher.ts";
-import { jobFields } from "../processing/instrumentation.ts";
+import { jobFields, processed } from "../processing/instrumentation.ts";
 import { failed, type Outcome } from "../processing/outcome.ts";
 import { Fifo } from "../utils/fifo.ts";
 import { JobTimeoutError, StreamLostError, WorkerStoppedError } from "./abort-reasons.ts";
@@ -237,10 +237,13 @@ export class Run implements TakeHost {
     const running: RunningJob = { job, conn, startedAt: this.#timesJobs ? performance.now() : 0, own, timer: undefined, settled: false };
     if (own !== undefined) running.timer = setTimeout(this.#timeOut, timeoutMs, running);
     this.#running.add(running);
-    if (settings.hooks.onJobStart !== undefined) callHook(settings.logger, "onJobStart", () => settings.hooks.onJobStart?.(job));
+    if (settings.hooks.onJobStart !== undefined) callHook(settings.logger, "onJobStart", () => settings.hooks.onJobStart?.(job), job, settings.instrumentation);
     const { instrumentation, router } = settings;
     const ctx = { signal: (own ?? conn.handlers).signal, log: settings.logger, instrumentation };
-    const outcome = instrumentation?.process === undefined ? router.dispatch(job, ctx) : instrumentation.process(job, (copy) => router.dispatch(copy, ctx));
+    const outcome =
+      instrumentation?.process === undefined
+        ? router.dispatch(job, ctx)
+        : processed(instrumentation, job, (copy) => router.dispatch(copy, ctx), settings.logger, Date.now);
     outcome.then((outcome) => this.#finish(running, outcome));
     if (++this.#counters.started === this.#startLimit) this.#onStartLimit?.();
   }
@@ -297,7 +300,7 @@ export class Run implements TakeHost {
       if (conn.lost) this.#guard.completed(job.id);
       if (hooks.onJobSuccess !== undefined) {
         const info = { durationMs: performance.now() - running.startedAt };
-        callHook(logger, "onJobSuccess", () => hooks.onJobSuccess?.(job, info));
+        callHook(logger, "onJobSuccess", () => hooks.onJobSuccess?.(job, info), job, this.settings.instrumentation);
       }
       return;
     }
@@ -312,7 +315,7 @@ export class Run implements TakeHost {
     else void this.batcher.nack(job.id, outcome.failure, job);
     if (hooks.onJobFailure !== undefined) {
       const info = { error: outcome.error, failure: outcome.failure, durationMs: performance.now() - running.startedAt };
-      callHook(logger, "onJobFailure", () => hooks.onJobFailure?.(job, info));
+      callHook(logger, "onJobFailure", () => hooks.onJobFailure?.(job, info), job, this.settings.instrumentation);
     }
   }
 

@@ -92,6 +92,8 @@ export async function takeLoop(host: TakeHost): Promise<void> {
     if (failures > 0) settings.logger.info(`the take stream is open again after ${failures === 1 ? "a failed attempt" : `${failures} failed attempts`}`);
     failures = 0;
     const openedAt = performance.now();
+    // Before the onConnect hooks run: one that reads stats() sees a fresh stream, not one silent since start.
+    conn.lastByteAt = openedAt;
     host.opened(conn, opened.contentType);
     host.ended(conn, await read(conn, opened, settings.idleTimeoutMs));
     if (!host.taking()) return;

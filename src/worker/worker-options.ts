@@ -10,6 +10,7 @@ import {
   checkFunction,
   checkHeader,
   checkKnownKeys,
+  checkMethods,
   checkObject,
   checkOneOf,
   checkSignal,
@@ -20,7 +21,7 @@ import { integerAtLeast } from "../utils/integer.ts";
 import { assertPeers, MSGPACK_PEER } from "../utils/optional-peers.ts";
 import { type Logger, type LoggerOption, toLogger } from "../utils/logger.ts";
 import type { Dispatcher } from "../processing/router.ts";
-import type { Instrumentation } from "../processing/instrumentation.ts";
+import { type Instrumentation, jobFields } from "../processing/instrumentation.ts";
 import type { WorkerStats } from "./stats.ts";
 
 /** Observers of a worker's life; a hook that throws is logged and does not touch the job. */
@@ -42,10 +43,11 @@ export interface WorkerHooks {
 /**
  * An instrumentation (`zizq-edge/otel`) as a Worker uses it: `process` wraps each job, and
  * `worker`, called once when the Worker is made, may read its stats (for gauges) and answer hooks
- * that run after the `hooks` option's.
+ * that run after the `hooks` option's. It should hold the Worker weakly: one made per invocation
+ * (a Cloudflare `scheduled()` that drains) must be free to go.
  */
 export interface WorkerInstrumentation extends Instrumentation {
-  worker?(stats: () => WorkerStats): WorkerHooks | undefined;
+  worker?(worker: { stats(): WorkerStats }): WorkerHooks | undefined;
 }
 
 /** Reconnects of the take stream: full-jitter exponential backoff. */
@@ -185,7 +187,7 @@ export function workerSettings(options: WorkerOptions): WorkerSettings {
   if (options.maxFrameBytes !== undefined) integerAtLeast("maxFrameBytes", options.maxFrameBytes, 1);
   checkAckOptions("acks", options.acks, ["maxBatch", "nackConcurrency", "retry"]);
   checkHooks(options.hooks);
-  checkObject("instrumentation", options.instrumentation);
+  checkMethods("instrumentation", options.instrumentation, ["enqueue", "process", "logFields", "worker"]);
   checkFunction("random", options.random);
   const reconnect = options.reconnect ?? {};
   checkObject("reconnect", reconnect);
@@ -247,11 +249,11 @@ export function joinHooks(first: WorkerHooks, then: WorkerHooks): WorkerHooks {
   return joined as WorkerHooks;
 }
 
-/** Runs a hook; one that throws is logged and does not touch the job. */
-export function callHook(logger: Logger, hook: keyof WorkerHooks, fn: () => void): void {
+/** Runs a hook; one that throws is logged (with the fields of `job`, for a job's hooks) and does not touch the job. */
+export function callHook(logger: Logger, hook: keyof WorkerHooks, fn: () => void, job?: Job<unknown>, instrumentation?: Instrumentation): void {
   try {
     fn();
   } catch (error) {
-    logger.warn(`the ${hook} hook threw`, { error });
+    logger.warn(`the ${hook} hook threw`, job === undefined ? { error } : { ...jobFields(job, instrumentation), error });
   }
 }

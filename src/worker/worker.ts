@@ -26,7 +26,7 @@ export class Worker {
 
   constructor(options: WorkerOptions) {
     const settings = workerSettings(options);
-    const watching = settings.instrumentation?.worker?.(() => this.stats());
+    const watching = settings.instrumentation?.worker?.(this);
     if (watching !== undefined) settings.hooks = joinHooks(settings.hooks, watching);
     this.#shared = { settings, counters: newCounters(), guard: new RedeliveryGuard<Connection>() };
   }

@@ -5,9 +5,9 @@
  * `Response`, and fails as fetch does; through a Client, retries, timeouts and HTTP errors behave
  * as they do over fetch. The take stream still goes through the fetch.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, describe, expect, it } from "vitest";
 import { type NodeFetch, nodeFetch, serve } from "../../../adapters/node.ts";
 import { TAKES_PLAIN_SIGNAL } from "../../../src/client/deadline.ts";
 import { type Answer, EXCHANGE, type Exchange, type Outgoing } from "../../../src/client/exchange.ts";
@@ -23,40 +23,14 @@ import {
   ZizqTimeoutError,
 } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
+import { routeServerPerFile } from "../../support/route-server.ts";
 import { within } from "../../support/wait.ts";
 
-type Route = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
-
-let server: Server;
-let url: string;
-let route: Route;
-const sockets = new Set<Socket>();
+const routes = routeServerPerFile();
 const fetch: NodeFetch = nodeFetch();
 const exchange = (fetch as unknown as { [EXCHANGE]: Exchange })[EXCHANGE];
 
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => route(req, res, Buffer.concat(chunks)));
-  });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterEach(() => {
-  route = (_req, res) => void res.writeHead(500).end();
-});
-
-afterAll(async () => {
-  await fetch.close();
-  for (const socket of sockets) socket.destroy();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => fetch.close());
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -83,11 +57,11 @@ function plainSignal() {
 }
 
 const send = (path: string, more: Partial<Outgoing> = {}): Promise<Answer> =>
-  exchange({ method: "GET", url: `${url}${path}`, origin: url, path, headers: {}, body: null, signal: undefined, ...more });
+  exchange({ method: "GET", url: `${routes.url}${path}`, origin: routes.url, path, headers: {}, body: null, signal: undefined, ...more });
 
 describe("nodeFetch's exchange over Dispatcher.request", () => {
   it("answers the status, headers by any case (a repeated one joined, all listed as pairs) and the body, with no Response", async () => {
-    route = (req, res) => {
+    routes.route = (req, res) => {
       res.setHeader("x-many", ["a", "b"]);
       res.writeHead(201, { "content-type": "application/json", "x-path": req.url ?? "" }).end(JSON.stringify({ ok: true }));
     };
@@ -104,7 +78,7 @@ describe("nodeFetch's exchange over Dispatcher.request", () => {
 
   it("sends the method, headers and a string or byte body; a 204 and a HEAD answer have no body; a 404 is an answer", async () => {
     const seen: string[] = [];
-    route = (req, res, body) => {
+    routes.route = (req, res, body) => {
       seen.push(`${req.method} ${req.url} ${req.headers["content-type"]} ${body.toString()}`);
       res.writeHead(req.method === "HEAD" ? 200 : req.url === "/gone" ? 404 : 204, { "content-length": "0" }).end();
     };
@@ -126,14 +100,14 @@ describe("nodeFetch's exchange over Dispatcher.request", () => {
 
     let arrived!: () => void;
     const reached = new Promise<void>((resolve) => (arrived = resolve));
-    route = () => arrived(); // never answers
+    routes.route = () => arrived(); // never answers
     const waiting = plainSignal();
     const pending = send("/x", { signal: waiting });
     await reached;
     waiting.abort(reason);
     expect(await rejection(pending)).toBe(reason);
 
-    route = (_req, res) => void res.writeHead(200, { "content-type": "text/plain" }).write("partial");
+    routes.route = (_req, res) => void res.writeHead(200, { "content-type": "text/plain" }).write("partial");
     const reading = plainSignal();
     const answer = await send("/x", { signal: reading });
     const text = answer.text();
@@ -150,7 +124,7 @@ describe("nodeFetch's exchange over Dispatcher.request", () => {
     expect(refused).toBeInstanceOf(TypeError);
     expect(((refused as TypeError).cause as NodeJS.ErrnoException).code).toBe("ECONNREFUSED");
 
-    route = (_req, res) => {
+    routes.route = (_req, res) => {
       res.writeHead(200, { "content-length": "100" }).write("short");
       setImmediate(() => res.socket?.destroy());
     };
@@ -161,7 +135,7 @@ describe("nodeFetch's exchange over Dispatcher.request", () => {
   it("cancelling the body frees the connection: the server sees it close", async () => {
     let closed!: () => void;
     const gone = new Promise<void>((resolve) => (closed = resolve));
-    route = (req, res) => {
+    routes.route = (req, res) => {
       req.socket.once("close", closed);
       res.writeHead(200, { "content-type": "text/plain" }).write("never ends");
     };
@@ -185,7 +159,7 @@ describe("a Client over nodeFetch's exchange", () => {
       await client.enqueueBulk(Array.from({ length: 50 }, (_, n) => Ping.with({ n })));
       await client.enqueue(Ping, { n: 50 });
       const router = new Router().route(Ping, async () => {});
-      const summary = await new Worker({ client, router, concurrency: 5 }).drain({ maxJobs: 51, maxMs: 30_000 });
+      const summary = await new Worker({ client, router, concurrency: 5 }).drain({ maxJobs: 51, maxDuration: 30_000 });
       expect(summary.completed).toBe(51);
       expect(await client.jobs({ queue: "fast", status: ["ready", "in_flight"] }).count()).toBe(0);
       expect(calls.fetch).toBe(1);
@@ -197,28 +171,28 @@ describe("a Client over nodeFetch's exchange", () => {
 
   it("sends to the base URL's path, and a retry to the same resource", async () => {
     const seen: string[] = [];
-    route = (req, res) => {
+    routes.route = (req, res) => {
       seen.push(`${req.method} ${req.url}`);
       res.writeHead(seen.length === 1 ? 502 : 204).end();
     };
-    await new Client({ url: `${url}/zizq/`, fetch, retry: { limit: 1, initialDelayMs: 1, maxDelayMs: 1 } }).ackMany(["0a"]);
+    await new Client({ url: `${routes.url}/zizq/`, fetch, retry: { limit: 1, initialDelayMs: 1, maxDelayMs: 1 } }).ackMany(["0a"]);
     expect(seen).toEqual(["POST /zizq/jobs/success", "POST /zizq/jobs/success"]);
   });
 
   it("maps failures as over fetch: a 404 with the server's message, a redirect with its target, a timeout, a refused connection", async () => {
-    route = (_req, res) => void res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not found"}');
-    const client = new Client({ url, fetch, retry: false });
+    routes.route = (_req, res) => void res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not found"}');
+    const client = new Client({ url: routes.url, fetch, retry: false });
     const missing = await rejection(client.getJob("0abc"));
     expect(missing).toBeInstanceOf(ZizqNotFoundError);
     expect((missing as ZizqNotFoundError).message).toContain("not found");
 
-    route = (_req, res) => void res.writeHead(307, { location: "/elsewhere" }).end();
+    routes.route = (_req, res) => void res.writeHead(307, { location: "/elsewhere" }).end();
     const redirected = await rejection(client.health());
     expect(redirected).toBeInstanceOf(ZizqRedirectError);
-    expect((redirected as ZizqRedirectError).location).toBe(`${url}/elsewhere`);
+    expect((redirected as ZizqRedirectError).location).toBe(`${routes.url}/elsewhere`);
 
-    route = () => {}; // never answers
-    const slow = new Client({ url, fetch, timeoutMs: 50, retry: false });
+    routes.route = () => {}; // never answers
+    const slow = new Client({ url: routes.url, fetch, timeoutMs: 50, retry: false });
     expect(await within(rejection(slow.health()), "a hung health check")).toBeInstanceOf(ZizqTimeoutError);
 
     const nowhere = new Client({ url: "http://127.0.0.1:9", fetch, retry: false });
@@ -228,13 +202,13 @@ describe("a Client over nodeFetch's exchange", () => {
   it("retries a 503 after its Retry-After, and an ack whose retry finds the job gone landed; the last 5xx's message is kept", async () => {
     const statuses: number[] = [];
     const answers = [503, 204, 500, 404];
-    route = (_req, res) => {
+    routes.route = (_req, res) => {
       const status = answers.shift() ?? 502;
       statuses.push(status);
       if (status === 503) res.writeHead(503, { "retry-after": "0", "content-type": "application/json" }).end('{"error":"busy"}');
       else res.writeHead(status, { "content-type": "application/json" }).end(status === 204 ? undefined : '{"error":"oops"}');
     };
-    const client = new Client({ url, fetch, retry: { limit: 1, initialDelayMs: 1, maxDelayMs: 1 } });
+    const client = new Client({ url: routes.url, fetch, retry: { limit: 1, initialDelayMs: 1, maxDelayMs: 1 } });
     await client.ackMany(["0a"]);
     await client.ack("0b");
     const failed = await rejection(client.health());

@@ -5,45 +5,19 @@
  * any kind fetch takes; an abort rejecting with the signal's reason before and after the headers;
  * a lost connection as fetch's `TypeError`. The client's error mapping is checked through it too.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, describe, expect, it } from "vitest";
 import { type NodeFetch, nodeClient, nodeFetch, serve } from "../../../adapters/node.ts";
 import { Client, defineJob, Router, Worker, ZizqConnectionError, ZizqNotFoundError, ZizqTimeoutError } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
+import { routeServerPerFile } from "../../support/route-server.ts";
 import { eventually, within } from "../../support/wait.ts";
 
-type Route = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
-
-let server: Server;
-let url: string;
-let route: Route;
-const sockets = new Set<Socket>();
+const routes = routeServerPerFile();
 const fetch: NodeFetch = nodeFetch();
 
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => route(req, res, Buffer.concat(chunks)));
-  });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterEach(() => {
-  route = (_req, res) => void res.writeHead(500).end();
-});
-
-afterAll(async () => {
-  await fetch.close();
-  for (const socket of sockets) socket.destroy();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => fetch.close());
 
 /** A promise and its resolver, for steps the server and the test take in turn. */
 function signal(): { promise: Promise<void>; resolve: () => void } {
@@ -61,15 +35,15 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 
 describe("nodeFetch over Dispatcher.request", () => {
   it("answers a global Response with the status, every header (repeated ones too), the url and the body", async () => {
-    route = (req, res) => {
+    routes.route = (req, res) => {
       res.setHeader("set-cookie", ["a=1", "b=2"]);
       res.writeHead(201, { "content-type": "application/json", "x-path": req.url ?? "" }).end(JSON.stringify({ ok: true }));
     };
-    const response = await fetch(`${url}/jobs?limit=2`);
+    const response = await fetch(`${routes.url}/jobs?limit=2`);
     expect(response).toBeInstanceOf(Response);
     expect(response.status).toBe(201);
     expect(response.ok).toBe(true);
-    expect(response.url).toBe(`${url}/jobs?limit=2`);
+    expect(response.url).toBe(`${routes.url}/jobs?limit=2`);
     expect(response.headers.get("content-type")).toBe("application/json");
     expect(response.headers.get("x-path")).toBe("/jobs?limit=2");
     expect(response.headers.getSetCookie()).toEqual(["a=1", "b=2"]);
@@ -77,25 +51,25 @@ describe("nodeFetch over Dispatcher.request", () => {
   });
 
   it("a 204 and a HEAD answer have no body; a 404 is an answer, not an error", async () => {
-    route = (req, res) => void res.writeHead(req.method === "HEAD" ? 200 : req.url === "/gone" ? 404 : 204, { "content-length": "0" }).end();
-    const empty = await fetch(`${url}/jobs/success`, { method: "POST", body: "{}" });
+    routes.route = (req, res) => void res.writeHead(req.method === "HEAD" ? 200 : req.url === "/gone" ? 404 : 204, { "content-length": "0" }).end();
+    const empty = await fetch(`${routes.url}/jobs/success`, { method: "POST", body: "{}" });
     expect([empty.status, empty.body]).toEqual([204, null]);
-    const head = await fetch(`${url}/health`, { method: "HEAD" });
+    const head = await fetch(`${routes.url}/health`, { method: "HEAD" });
     expect([head.status, head.body]).toEqual([200, null]);
-    const gone = await fetch(`${url}/gone`);
+    const gone = await fetch(`${routes.url}/gone`);
     expect([gone.status, gone.ok, await gone.text()]).toEqual([404, false, ""]);
   });
 
   it("sends the method, headers and body as given: a string, bytes, a Headers object, form data encoded with its type, a Request", async () => {
     const seen: { method?: string; type?: string; custom?: string; body: string }[] = [];
-    route = (req, res, body) => {
+    routes.route = (req, res, body) => {
       seen.push({ method: req.method, type: req.headers["content-type"], custom: req.headers["x-custom"] as string | undefined, body: body.toString() });
       res.writeHead(204).end();
     };
-    await fetch(`${url}/a`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"n":1}' });
-    await fetch(`${url}/b`, { method: "put", headers: new Headers({ "x-custom": "yes" }), body: new TextEncoder().encode("bytes") });
-    await fetch(`${url}/c`, { method: "POST", body: new URLSearchParams({ q: "1 2" }) });
-    await fetch(new Request(`${url}/d`, { method: "PATCH", headers: { "x-custom": "req" }, body: "from a request" }));
+    await fetch(`${routes.url}/a`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"n":1}' });
+    await fetch(`${routes.url}/b`, { method: "put", headers: new Headers({ "x-custom": "yes" }), body: new TextEncoder().encode("bytes") });
+    await fetch(`${routes.url}/c`, { method: "POST", body: new URLSearchParams({ q: "1 2" }) });
+    await fetch(new Request(`${routes.url}/d`, { method: "PATCH", headers: { "x-custom": "req" }, body: "from a request" }));
     expect(seen).toEqual([
       { method: "POST", type: "application/json", custom: undefined, body: '{"n":1}' },
       { method: "PUT", type: undefined, custom: "yes", body: "bytes" },
@@ -106,12 +80,12 @@ describe("nodeFetch over Dispatcher.request", () => {
 
   it("streams the body: a chunk is readable before the server ends the response, and cancelling closes the connection", async () => {
     const closed = signal();
-    route = (_req, res) => {
+    routes.route = (_req, res) => {
       res.writeHead(200, { "content-type": "application/x-ndjson" });
       res.write('{"id":"1"}\n');
       res.once("close", closed.resolve);
     };
-    const response = await fetch(`${url}/jobs/take`);
+    const response = await fetch(`${routes.url}/jobs/take`);
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     const first = await reader.read();
     expect(new TextDecoder().decode(first.value)).toBe('{"id":"1"}\n');
@@ -120,25 +94,25 @@ describe("nodeFetch over Dispatcher.request", () => {
   });
 
   it("a body is read once, whichever way: a whole read after a reader, a second whole read and a clone's copy behave as fetch's do", async () => {
-    route = (_req, res) => void res.writeHead(200, { "content-type": "application/json" }).end('{"n":1}');
-    const twice = await fetch(`${url}/x`);
+    routes.route = (_req, res) => void res.writeHead(200, { "content-type": "application/json" }).end('{"n":1}');
+    const twice = await fetch(`${routes.url}/x`);
     expect(await twice.json()).toEqual({ n: 1 });
     expect(twice.bodyUsed).toBe(true);
     expect(await rejection(twice.text())).toBeInstanceOf(TypeError);
 
-    const streamed = await fetch(`${url}/x`);
+    const streamed = await fetch(`${routes.url}/x`);
     const reader = (streamed.body as ReadableStream<Uint8Array>).getReader();
     expect(new TextDecoder().decode((await reader.read()).value)).toBe('{"n":1}');
     expect(await rejection(streamed.text())).toBeInstanceOf(TypeError);
 
-    const original = await fetch(`${url}/x`);
+    const original = await fetch(`${routes.url}/x`);
     const copy = original.clone();
     expect([await original.text(), await copy.arrayBuffer().then((bytes) => new TextDecoder().decode(bytes))]).toEqual(['{"n":1}', '{"n":1}']);
   });
 
   it("a body read whole is used: its stream, asked for afterwards, is there but cannot be read", async () => {
-    route = (_req, res) => void res.writeHead(200, { "content-type": "text/plain" }).end("whole");
-    const response = await fetch(`${url}/x`);
+    routes.route = (_req, res) => void res.writeHead(200, { "content-type": "text/plain" }).end("whole");
+    const response = await fetch(`${routes.url}/x`);
     expect(response.bodyUsed).toBe(false);
     expect(await response.text()).toBe("whole");
     expect(response.bodyUsed).toBe(true);
@@ -148,14 +122,14 @@ describe("nodeFetch over Dispatcher.request", () => {
 
   it("a body that breaks before anyone reads it is no unhandled error; reading it then rejects with TypeError", async () => {
     const broken = signal();
-    route = (_req, res) => {
+    routes.route = (_req, res) => {
       res.writeHead(200, { "content-length": "100" }).write("short");
       setImmediate(() => {
         res.socket?.destroy();
         broken.resolve();
       });
     };
-    const response = await fetch(`${url}/x`);
+    const response = await fetch(`${routes.url}/x`);
     await broken.promise;
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(await rejection(response.arrayBuffer())).toBeInstanceOf(TypeError);
@@ -163,18 +137,18 @@ describe("nodeFetch over Dispatcher.request", () => {
 
   it("sends each request to its own URL: the same text again, and again after 300 others (its parse is kept, within a bound)", async () => {
     const seen: string[] = [];
-    route = (req, res) => {
+    routes.route = (req, res) => {
       seen.push(String(req.url));
       res.writeHead(204).end();
     };
     const paths = ["/jobs/success", "/jobs/success", ...Array.from({ length: 300 }, (_, i) => `/jobs/${i}/success?n=${i}`), "/jobs/success"];
-    for (const path of paths) expect((await fetch(`${url}${path}`, { method: "POST" })).url).toBe(`${url}${path}`);
+    for (const path of paths) expect((await fetch(`${routes.url}${path}`, { method: "POST" })).url).toBe(`${routes.url}${path}`);
     expect(seen).toEqual(paths);
   });
 
   it("headers first read after the body are the answer's, in one Headers object", async () => {
-    route = (_req, res) => void res.writeHead(200, { "content-type": "text/plain", "x-late": "yes" }).end("body");
-    const response = await fetch(`${url}/x`);
+    routes.route = (_req, res) => void res.writeHead(200, { "content-type": "text/plain", "x-late": "yes" }).end("body");
+    const response = await fetch(`${routes.url}/x`);
     const copy = response.clone();
     expect(await response.text()).toBe("body");
     expect(response.headers.get("x-late")).toBe("yes");
@@ -186,19 +160,19 @@ describe("nodeFetch over Dispatcher.request", () => {
     const reason = new Error("stop now");
     const before = new AbortController();
     before.abort(reason);
-    expect(await rejection(fetch(`${url}/x`, { signal: before.signal }))).toBe(reason);
+    expect(await rejection(fetch(`${routes.url}/x`, { signal: before.signal }))).toBe(reason);
 
     const arrived = signal();
-    route = () => arrived.resolve(); // never answers
+    routes.route = () => arrived.resolve(); // never answers
     const waiting = new AbortController();
-    const pending = fetch(`${url}/x`, { signal: waiting.signal });
+    const pending = fetch(`${routes.url}/x`, { signal: waiting.signal });
     await arrived.promise;
     waiting.abort(reason);
     expect(await rejection(pending)).toBe(reason);
 
-    route = (_req, res) => void res.writeHead(200).write("partial");
+    routes.route = (_req, res) => void res.writeHead(200).write("partial");
     const reading = new AbortController();
-    const response = await fetch(`${url}/x`, { signal: reading.signal });
+    const response = await fetch(`${routes.url}/x`, { signal: reading.signal });
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     await reader.read();
     reading.abort();
@@ -217,22 +191,22 @@ describe("nodeFetch over Dispatcher.request", () => {
     expect((refused as TypeError).message).toBe("fetch failed");
     expect(((refused as TypeError).cause as NodeJS.ErrnoException).code).toBe("ECONNREFUSED");
 
-    route = (_req, res) => {
+    routes.route = (_req, res) => {
       res.writeHead(200, { "content-length": "100" }).write("short");
       setImmediate(() => res.socket?.destroy());
     };
-    const response = await fetch(`${url}/x`);
+    const response = await fetch(`${routes.url}/x`);
     const lost = await rejection(response.text());
     expect(lost).toBeInstanceOf(TypeError);
   });
 
   it("the client maps its failures as it does fetch's: connection error, timeout, HTTP status", async () => {
-    route = () => {}; // never answers
-    const slow = new Client({ url, fetch, timeoutMs: 50, retry: false });
+    routes.route = () => {}; // never answers
+    const slow = new Client({ url: routes.url, fetch, timeoutMs: 50, retry: false });
     expect(await rejection(slow.health())).toBeInstanceOf(ZizqTimeoutError);
 
-    route = (_req, res) => void res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not found"}');
-    const client = new Client({ url, fetch, retry: false });
+    routes.route = (_req, res) => void res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not found"}');
+    const client = new Client({ url: routes.url, fetch, retry: false });
     const missing = await rejection(client.getJob("0abc"));
     expect(missing).toBeInstanceOf(ZizqNotFoundError);
     expect((missing as ZizqNotFoundError).message).toContain("not found");
@@ -245,8 +219,8 @@ describe("nodeFetch over Dispatcher.request", () => {
   for (const [name, send] of [["nodeFetch", () => fetch], ["global fetch", () => globalThis.fetch]] as const) {
     it(`over ${name}, a hung bulk ack times out with ZizqTimeoutError on every attempt, and each attempt's connection is dropped`, async () => {
       const dropped: string[] = [];
-      route = (req) => void req.socket.once("close", () => dropped.push(String(req.url))); // never answers
-      const client = new Client({ url, fetch: send(), timeoutMs: 50, retry: { limit: 1, initialDelayMs: 1, maxDelayMs: 1 } });
+      routes.route = (req) => void req.socket.once("close", () => dropped.push(String(req.url))); // never answers
+      const client = new Client({ url: routes.url, fetch: send(), timeoutMs: 50, retry: { limit: 1, initialDelayMs: 1, maxDelayMs: 1 } });
       const error = await within(rejection(client.ackMany(["0a", "0b"])), "a hung ackMany");
       expect(error).toBeInstanceOf(ZizqTimeoutError);
       expect(error).toMatchObject({ timeoutMs: 50, request: { method: "POST", path: "/jobs/success" } });
@@ -255,8 +229,8 @@ describe("nodeFetch over Dispatcher.request", () => {
     });
 
     it(`over ${name}, an answer whose body stalls past the deadline is a ZizqTimeoutError`, async () => {
-      route = (_req, res) => void res.writeHead(200, { "content-type": "application/json" }).write('{"vers');
-      const client = new Client({ url, fetch: send(), timeoutMs: 50, retry: false });
+      routes.route = (_req, res) => void res.writeHead(200, { "content-type": "application/json" }).write('{"vers');
+      const client = new Client({ url: routes.url, fetch: send(), timeoutMs: 50, retry: false });
       const error = await within(rejection(client.serverVersion()), "a stalled serverVersion");
       expect(error).toBeInstanceOf(ZizqTimeoutError);
       expect(error).toMatchObject({ timeoutMs: 50, request: { method: "GET", path: "/version" } });
@@ -265,12 +239,12 @@ describe("nodeFetch over Dispatcher.request", () => {
 
   it("nodeClient sends through it (no fetch-only headers such as sec-fetch-mode), and a given fetch wins", async () => {
     const seen: string[] = [];
-    route = (req, res) => {
+    routes.route = (req, res) => {
       seen.push(String(req.headers["sec-fetch-mode"]));
       res.writeHead(204).end();
     };
-    await nodeClient({ url }).ackMany(["0a"]);
-    await nodeClient({ url, fetch: globalThis.fetch }).ackMany(["0b"]);
+    await nodeClient({ url: routes.url }).ackMany(["0a"]);
+    await nodeClient({ url: routes.url, fetch: globalThis.fetch }).ackMany(["0b"]);
     expect(seen).toEqual(["undefined", "cors"]);
   });
 
@@ -282,7 +256,7 @@ describe("nodeFetch over Dispatcher.request", () => {
       await client.enqueueBulk(Array.from({ length: 300 }, (_, n) => Ping.with({ n })));
       const seen = new Set<number>();
       const router = new Router().route(Ping, async ({ n }) => void seen.add(n));
-      const summary = await new Worker({ client, router, concurrency: 10 }).drain({ maxJobs: 300, maxMs: 30_000 });
+      const summary = await new Worker({ client, router, concurrency: 10 }).drain({ maxJobs: 300, maxDuration: 30_000 });
       expect(summary.completed).toBe(300);
       expect(seen.size).toBe(300);
       expect(await client.jobs({ queue: "fast", status: ["ready", "in_flight"] }).count()).toBe(0);

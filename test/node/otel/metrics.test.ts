@@ -1,4 +1,7 @@
 /** zizq-edge/otel metrics, read through the SDK's in-memory metric exporter; and the log fields that join logs to traces. */
+import type { Attributes, Meter } from "@opentelemetry/api";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import type { DataPoint, Histogram, MetricData } from "@opentelemetry/sdk-metrics";
 import { afterEach, describe, expect, it } from "vitest";
 import { Client, defineJob, NonRetryableError, Router, Worker } from "../../../src/index.ts";
@@ -24,6 +27,31 @@ const sumWhere = (metric: MetricData | undefined, attributes: Record<string, unk
     .reduce((total, point) => total + (typeof point.value === "number" ? point.value : (point.value as Histogram).count), 0);
 
 describe("zizq-edge/otel metrics", () => {
+  it("lets a Worker go: the gauges stop observing one that was collected (one made per invocation)", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    // The SDK's cumulative storage repeats a series' last value after it stops being observed, so
+    // this meter records what the gauges' callbacks observe on each collection instead.
+    const callbacks: ((result: { observe(value: number, attributes: Attributes): void }) => void)[] = [];
+    const instrument = { add() {}, record() {}, addCallback: (callback: (typeof callbacks)[number]) => void callbacks.push(callback) };
+    const meter = { createCounter: () => instrument, createHistogram: () => instrument, createObservableGauge: () => instrument };
+    const otel = zizqOtel({ meterProvider: { getMeter: () => meter as unknown as Meter } });
+    const observed = () => {
+      const instances = new Set<unknown>();
+      for (const callback of callbacks) callback({ observe: (_value, attributes) => void instances.add(attributes["zizq.worker.instance"]) });
+      return [...instances];
+    };
+    const client = new Client({ url: "http://zizq.test" });
+    const kept = new Worker({ client, router: new Router(), instrumentation: otel, logger: quiet });
+    (() => void new Worker({ client, router: new Router(), instrumentation: otel, logger: quiet }))();
+    expect(observed()).toEqual([1, 2]);
+    // A WeakRef read in this turn holds its target until the turn ends: collect after it.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+    expect(observed()).toEqual([1]);
+    expect(kept.stats().state).toBe("idle");
+  });
+
   it("counts jobs by queue, type and outcome, times them, and measures acks, gauges and reconnects", async () => {
     served = await serveTestServer();
     sdk = testSdk();

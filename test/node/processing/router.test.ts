@@ -89,6 +89,9 @@ describe("Router.dispatch", () => {
     // ctx.log is the dispatcher's logger with the job's fields on every line.
     seen[0]!.context.log.info("sent", { to: "a@example.com" });
     expect(lines).toEqual([["sent", { jobId: job.id, jobType: "remind", queue: job.queue, attempt: 3, to: "a@example.com" }]]);
+    // The context is its own logger, yet a JSON logger handed it still serialises it.
+    expect(JSON.parse(JSON.stringify({ ctx: seen[0]!.context }))).toEqual({ ctx: { job: JSON.parse(JSON.stringify(job)), attempt: 3 } });
+    expect({ ...seen[0]!.context }.log).toBe(seen[0]!.context.log);
   });
 
   it("hands a schema-less definition's payload over as is, and completes on a sync return", async () => {

@@ -41,10 +41,14 @@ describe("healthHandler", () => {
     const strict = healthHandler({ stats: () => ({ ...base, acksPending: 3, lastByteAgeMs: 1_500 }) }, { maxAcksPending: 2, maxSilence: "1s" });
     expect(await probe(strict, "/readyz")).toEqual([503, "the take stream has been silent for 1500 ms"]);
     expect(healthHandler({ stats: () => base })(new Request("http://health.test/metrics")).status).toBe(404);
+    const posted = healthHandler({ stats: () => base })(new Request("http://health.test/readyz", { method: "POST" }));
+    expect([posted.status, posted.headers.get("allow")]).toEqual([405, "GET, HEAD"]);
+    const head = healthHandler({ stats: () => base })(new Request("http://health.test/readyz", { method: "HEAD" }));
+    expect([head.status, head.body]).toEqual([200, null]);
   });
 
   it("refuses bad arguments by name", () => {
-    expect(() => healthHandler({} as Worker)).toThrow(new ZizqArgumentError("worker", "expected a Worker"));
+    expect(() => healthHandler({} as Worker)).toThrow(new ZizqArgumentError("worker", "expected a Worker, got an object"));
     expect(() => healthHandler({ stats: () => base }, { maxAcksPending: -1 })).toThrow(ZizqArgumentError);
     expect(() => healthHandler({ stats: () => base }, { maxSilenceMs: 1 } as never)).toThrow(/maxSilenceMs/);
   });

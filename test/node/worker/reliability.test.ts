@@ -584,7 +584,7 @@ describe("Worker reliability (real sockets)", () => {
 
         front.mode = "forward";
         await eventually(() => ran.length === 3, "the jobs to run", 10_000);
-        await eventually(async () => (await s.admin.jobs({ status: "completed" }).count()) === 3, "the jobs to complete", 5_000);
+        await eventually(async () => (await s.admin.jobs({ status: "completed" }).count()) === 3, "the jobs to complete", 10_000);
         expect(running.outcome.settled).toBe(false);
         await within(worker.stop(), "stop()", 10_000);
         expect(running.outcome).toEqual({ settled: true });

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { Client, defineJob, type Job, Router, Worker, ZizqArgumentError, ZizqError, ZizqHttpError } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
 import type { LoggerOption } from "../../../src/utils/logger.ts";
+import { collectingLogger } from "./harness.ts";
 
 const Noop = defineJob<{ n: number }>({ type: "noop", queue: "q" });
 
@@ -119,6 +120,42 @@ describe("Worker run", () => {
     expect(logger.lines).toContain("the onJobStart hook threw");
     expect(logger.lines).toContain("the onAckFlush hook threw");
     expect(await client.jobs({ status: ["ready", "in_flight"] }).count()).toBe(0);
+  });
+
+  it("an onConnect hook reading stats() sees the new stream's age, not the time since the process started", async () => {
+    const { client } = setup();
+    const before = performance.now();
+    let age: number | undefined;
+    let sinceBefore = 0;
+    const worker: Worker = new Worker({
+      client,
+      router: new Router(),
+      logger: collecting(),
+      hooks: {
+        onConnect: () => {
+          age = worker.stats().lastByteAgeMs;
+          sinceBefore = performance.now() - before;
+        },
+      },
+    });
+    await worker.drain({ maxIdle: 50 });
+    expect(age).toBeDefined();
+    expect(age).toBeLessThanOrEqual(sinceBefore);
+  });
+
+  it("logs a job hook that threw with the job's fields", async () => {
+    const { client } = setup();
+    const { id } = await client.enqueue(Noop, { n: 1 });
+    const logger = collectingLogger();
+    const throwing = () => {
+      throw new Error("hook bug");
+    };
+    await new Worker({ client, router: new Router().route(Noop, () => {}), logger, hooks: { onJobStart: throwing, onJobSuccess: throwing } }).drain({ maxIdle: 200 });
+    const fields = { jobId: id, jobType: Noop.type, queue: Noop.queue, attempt: 1, error: expect.objectContaining({ message: "hook bug" }) };
+    expect(logger.messages).toEqual([
+      { level: "warn", message: "the onJobStart hook threw", details: fields },
+      { level: "warn", message: "the onJobSuccess hook threw", details: fields },
+    ]);
   });
 
   it("sends an idle worker's ack in the same turn its handler ends, with no timer", async () => {
