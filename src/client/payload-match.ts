@@ -17,14 +17,24 @@ function equal(a: unknown, b: unknown): boolean {
   return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && equal(a[key], b[key]));
 }
 
-function matches(payload: unknown, pattern: unknown, contains: boolean): boolean {
+type Leaf = (payload: unknown, pattern: unknown) => boolean;
+
+function matches(payload: unknown, pattern: unknown, contains: boolean, leaf: Leaf = equal): boolean {
   if (isPlainObject(pattern)) {
-    return isObject(payload) && Object.entries(pattern).every(([key, item]) => Object.hasOwn(payload, key) && matches(payload[key], item, contains));
+    return isObject(payload) && Object.entries(pattern).every(([key, item]) => Object.hasOwn(payload, key) && matches(payload[key], item, contains, leaf));
   }
   if (contains && Array.isArray(pattern)) {
-    return Array.isArray(payload) && pattern.every((item) => payload.some((element) => matches(element, item, true)));
+    return Array.isArray(payload) && pattern.every((item) => payload.some((element) => matches(element, item, true, leaf)));
   }
-  return equal(payload, pattern);
+  return leaf(payload, pattern);
+}
+
+/**
+ * The `payload` pattern's walk with another comparison where the pattern holds a value, unchecked:
+ * the test matchers' `equals`, so a pattern may hold the runner's asymmetric matchers.
+ */
+export function matchesWith(payload: unknown, pattern: unknown, leaf: Leaf): boolean {
+  return matches(payload, pattern, false, leaf);
 }
 
 /**

@@ -9,10 +9,11 @@ import type { Context } from "hono";
 export const CSRF_COOKIE = "zizq_csrf";
 export const CSRF_FIELD = "_csrf";
 
+const base64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
 /** 16 random bytes, base64url: a nonce or a token. */
 export function randomToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return base64url(crypto.getRandomValues(new Uint8Array(16)));
 }
 
 /** Nothing loads from elsewhere, nothing inline runs or styles without this response's nonce. */
@@ -52,8 +53,7 @@ export function csrfKey(secret: string | undefined): Promise<CryptoKey> {
 
 /** The form token of a cookie: its HMAC under the mount's key, so a cookie planted by a sibling site matches no token it can write. */
 async function formToken(key: CryptoKey, cookie: string): Promise<string> {
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(cookie)));
-  return btoa(String.fromCharCode(...mac)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return base64url(new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(cookie))));
 }
 
 /**

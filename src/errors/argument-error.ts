@@ -8,7 +8,8 @@ export class ZizqArgumentError extends ZizqError {
     /** The option or field at fault, e.g. `filter.staus` or `delay`. */
     readonly field: string,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(`${field}: ${message}`);
+    super(`${field}: ${message}`, undefined, options);
   }
 }

@@ -1,5 +1,6 @@
 import type { Job } from "../types/job.ts";
 import type { Logger } from "../utils/logger.ts";
+import { ZizqError } from "../errors/zizq-error.ts";
 import { failed, type Outcome } from "./outcome.ts";
 
 /**
@@ -47,7 +48,9 @@ export function jobFields(job: Job<unknown>, instrumentation?: Instrumentation):
 /**
  * The job's outcome through `process`; never rejects. A `process` that throws (a bug, or a
  * propagator that cannot read a producer's carrier) fails the job with its error: the job is
- * nacked and retried rather than lost, and the next attempt runs only if the fault is gone.
+ * nacked and retried rather than lost, and the next attempt runs only if the fault is gone. One
+ * that answers anything but `run`'s outcome fails the job too: running it again here could run a
+ * handler twice.
  */
 export async function processed(
   instrumentation: Instrumentation,
@@ -57,9 +60,16 @@ export async function processed(
   now: () => number,
 ): Promise<Outcome> {
   try {
-    return await (instrumentation.process?.(job, dispatch) ?? dispatch(job));
+    const outcome: unknown = await instrumentation.process?.(job, dispatch);
+    if (isOutcome(outcome)) return outcome;
+    throw new ZizqError(`the instrumentation's process answered ${typeof outcome === "object" ? JSON.stringify(outcome) : String(outcome)}, not the outcome its run gave`);
   } catch (error) {
-    logger.error(`the instrumentation's process threw; failing job ${job.id}`, { ...jobFields(job), error });
+    logger.error(`the instrumentation's process failed; failing job ${job.id}`, { ...jobFields(job), error });
     return failed(error, now);
   }
+}
+
+function isOutcome(value: unknown): value is Outcome {
+  const kind = (value as { kind?: unknown } | null)?.kind;
+  return kind === "completed" || kind === "failed" || kind === "settled";
 }

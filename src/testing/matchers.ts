@@ -7,8 +7,7 @@ import type { JobDefinition } from "../job/define-job.ts";
 import type { PayloadPattern } from "../types/pattern.ts";
 import { integerAtLeast } from "../utils/integer.ts";
 import type { RecordedJob } from "./internals.ts";
-import { payloadMatches } from "../client/payload-match.ts";
-import { isPlainObject } from "../protocol/payload-pattern.ts";
+import { matchesWith, payloadMatches } from "../client/payload-match.ts";
 import { type Matches, type Recorder, recordedJobs, typeOf } from "./kit/recorded.ts";
 import { type Expectation, judge } from "./kit/report.ts";
 
@@ -72,12 +71,7 @@ function verdict(context: ZizqMatcherContext, name: string, received: unknown, d
  */
 function matcherFor({ equals }: ZizqMatcherContext): Matches {
   if (equals === undefined) return payloadMatches;
-  const partial = (payload: unknown, pattern: unknown): boolean => {
-    if (!isPlainObject(pattern)) return equals(payload, pattern);
-    if (typeof payload !== "object" || payload === null || Array.isArray(payload)) return false;
-    return Object.entries(pattern).every(([key, item]) => Object.hasOwn(payload, key) && partial((payload as Record<string, unknown>)[key], item));
-  };
-  return (payload, pattern) => (holdsAsymmetric(pattern) ? partial(payload, pattern) : payloadMatches(payload, pattern));
+  return (payload, pattern) => (holdsAsymmetric(pattern) ? matchesWith(payload, pattern, equals) : payloadMatches(payload, pattern));
 }
 
 function holdsAsymmetric(value: unknown): boolean {

@@ -3,6 +3,7 @@
  * A missing one is a setup error at once, naming it and the one command that installs them all,
  * instead of the runtime's "cannot find package" from inside our bundle or a failure on first use.
  */
+import { ZizqArgumentError } from "../errors/argument-error.ts";
 import { ZizqError } from "../errors/zizq-error.ts";
 
 export interface OptionalPeers {
@@ -13,6 +14,11 @@ export interface OptionalPeers {
   readonly install: string;
   /** Why they are needed, when the name of the user does not say. */
   readonly why?: string;
+  /**
+   * The option that needs them, when one does: a missing peer is then a `ZizqArgumentError`
+   * naming it (`user` is its value), which no retry mends, so a Worker stops rather than reconnects.
+   */
+  readonly field?: string;
 }
 
 /**
@@ -20,7 +26,8 @@ export interface OptionalPeers {
  * the default, never install it.
  */
 export const MSGPACK_PEER: OptionalPeers = {
-  user: 'format: "msgpack"',
+  field: "format",
+  user: '"msgpack"',
   packages: ["@msgpack/msgpack"],
   install: "npm install @msgpack/msgpack",
 };
@@ -66,7 +73,8 @@ export function assertPeers(peers: OptionalPeers): void {
 
 function missingPeer(peers: OptionalPeers, name: string, cause: unknown): ZizqError {
   const why = peers.why === undefined ? "" : ` (${peers.why})`;
-  return new ZizqError(`${peers.user} needs the optional package "${name}"${why}: ${peers.install}`, undefined, { cause });
+  const message = `${peers.user} needs the optional package "${name}"${why}: ${peers.install}`;
+  return peers.field === undefined ? new ZizqError(message, undefined, { cause }) : new ZizqArgumentError(peers.field, message, { cause });
 }
 
 /**

@@ -49,9 +49,20 @@ describe("an instrumentation that fails", () => {
       const job = await client.getJob(id);
       expect(job.attempts).toBe(1);
       expect((await client.getError(id, 1)).message).toBe("instrumentation bug");
-      expect(lines).toEqual([["error", `the instrumentation's process threw; failing job ${id}`, expect.objectContaining({ jobId: id, jobType: "task", queue: "tasks", attempt: 1, error: expect.any(Error) })]]);
+      expect(lines).toEqual([["error", `the instrumentation's process failed; failing job ${id}`, expect.objectContaining({ jobId: id, jobType: "task", queue: "tasks", attempt: 1, error: expect.any(Error) })]]);
     });
   }
+
+  it("fails the job, running its handler once, when its process runs the job but answers something else", async () => {
+    const process = ((job, run) => {
+      void run(job);
+    }) as NonNullable<Instrumentation["process"]>;
+    const { client, id, ran, summary, lines } = await runOne({ process });
+    expect(ran).toBe(1);
+    expect(summary).toMatchObject({ completed: 0, failed: 1 });
+    expect((await client.getError(id, 1)).message).toBe("the instrumentation's process answered undefined, not the outcome its run gave");
+    expect(lines.map(([level, message]) => [level, message])).toEqual([["error", `the instrumentation's process failed; failing job ${id}`]]);
+  });
 
   it("a push endpoint fails the job the same way instead of answering internal_error", async () => {
     const { lines, logger } = setup();
@@ -66,7 +77,7 @@ describe("an instrumentation that fails", () => {
     const response = await push(new Request("http://endpoint.test/zizq", { method: "POST", body, headers: { "content-type": "application/json" } }));
     // A failed job's answer (Zizq retries the delivery), not "internal_error".
     expect(await response.json()).toMatchObject({ id: "j1", outcome: "failed", error: "instrumentation bug" });
-    expect(lines.map(([level, message]) => [level, message])).toContainEqual(["error", "the instrumentation's process threw; failing job j1"]);
+    expect(lines.map(([level, message]) => [level, message])).toContainEqual(["error", "the instrumentation's process failed; failing job j1"]);
   });
 });
 
