@@ -19,7 +19,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Decoder, decode } from "@msgpack/msgpack";
 import { nodeFetch } from "../adapters/node.ts";
 import { Client, type Format, Router, Worker } from "../src/index.ts";
-import { MsgpackFrameTransformer } from "../src/stream/msgpack.ts";
+import { MsgpackFrames } from "../src/stream/msgpack-frames.ts";
 import { NdjsonFrameTransformer } from "../src/stream/ndjson.ts";
 import type { FrameSink, FrameTransformer } from "../src/stream/options.ts";
 import { createTestServer } from "../src/testing/index.ts";
@@ -154,7 +154,7 @@ function decoders(): void {
   const mp = decodeRates({
     decode: () => bodies.reduce((n, body) => (decode(body) ? n + 1 : n), 0),
     reused: () => bodies.reduce((n, body) => (reused.decode(body) ? n + 1 : n), 0),
-    transformer: () => transformAll(new MsgpackFrameTransformer(), msgpackChunks),
+    transformer: () => transformAll(new MsgpackFrames(new Decoder()), msgpackChunks),
   });
 
   const ndjsonBytes = ndjson.byteLength / DECODE_FRAMES;
@@ -171,7 +171,7 @@ function decoders(): void {
       row("NdjsonFrameTransformer, 64 KiB chunks", json.transformer, ndjsonBytes),
       row("@msgpack decode() per frame (baseline)", mp.decode, msgpackBytes),
       row("@msgpack Decoder.decode() per frame, reused", mp.reused, msgpackBytes),
-      row("MsgpackFrameTransformer, 64 KiB chunks", mp.transformer, msgpackBytes),
+      row("MsgpackFrames, 64 KiB chunks", mp.transformer, msgpackBytes),
     ],
   );
   target("NDJSON decoding >= 70% of JSON.parse alone", json.transformer.share >= 0.7, pct(json.transformer.share));

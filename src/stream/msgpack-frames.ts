@@ -33,7 +33,7 @@ export interface MsgpackDecode {
  * The stream ending inside such a body is still `truncated`.
  *
  * The MessagePack decoder is passed in: `@msgpack/msgpack` is an optional peer, loaded by whoever
- * makes one of these (`MsgpackFrameTransformer` imports it, a take loads it).
+ * makes one of these (a take loads it, see `loadMsgpackFrames`).
  */
 export class MsgpackFrames {
   private readonly decoder: MsgpackDecode;

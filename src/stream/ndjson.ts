@@ -1,6 +1,6 @@
 import { decodeJsonFrame, type JsonFraming } from "./json-frame.ts";
 import { LineTransformer } from "./lines.ts";
-import { type FrameDecoderOptions, type FrameSink, frameStream } from "./options.ts";
+import type { FrameSink } from "./options.ts";
 
 const NDJSON: JsonFraming = { format: "ndjson", unit: "a line", finalUnit: "the final line, without its newline," };
 
@@ -26,13 +26,4 @@ export class NdjsonFrameTransformer extends LineTransformer {
     }
     decodeJsonFrame(line, sink, NDJSON, this.ending, true);
   }
-}
-
-/**
- * Decodes the bytes of an NDJSON `GET /jobs/take` response into frames: plain objects exactly as
- * the server sent them (snake_case). Errors the stream with a `ZizqFrameError` on a malformed line
- * or one over `maxFrameBytes`.
- */
-export function ndjsonDecoder(options?: FrameDecoderOptions): TransformStream<Uint8Array, unknown> {
-  return frameStream(new NdjsonFrameTransformer(options));
 }

@@ -1,7 +1,7 @@
 import { LineTransformer } from "./lines.ts";
 import { jsonFrameId } from "./frame-id.ts";
 import { decodeJsonFrame, type JsonFraming } from "./json-frame.ts";
-import { type FrameDecoderOptions, type FrameSink, frameStream, tooLarge } from "./options.ts";
+import { type FrameSink, tooLarge } from "./options.ts";
 
 const SSE: JsonFraming = { format: "sse", unit: "an event", finalUnit: "the final event, cut short," };
 
@@ -83,9 +83,4 @@ export class SseFrameTransformer extends LineTransformer {
     this.hasData = false;
     decodeJsonFrame(data, sink, SSE, this.ending);
   }
-}
-
-/** Decodes the bytes of a `text/event-stream` `GET /jobs/take` response into frames (see `SseFrameTransformer`). */
-export function sseDecoder(options?: FrameDecoderOptions): TransformStream<Uint8Array, unknown> {
-  return frameStream(new SseFrameTransformer(options));
 }

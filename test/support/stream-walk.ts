@@ -4,7 +4,7 @@
  * checked in each runtime's own web-streams implementation, not only Node's.
  */
 import { ZizqFrameError } from "../../src/errors/frame-error.ts";
-import { decoderFor } from "../../src/stream/index.ts";
+import { decoderFor } from "./take-decoders.ts";
 import { createTestServer } from "../../src/testing/index.ts";
 import type { Assert } from "./assert.ts";
 import { bytewise, type Item, msgpackBytes, ndjsonBytes, run, split, sseBytes } from "./stream-frames.ts";

@@ -1,7 +1,7 @@
 import { encode } from "@msgpack/msgpack";
 import { describe, expect, it } from "vitest";
 import { ZizqFrameError } from "../../../src/errors/frame-error.ts";
-import { MsgpackFrameTransformer, msgpackDecoder } from "../../../src/stream/index.ts";
+import { msgpackDecoder, msgpackFrames } from "../../support/take-decoders.ts";
 import { bytewise, concat, decodeAll, prefixed, run, split } from "../../support/stream-frames.ts";
 
 function frameError(error: unknown): ZizqFrameError {
@@ -36,7 +36,7 @@ describe("msgpackDecoder", () => {
   it("decodes a frame in place when it lies whole in a chunk, and copies a split one once", () => {
     const frames: unknown[] = [];
     const sink = { enqueue: (frame: unknown) => frames.push(frame) };
-    const t = new MsgpackFrameTransformer();
+    const t = msgpackFrames();
     const big = prefixed(encode({ id: "big", payload: { blob: "z".repeat(100_000) } }));
     for (const piece of split(big, [3, 50_000, 50_001, 99_000])) t.transform(piece, sink);
     t.flush();
@@ -44,7 +44,7 @@ describe("msgpackDecoder", () => {
   });
 
   it("refuses a declared length over the cap from the prefix alone, before buffering the body", () => {
-    const t = new MsgpackFrameTransformer({ maxFrameBytes: 1024 });
+    const t = msgpackFrames({ maxFrameBytes: 1024 });
     const sink = { enqueue() {} };
     t.transform(concat([a, Uint8Array.of(0x7f, 0xff)]), sink);
     let error: unknown;

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { ZizqArgumentError } from "../../../src/errors/argument-error.ts";
 import { ZizqFrameError } from "../../../src/errors/frame-error.ts";
 import { ZizqError } from "../../../src/errors/zizq-error.ts";
-import { NdjsonFrameTransformer, ndjsonDecoder } from "../../../src/stream/index.ts";
+import { NdjsonFrameTransformer } from "../../../src/stream/ndjson.ts";
+import { ndjsonDecoder } from "../../support/take-decoders.ts";
 import { decodeAll, run, split } from "../../support/stream-frames.ts";
 
 const text = new TextEncoder();

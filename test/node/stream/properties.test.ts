@@ -8,13 +8,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { encode } from "@msgpack/msgpack";
 import type { ZizqFrameError } from "../../../src/errors/frame-error.ts";
-import {
-  MsgpackFrameTransformer,
-  msgpackDecoder,
-  NdjsonFrameTransformer,
-  ndjsonDecoder,
-  sseDecoder,
-} from "../../../src/stream/index.ts";
+import { NdjsonFrameTransformer } from "../../../src/stream/ndjson.ts";
+import { msgpackDecoder, msgpackFrames, ndjsonDecoder, sseDecoder } from "../../support/take-decoders.ts";
 import {
   bytewise,
   concat,
@@ -193,7 +188,7 @@ describe("decoders with a sink that skips", () => {
         const at = cutAt(bytes, fractions);
         const body = head.byteLength + 4; // fixmap, "id", then the 25-char id as a fixstr: 30 bytes
         const named = at.every((p) => p < body || p >= body + 30);
-        const { frames, skipped, error } = driveSkipping(new MsgpackFrameTransformer({ maxFrameBytes: max }), split(bytes, at));
+        const { frames, skipped, error } = driveSkipping(msgpackFrames({ maxFrameBytes: max }), split(bytes, at));
         expect(error).toBeUndefined();
         expect(frames).toEqual(formats[1].expected(good));
         expect(skipped.map(summary)).toEqual([{ reason: "too_large", format: "msgpack", jobId: named ? badId : undefined }]);
@@ -212,7 +207,7 @@ describe("decoders with a sink that skips", () => {
     fc.assert(
       fc.property(items, items, bad, cuts, (before, after, [body, badId], fractions) => {
         const bytes = concat([msgpackBytes(before), prefixed(body), msgpackBytes(after)]);
-        const { frames, skipped, error } = driveSkipping(new MsgpackFrameTransformer(), split(bytes, cutAt(bytes, fractions)));
+        const { frames, skipped, error } = driveSkipping(msgpackFrames(), split(bytes, cutAt(bytes, fractions)));
         expect(error).toBeUndefined();
         expect(frames).toEqual(formats[1].expected(framesOf([...before, ...after])));
         expect(skipped.map(summary)).toEqual([{ reason: "malformed", format: "msgpack", jobId: badId }]);

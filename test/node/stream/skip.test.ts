@@ -6,7 +6,9 @@
 import { encode } from "@msgpack/msgpack";
 import { describe, expect, it } from "vitest";
 import { ZizqFrameError } from "../../../src/errors/frame-error.ts";
-import { MsgpackFrameTransformer, NdjsonFrameTransformer, ndjsonDecoder, SseFrameTransformer, msgpackDecoder } from "../../../src/stream/index.ts";
+import { NdjsonFrameTransformer } from "../../../src/stream/ndjson.ts";
+import { SseFrameTransformer } from "../../../src/stream/sse.ts";
+import { msgpackDecoder, msgpackFrames, ndjsonDecoder } from "../../support/take-decoders.ts";
 import { bytewise, concat, driveSkipping, prefixed, run, split } from "../../support/stream-frames.ts";
 
 const text = new TextEncoder();
@@ -150,7 +152,7 @@ describe("msgpack with a sink that skips", () => {
     const max = 1024;
     const bigBody = encode({ id: "big", type: "t", payload: { blob: "z".repeat(1024 * 1024) } });
     const input = concat([a, heartbeat, prefixed(bigBody), heartbeat, b]);
-    const t = new MsgpackFrameTransformer({ maxFrameBytes: max });
+    const t = msgpackFrames({ maxFrameBytes: max });
     const held = t as unknown as { body: Uint8Array | null };
     const frames: unknown[] = [];
     const skipped: ZizqFrameError[] = [];
@@ -168,7 +170,7 @@ describe("msgpack with a sink that skips", () => {
 
   it("passes over a frame over the cap that lies whole in a chunk", () => {
     const big = prefixed(encode({ id: "big", s: "q".repeat(100) }));
-    const { frames, skipped, error } = driveSkipping(new MsgpackFrameTransformer({ maxFrameBytes: 50 }), [concat([a, big, big, b])]);
+    const { frames, skipped, error } = driveSkipping(msgpackFrames({ maxFrameBytes: 50 }), [concat([a, big, big, b])]);
     expect(error).toBeUndefined();
     expect(frames).toHaveLength(2);
     expect(skipped.map(summary)).toEqual([
@@ -183,7 +185,7 @@ describe("msgpack with a sink that skips", () => {
     const bodyAt = a.byteLength + 4;
     const head = 1 + 3 + 1 + 3; // fixmap, "id", fixstr "big"
     for (let at = a.byteLength; at <= a.byteLength + big.byteLength; at++) {
-      const { frames, skipped, error } = driveSkipping(new MsgpackFrameTransformer({ maxFrameBytes: 50 }), split(input, [at]));
+      const { frames, skipped, error } = driveSkipping(msgpackFrames({ maxFrameBytes: 50 }), split(input, [at]));
       expect(error, `cut at ${at}`).toBeUndefined();
       expect(frames, `cut at ${at}`).toHaveLength(2);
       const named = at < bodyAt || at >= bodyAt + head;
@@ -202,7 +204,7 @@ describe("msgpack with a sink that skips", () => {
       b,
     ]);
     for (const chunks of [[input], bytewise(input), split(input, [30, 31, 60])]) {
-      const { frames, skipped, error } = driveSkipping(new MsgpackFrameTransformer(), chunks);
+      const { frames, skipped, error } = driveSkipping(msgpackFrames(), chunks);
       expect(error).toBeUndefined();
       expect(frames).toEqual([{ id: "a", payload: { s: "😀" } }, { id: "b" }]);
       expect(skipped.map(summary)).toEqual([
@@ -215,10 +217,10 @@ describe("msgpack with a sink that skips", () => {
   });
 
   it("still throws truncated, also inside a frame it was passing over", () => {
-    const inBody = driveSkipping(new MsgpackFrameTransformer(), [concat([a, b.subarray(0, 7)])]);
+    const inBody = driveSkipping(msgpackFrames(), [concat([a, b.subarray(0, 7)])]);
     expect(frameError(inBody.error).reason).toBe("truncated");
     const big = prefixed(encode({ id: "big", s: "q".repeat(100) }));
-    const inSkipped = driveSkipping(new MsgpackFrameTransformer({ maxFrameBytes: 50 }), [concat([a, big.subarray(0, 60)])]);
+    const inSkipped = driveSkipping(msgpackFrames({ maxFrameBytes: 50 }), [concat([a, big.subarray(0, 60)])]);
     expect(inSkipped.frames).toHaveLength(1);
     expect(inSkipped.skipped.map(summary)).toEqual([{ reason: "too_large", format: "msgpack", jobId: "big" }]);
     const e = frameError(inSkipped.error);
@@ -231,7 +233,7 @@ describe("msgpack with a sink that skips", () => {
     const { frames, error } = await run(msgpackDecoder({ maxFrameBytes: 50 }), [concat([a, big, b])]);
     expect(frames).toHaveLength(1);
     expect(summary(frameError(error))).toEqual({ reason: "too_large", format: "msgpack", jobId: "big" });
-    const t = new MsgpackFrameTransformer();
+    const t = msgpackFrames();
     expect(() => t.transform(prefixed(encode(["x"])), { enqueue() {} })).toThrow(expect.objectContaining({ reason: "malformed" }));
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ZizqFrameError } from "../../../src/errors/frame-error.ts";
-import { sseDecoder } from "../../../src/stream/index.ts";
+import { sseDecoder } from "../../support/take-decoders.ts";
 import { bytewise, decodeAll, run } from "../../support/stream-frames.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);

@@ -1,6 +1,6 @@
 /** A real `GET /jobs/take` response from the in-memory test server, through `decoderFor`, in each format. */
 import { describe, expect, it } from "vitest";
-import { decoderFor } from "../../../src/stream/index.ts";
+import { decoderFor } from "../../support/take-decoders.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
 
 const payloads = [{ to: "a@example.com" }, { text: "héllo 😀 中文", n: 1.5 }, { nested: { list: [1, null, true] } }];

@@ -188,6 +188,28 @@ describe("perform", () => {
     ]);
   });
 
+  it("recursive: false runs a job that retries at once (same id) once; with recursion it runs until maxJobs", async () => {
+    const Flaky = defineJob<{ n: number }>({ type: "flaky", queue: "flaky" });
+    let runs = 0;
+    const router = new Router().route(Flaky, () => {
+      runs++;
+      throw new RetryAfterError(0);
+    });
+    const { id } = await zizq.client.enqueue(Flaky, { n: 1 });
+
+    const once = await zizq.perform(router, { recursive: false, logger: quiet });
+    expect(runs).toBe(1);
+    expect(once).toMatchObject({ jobs: [{ id, attempt: 1, outcome: "retried" }], completed: 0, retried: 1, dead: 0 });
+    expect(zizq.enqueued(Flaky).map((job) => [job.id, job.status, job.attempts])).toEqual([[id, "ready", 1]]);
+
+    runs = 0;
+    const error = await zizq.perform(router, { maxJobs: 5, logger: quiet }).catch((thrown: unknown) => thrown);
+    expect(runs).toBe(5);
+    expect(error).toBeInstanceOf(ZizqError);
+    expect((error as Error).message).toMatch(new RegExp(`^perform ran maxJobs \\(5\\) jobs and more are ready \\(next: flaky job ${id}\\)`));
+    expect(zizq.enqueued(Flaky).map((job) => [job.id, job.status, job.attempts])).toEqual([[id, "ready", 6]]);
+  });
+
   it("throws a ZizqError when maxJobs ran and more are ready", async () => {
     const Loop = defineJob<{ n: number }>({ type: "loop", queue: "loops" });
     const router = new Router().route(Loop, async ({ n }) => {
