@@ -87,9 +87,10 @@ interface Attempts {
  * Content-Type and checks them against the endpoint's shape, retries what is safe to retry, and
  * turns failures into `ZizqError`s. Redirects are never followed: Zizq does not send them.
  *
- * Every call's first attempt is one plain fetch, or one exchange when the fetch carries one. ky, the retry engine, loads with the first call
- * safe to repeat that fails or answers 5xx (retries.ts), and the code that builds errors with the
- * first failure (call-failure.ts): a producer's bundle carries neither.
+ * Every call's first attempt is one plain fetch, or one exchange when the fetch carries one. ky,
+ * the retry engine, loads with the first call safe to repeat that fails or answers 5xx
+ * (retries.ts), and the code that builds errors with the first failure (call-failure.ts): a
+ * producer's bundle carries neither.
  */
 export class Transport {
   readonly format: Format;

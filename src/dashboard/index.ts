@@ -152,7 +152,7 @@ export function zizqDashboard(options: DashboardOptions): Hono {
     if (c.req.method === "POST") {
       if (readOnly) return show(c, problemPage(view, "Read-only", READ_ONLY), 403);
       const form = await c.req.parseBody();
-      const problem = await csrfProblem(c, await csrf(), form._csrf);
+      const problem = csrfProblem(c, view.csrf, form._csrf);
       if (problem) return show(c, problemPage(view, "Refused", `Refused: ${problem}. Reload the page and try again.`), 403);
       c.set("form", form);
     }

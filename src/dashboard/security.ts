@@ -76,15 +76,16 @@ export async function csrfToken(c: Context, key: CryptoKey, base: string, secure
 }
 
 /**
- * Why a POST is refused, or undefined when its token is the HMAC of its cookie. The Origin header
- * is not compared with the request's URL: behind a proxy that ends TLS the two differ in scheme.
+ * Why a POST is refused, or undefined when its token is `expected`: what `csrfToken` answered for
+ * this request, the HMAC of the cookie it carries. The Origin header is not compared with the
+ * request's URL: behind a proxy that ends TLS the two differ in scheme.
  */
-export async function csrfProblem(c: Context, key: CryptoKey, sent: unknown): Promise<string | undefined> {
+export function csrfProblem(c: Context, expected: string, sent: unknown): string | undefined {
   const site = c.req.header("Sec-Fetch-Site");
   if (site !== undefined && site !== "same-origin") return `a request from another site (${site})`;
-  const cookie = tokenCookie(c);
-  if (typeof sent !== "string" || sent === "" || cookie === undefined) return "the form's CSRF token is missing";
-  return sameText(sent, await formToken(key, cookie)) ? undefined : "the form's CSRF token does not match";
+  // Without a cookie, `expected` belongs to the one just set, which no form can hold yet.
+  if (typeof sent !== "string" || sent === "" || tokenCookie(c) === undefined) return "the form's CSRF token is missing";
+  return sameText(sent, expected) ? undefined : "the form's CSRF token does not match";
 }
 
 /** Compares every character whatever the first difference, so timing says nothing about the token. */
