@@ -48,14 +48,19 @@ function deferred(): Deferred {
 }
 
 /**
- * Acks and nacks for a worker or a push endpoint. Acks go in bulk with at most one request
- * in flight: ids that arrive meanwhile ride the next one, which leaves as soon as the first
- * answers. Nothing waits on a timer, because a stream's prefetch slots are freed only by acks.
- * Nacks go one by one (the server has no bulk failure) through a small pool.
+ * Acks and nacks for a worker or a push endpoint. Acks go in bulk with one request in flight:
+ * ids that arrive meanwhile ride the next one, which leaves as soon as the first answers. With
+ * `pipelineAt`, a batch that reaches that many ids leaves at once, even while another is out
+ * (two in flight at most). Nothing waits on a timer, because a stream's prefetch slots are freed
+ * only by acks. Nacks go one by one (the server has no bulk failure) through a small pool.
  */
 export class AckBatcher {
   private readonly port: AckPort;
   private readonly maxBatch: number;
+  /** Ids at which a batch leaves without waiting, while fewer than two are out; never without `pipelineAt`. */
+  private readonly pipelineAt: number;
+  /** Bulk acks out at once at most. */
+  private readonly maxInFlight: number;
   private readonly nackConcurrency: number;
   private readonly retry: DelayPolicy;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -66,7 +71,8 @@ export class AckBatcher {
 
   /** Batches waiting to be sent, oldest first; the last takes new ids. */
   private readonly batches = new Fifo<Batch>();
-  private inFlight: Batch | undefined;
+  /** Batches sent and not yet answered, oldest first. */
+  private readonly inFlight: Batch[] = [];
   /** A send is queued as a microtask, so the ids acked in one synchronous run leave together. */
   private scheduled = false;
   private acksPending = 0;
@@ -99,6 +105,7 @@ export class AckBatcher {
     }
     this.seenPending = -1;
     this.quietRounds = this.rounds = 0;
+    this.scheduled = false;
     this.sendNext();
   };
 
@@ -106,6 +113,9 @@ export class AckBatcher {
     checkAckOptions(undefined, options, ACK_BATCHER_OPTIONS);
     this.port = port;
     this.maxBatch = options.maxBatch ?? 1000;
+    const pipelineAt = options.pipelineAt ?? false;
+    this.pipelineAt = pipelineAt === false ? Number.POSITIVE_INFINITY : pipelineAt;
+    this.maxInFlight = pipelineAt === false ? 1 : 2;
     this.nackConcurrency = options.nackConcurrency ?? 8;
     this.retry = {
       initialDelayMs: options.retry?.initialDelayMs ?? 100,
@@ -124,7 +134,8 @@ export class AckBatcher {
 
   /** The ids handed to `ack` whose ack has not landed yet, the one in flight included. */
   unlandedAcks(): string[] {
-    const ids: string[] = this.inFlight === undefined ? [] : [...this.inFlight.ids];
+    const ids: string[] = [];
+    for (const batch of this.inFlight) for (const id of batch.ids) ids.push(id);
     for (const batch of this.batches) for (const id of batch.ids) ids.push(id);
     return ids;
   }
@@ -134,8 +145,7 @@ export class AckBatcher {
    * and logged: it was acked already or handed back). Rejects on a non-transient failure.
    */
   ack(id: string): Promise<void> {
-    const flying = this.inFlight;
-    if (flying !== undefined && !this.closed && flying.ids.has(id)) return flying.promise;
+    if (!this.closed) for (const flying of this.inFlight) if (flying.ids.has(id)) return flying.promise;
     return this.ackAgain(id);
   }
 
@@ -155,7 +165,9 @@ export class AckBatcher {
     const size = batch.ids.size;
     batch.ids.add(id);
     this.acksPending += batch.ids.size - size;
-    if (!this.scheduled && this.inFlight === undefined) {
+    // A pipelined batch leaves as it fills, so the server refills the window while handlers work through the rest.
+    if (batch.ids.size >= this.pipelineAt && this.inFlight.length < this.maxInFlight && this.batches.first() === batch) this.sendNext();
+    else if (!this.scheduled && this.inFlight.length < this.maxInFlight) {
       this.scheduled = true;
       queueMicrotask(this.pumpAcks);
     }
@@ -178,11 +190,10 @@ export class AckBatcher {
 
   /** Resolves (never rejects) when everything handed in so far is settled. */
   async flush(): Promise<void> {
-    // Batches settle in order, so the newest one settling means all acks before it have.
-    const last = this.batches.last() ?? this.inFlight;
     const waits: Promise<void>[] = [];
     for (const nack of this.nacksPending) waits.push(nack.promise);
-    if (last !== undefined) waits.push(last.promise);
+    for (const batch of this.inFlight) waits.push(batch.promise);
+    for (const batch of this.batches) waits.push(batch.promise);
     await Promise.allSettled(waits);
   }
 
@@ -203,13 +214,14 @@ export class AckBatcher {
     }
   }
 
+  /** Sends queued batches while fewer than `maxInFlight` are out. */
   private sendNext(): void {
-    this.scheduled = false;
-    if (this.inFlight !== undefined) return;
-    const batch = this.batches.shift();
-    if (batch === undefined) return;
-    this.inFlight = batch;
-    void this.send(batch);
+    while (this.inFlight.length < this.maxInFlight) {
+      const batch = this.batches.shift();
+      if (batch === undefined) return;
+      this.inFlight.push(batch);
+      void this.send(batch);
+    }
   }
 
   private async send(batch: Batch): Promise<void> {
@@ -236,7 +248,7 @@ export class AckBatcher {
         await this.backoff(attempt);
       }
     }
-    this.inFlight = undefined;
+    this.inFlight.splice(this.inFlight.indexOf(batch), 1);
     this.sendNext();
   }
 
@@ -319,13 +331,13 @@ export class AckBatcher {
 
   /**
    * Stops retrying and waiting: everything not landed is rejected now. A request still out is
-   * left to finish on its own (its answer changes nothing); no new one leaves, so the bulk ack
-   * still out stays the only one.
+   * left to finish on its own (its answer changes nothing); no new one leaves, so the bulk acks
+   * still out stay the only ones.
    */
   private giveUp(reason: unknown): void {
     this.abandon.abort(reason);
     const error = abandonedError(reason);
-    if (this.inFlight !== undefined) this.settleBatch(this.inFlight, error);
+    for (const batch of this.inFlight) this.settleBatch(batch, error);
     for (const batch of this.batches) this.settleBatch(batch, error);
     this.batches.clear();
     this.nacks.clear();

@@ -20,6 +20,14 @@ export interface AckBatcherOptions {
    */
   maxBatch?: number;
   /**
+   * Pipelines bulk acks: a batch that reaches this many ids leaves at once, without waiting for
+   * acks to go quiet, and a second request may go while one is out (two at most). For small take
+   * windows, where one ack at a time leaves the server idle while handlers work through the
+   * window: a Worker sets half its prefetch when that is 128 or less. `false`: one request at a time.
+   * @default false
+   */
+  pipelineAt?: number | false;
+  /**
    * Nacks in flight at once.
    * @default 8
    */
@@ -60,6 +68,7 @@ export function checkAckOptions(field: string | undefined, options: unknown, kno
   const acks = options as AckBatcherOptions;
   checkKnownKeys(field ?? "options", acks as Record<string, unknown>, known);
   if (acks.maxBatch !== undefined) integerAtLeast(at("maxBatch"), acks.maxBatch, 1);
+  if (acks.pipelineAt !== undefined && acks.pipelineAt !== false) integerAtLeast(at("pipelineAt"), acks.pipelineAt, 1);
   if (acks.nackConcurrency !== undefined) integerAtLeast(at("nackConcurrency"), acks.nackConcurrency, 1);
   for (const key of ["random", "sleep", "onFlush"] as const) checkFunction(at(key), acks[key]);
   if (acks.retry === undefined) return;
@@ -72,6 +81,7 @@ export function checkAckOptions(field: string | undefined, options: unknown, kno
 /** Every option of `new AckBatcher`. */
 export const ACK_BATCHER_OPTIONS: readonly (keyof AckBatcherOptions)[] = [
   "maxBatch",
+  "pipelineAt",
   "nackConcurrency",
   "retry",
   "random",

@@ -9,7 +9,7 @@ import type { RedeliveryGuard } from "./redelivery.ts";
 import type { Counters } from "./stats.ts";
 import { type StopPlan, stopPlan } from "./stop.ts";
 import { type Connection, type TakeHost, takeLoop } from "./take-loop.ts";
-import { callHook, type WorkerSettings } from "./worker-options.ts";
+import { callHook, pipelineAt, type WorkerSettings } from "./worker-options.ts";
 
 /** What a run shares with its worker's other runs. */
 export interface RunShared {
@@ -81,6 +81,7 @@ export class Run implements TakeHost {
     this.finished = new Promise((resolve) => (this.#resolveFinished = resolve));
     this.batcher = new AckBatcher(settings.client, {
       ...settings.acks,
+      pipelineAt: pipelineAt(settings, limits.prefetch),
       logger: settings.logger,
       random: settings.reconnect.random,
       onFlush: (info) => {

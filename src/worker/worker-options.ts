@@ -79,10 +79,11 @@ export interface WorkerOptions {
    */
   concurrency?: number;
   /**
-   * Jobs the server may hand this worker before it acks them. Acks travel in batches with one
-   * request in flight, so slots freed by finished jobs come back one round trip later; the second
-   * half of the default window keeps handlers busy meanwhile. A larger window holds jobs back
-   * from other workers while they wait here (docs/workers.md has the measured trade-off).
+   * Jobs the server may hand this worker before it acks them. Slots freed by finished jobs come
+   * back an ack's round trip later; the second half of the default window keeps handlers busy
+   * meanwhile (a window of 128 or less is acked in halves, see `acks.pipelineAt`). A larger window
+   * holds jobs back from other workers while they wait here (docs/workers.md has the measured
+   * trade-off).
    * @default 2 × concurrency
    */
   prefetch?: number;
@@ -125,10 +126,10 @@ export interface WorkerOptions {
    */
   maxFrameBytes?: number;
   /**
-   * Tuning of the acks and nacks (batch size, nack pool, retries).
-   * @default { maxBatch: 1000, nackConcurrency: 8, retry: { initialDelayMs: 100, maxDelayMs: 5000 } }
+   * Tuning of the acks and nacks (batch size, pipelining, nack pool, retries).
+   * @default { maxBatch: 1000, pipelineAt: half the prefetch when it is 128 or less, else false, nackConcurrency: 8, retry: { initialDelayMs: 100, maxDelayMs: 5000 } }
    */
-  acks?: Pick<AckBatcherOptions, "maxBatch" | "nackConcurrency" | "retry">;
+  acks?: Pick<AckBatcherOptions, (typeof WORKER_ACK_OPTIONS)[number]>;
   /**
    * Observers of the worker's life.
    * @example hooks: { onJobFailure: (job, { error }) => report(error, job.id) }
@@ -185,7 +186,7 @@ export function workerSettings(options: WorkerOptions): WorkerSettings {
   if (options.format === "msgpack") assertPeers(MSGPACK_PEER);
   if (options.workerId !== undefined) checkHeader("workerId", "worker-id", options.workerId);
   if (options.maxFrameBytes !== undefined) integerAtLeast("maxFrameBytes", options.maxFrameBytes, 1);
-  checkAckOptions("acks", options.acks, ["maxBatch", "nackConcurrency", "retry"]);
+  checkAckOptions("acks", options.acks, WORKER_ACK_OPTIONS);
   checkHooks(options.hooks);
   checkMethods("instrumentation", options.instrumentation, ["enqueue", "process", "logFields", "worker"]);
   checkFunction("random", options.random);
@@ -217,6 +218,19 @@ export function workerSettings(options: WorkerOptions): WorkerSettings {
     instrumentation: options.instrumentation,
     logger: toLogger(options.logger ?? console),
   };
+}
+
+/** The AckBatcher options a Worker's `acks` takes; it sets the rest itself. */
+const WORKER_ACK_OPTIONS = ["maxBatch", "pipelineAt", "nackConcurrency", "retry"] as const;
+
+/** Take windows up to this many jobs are acked in two overlapping halves; past it, one bulk ack at a time keeps requests per job low. */
+const PIPELINED_WINDOW = 128;
+
+/** A Worker's `pipelineAt` for a take window of `prefetch` jobs, unless its `acks` option sets one. */
+export function pipelineAt(settings: WorkerSettings, prefetch: number): number | false {
+  const chosen = settings.acks?.pipelineAt;
+  if (chosen !== undefined) return chosen;
+  return prefetch <= PIPELINED_WINDOW ? Math.ceil(prefetch / 2) : false;
 }
 
 const HOOKS: readonly (keyof WorkerHooks)[] = ["onJobStart", "onJobSuccess", "onJobFailure", "onAckFlush", "onConnect", "onDisconnect"];

@@ -1,6 +1,7 @@
 /**
- * AckBatcher: one bulk ack in flight, no timer before a send, size cap, 422 partial success,
- * retries of transient failures, the nack pool, flush and close. A fake port drives the exact
+ * AckBatcher: one bulk ack in flight, no timer before a send, size cap, pipelined acks (two in
+ * flight, answered in any order), 422 partial success, retries of transient failures, the nack
+ * pool, flush and close. A fake port drives the exact
  * interleavings; the in-memory test server checks the same against real jobs and real faults.
  */
 import { describe, expect, it, vi } from "vitest";
@@ -8,6 +9,7 @@ import {
   Client,
   type Failure,
   type Job,
+  ZizqArgumentError,
   ZizqBadRequestError,
   ZizqConnectionError,
   ZizqError,
@@ -89,9 +91,9 @@ class GatedPort implements AckPort {
     return this.job;
   }
 
-  /** Answers the oldest unanswered bulk ack. */
-  answerAck(result: { notFound: string[] } | Error = { notFound: [] }): void {
-    const answer = this.ackAnswers.shift();
+  /** Answers the oldest unanswered bulk ack, or the `which`-th of those still out. */
+  answerAck(result: { notFound: string[] } | Error = { notFound: [] }, which = 0): void {
+    const [answer] = this.ackAnswers.splice(which, 1);
     if (answer === undefined) throw new Error("no bulk ack is waiting");
     if (result instanceof Error) answer.reject(result);
     else answer.resolve(result);
@@ -532,6 +534,113 @@ describe("AckBatcher with a fake port", () => {
     expect(port.acks).toEqual([["a"]]);
     expect(port.nacks.map((call) => call.id)).toEqual(["n"]);
     expect(port.maxAckInFlight).toBe(1);
+  });
+});
+
+describe("AckBatcher with pipelineAt", () => {
+  it("sends a batch the moment it reaches pipelineAt, a second while the first is out, and a third only after an answer", async () => {
+    const port = new GatedPort();
+    const batcher = new AckBatcher(port, { pipelineAt: 2 });
+    const first = ["a", "b"].map((id) => watch(batcher.ack(id)));
+    // No microtask has run: the full batch left from inside the second ack.
+    expect(port.acks).toEqual([["a", "b"]]);
+    const second = ["c", "d"].map((id) => watch(batcher.ack(id)));
+    expect(port.acks).toEqual([["a", "b"], ["c", "d"]]);
+    const third = ["e", "f", "g"].map((id) => watch(batcher.ack(id)));
+    await turn();
+    expect(port.acks).toHaveLength(2);
+    expect(batcher.unlandedAcks()).toEqual(["a", "b", "c", "d", "e", "f", "g"]);
+
+    // The second answers first: its ids settle, the first's do not, and the waiting batch leaves.
+    port.answerAck(undefined, 1);
+    await turn();
+    expect(second.every((state) => state.settled && state.error === undefined)).toBe(true);
+    expect(first.some((state) => state.settled)).toBe(false);
+    expect(port.acks).toEqual([["a", "b"], ["c", "d"], ["e", "f", "g"]]);
+    expect(batcher.unlandedAcks()).toEqual(["a", "b", "e", "f", "g"]);
+
+    port.answerAck();
+    port.answerAck();
+    await turn();
+    expect([...first, ...third].every((state) => state.settled && state.error === undefined)).toBe(true);
+    expect(batcher.pending).toBe(0);
+    expect(port.maxAckInFlight).toBe(2);
+  });
+
+  it("still sends a batch short of pipelineAt once acks go quiet, beside the one out", async () => {
+    const port = new GatedPort();
+    const batcher = new AckBatcher(port, { pipelineAt: 10 });
+    void batcher.ack("a");
+    expect(port.acks).toEqual([]);
+    await turn();
+    void batcher.ack("b");
+    await turn();
+    expect(port.acks).toEqual([["a"], ["b"]]);
+    // Both out: the next waits for an answer.
+    void batcher.ack("c");
+    await turn();
+    expect(port.acks).toHaveLength(2);
+    port.answerAck();
+    await turn();
+    expect(port.acks).toEqual([["a"], ["b"], ["c"]]);
+  });
+
+  it("answers an ack of an id carried by either request out with that request's promise", async () => {
+    const port = new GatedPort();
+    const batcher = new AckBatcher(port, { pipelineAt: 1 });
+    const a = batcher.ack("a");
+    const b = batcher.ack("b");
+    expect(port.acks).toEqual([["a"], ["b"]]);
+    expect(batcher.ack("a")).toBe(a);
+    expect(batcher.ack("b")).toBe(b);
+    port.answerAck();
+    port.answerAck();
+    await Promise.all([a, b]);
+    await turn();
+    expect(port.acks).toEqual([["a"], ["b"]]);
+  });
+
+  it("flush waits for both requests out and the batch behind them, whatever order they answer in", async () => {
+    const port = new GatedPort();
+    const batcher = new AckBatcher(port, { pipelineAt: 1 });
+    void batcher.ack("a");
+    void batcher.ack("b");
+    void batcher.ack("c");
+    const flushed = watch(batcher.flush());
+    port.answerAck(undefined, 1);
+    await turn();
+    expect(port.acks).toEqual([["a"], ["b"], ["c"]]);
+    port.answerAck(undefined, 1);
+    await turn();
+    // "c" landed before "a": flush still waits for "a".
+    expect(flushed.settled).toBe(false);
+    port.answerAck();
+    await turn();
+    expect(flushed).toEqual({ settled: true, error: undefined });
+  });
+
+  it("close with a signal rejects both requests out and sends nothing after", async () => {
+    const port = new GatedPort();
+    const batcher = new AckBatcher(port, { pipelineAt: 1 });
+    const a = batcher.ack("a");
+    const b = batcher.ack("b");
+    const c = batcher.ack("c");
+    const deadline = new AbortController();
+    const closed = batcher.close({ signal: deadline.signal });
+    deadline.abort(new Error("deadline"));
+    await closed;
+    for (const promise of [a, b, c]) await expect(promise).rejects.toBeInstanceOf(ZizqError);
+    expect(batcher.pending).toBe(0);
+    port.answerAck();
+    port.answerAck();
+    await turn();
+    expect(port.acks).toEqual([["a"], ["b"]]);
+  });
+
+  it.each([0, 1.5, -1, "2", true])("refuses pipelineAt %o, naming it", (bad) => {
+    const attempt = () => new AckBatcher(new GatedPort(), { pipelineAt: bad as number });
+    expect(attempt).toThrow(ZizqArgumentError);
+    expect(attempt).toThrow(expect.objectContaining({ field: "pipelineAt" }));
   });
 });
 

@@ -35,6 +35,7 @@ describe("Worker options", () => {
     [{ shutdownTimeout: -1 }, "shutdownTimeout"],
     [{ idleTimeout: 0 }, "idleTimeout"],
     [{ reconnect: { maxDelayMs: -5 } }, "reconnect.maxDelayMs"],
+    [{ acks: { pipelineAt: 0 } }, "acks.pipelineAt"],
   ])("refuses %o naming %s", (bad, field) => {
     const attempt = () => new Worker({ client, router, ...(bad as object) });
     expect(attempt).toThrow(ZizqArgumentError);
@@ -176,6 +177,42 @@ describe("Worker run", () => {
     });
     await new Worker({ client, router, logger: collecting() }).drain({ maxIdle: 200 });
     expect(events).toEqual(["handler", "ack", "timer"]);
+  });
+
+  describe("pipelined acks", () => {
+    /** Drains `jobs` through a client whose bulk acks take 20 ms; answers the most bulk acks that were out at once. */
+    async function mostAcksOut(jobs: number, options: { concurrency: number; prefetch?: number; acks?: { pipelineAt: number | false } }): Promise<number> {
+      const { server } = setup();
+      let out = 0;
+      let most = 0;
+      const slowAcks: typeof fetch = async (input, init) => {
+        if (!String(input).endsWith("/jobs/success")) return server.fetch(input, init);
+        most = Math.max(most, ++out);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          return await server.fetch(input, init);
+        } finally {
+          out--;
+        }
+      };
+      const client = new Client({ url: "http://zizq.test", fetch: slowAcks });
+      await client.enqueueBulk(Array.from({ length: jobs }, (_, n) => Noop.with({ n })));
+      const worker = new Worker({ client, router: new Router().route(Noop, () => {}), logger: collecting(), ...options });
+      const summary = await worker.drain({ maxIdle: 200 });
+      expect(summary).toMatchObject({ processed: jobs, completed: jobs, reason: "idle" });
+      expect(await client.jobs({ status: ["ready", "in_flight"] }).count()).toBe(0);
+      return most;
+    }
+
+    it("acks a window of 128 or less in halves, two requests out at once", async () => {
+      expect(await mostAcksOut(60, { concurrency: 4 })).toBe(2);
+      expect(await mostAcksOut(400, { concurrency: 200, prefetch: 128 })).toBe(2);
+    });
+
+    it("keeps one request out for a larger window, or when acks.pipelineAt is false", async () => {
+      expect(await mostAcksOut(400, { concurrency: 200, prefetch: 129 })).toBe(1);
+      expect(await mostAcksOut(60, { concurrency: 4, acks: { pipelineAt: false } })).toBe(1);
+    });
   });
 
   it("does not call a drain idle while its take is still opening or its acks are still out", async () => {
