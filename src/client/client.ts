@@ -150,6 +150,14 @@ export class Client {
     return (await import("./take.ts")).takeStream(this.transport, options);
   }
 
+  /**
+   * @internal Whether calls go through an `Exchange` (a `nodeFetch` carries one): requests cheap
+   * enough that a Worker pipelines the acks of small windows.
+   */
+  get cheapRequests(): boolean {
+    return this.transport.exchanges;
+  }
+
   /** @internal The Worker's take: the response body and its decoder, driven by hand. */
   async openTake(options: TakeOptions): Promise<TakeConnection> {
     return (await import("./take.ts")).openTake(this.transport, options);

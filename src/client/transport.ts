@@ -170,6 +170,11 @@ export class Transport {
     return deadline.race(this.fetch(url, init));
   }
 
+  /** Whether unary calls go out through an `Exchange`, whose requests cost little. */
+  get exchanges(): boolean {
+    return this.exchange !== undefined;
+  }
+
   /** What errors about a request to `path` (path and query, from `/`) say about it. */
   requestInfo(method: string, path: string): ZizqRequestInfo & { url: string } {
     return { method, path: `${this.basePath}${path}`, url: `${this.baseUrl}${path}` };

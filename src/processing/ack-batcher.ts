@@ -48,11 +48,12 @@ function deferred(): Deferred {
 }
 
 /**
- * Acks and nacks for a worker or a push endpoint. Acks go in bulk with one request in flight:
- * ids that arrive meanwhile ride the next one, which leaves as soon as the first answers. With
- * `pipelineAt`, a batch that reaches that many ids leaves at once, even while another is out
- * (two in flight at most). Nothing waits on a timer, because a stream's prefetch slots are freed
- * only by acks. Nacks go one by one (the server has no bulk failure) through a small pool.
+ * Acks and nacks for a worker or a push endpoint. Acks go in bulk, a batch leaving once acks go
+ * quiet; without `pipelineAt` one request is in flight, and ids that arrive meanwhile ride the
+ * next one, which leaves as soon as the first answers. With `pipelineAt`, two requests may be in
+ * flight, and a batch that reaches that many ids leaves at once. Nothing waits on a timer, because
+ * a stream's prefetch slots are freed only by acks. Nacks go one by one (the server has no bulk
+ * failure) through a small pool.
  */
 export class AckBatcher {
   private readonly port: AckPort;
@@ -76,8 +77,10 @@ export class AckBatcher {
   /** A send is queued as a microtask, so the ids acked in one synchronous run leave together. */
   private scheduled = false;
   private acksPending = 0;
-  /** The queued send's view of `acksPending`, and the rounds it has waited (see `pumpAcks`). */
-  private seenPending = -1;
+  /** Ids ever added to a batch: the pump reads it to tell whether acks keep arriving. */
+  private acksAdded = 0;
+  /** The queued send's view of `acksAdded`, and the rounds it has waited (see `pumpAcks`). */
+  private seenAdded = -1;
   private quietRounds = 0;
   private rounds = 0;
 
@@ -92,29 +95,38 @@ export class AckBatcher {
    * A queued send first lets a few microtask rounds pass, for as long as acks keep arriving:
    * handlers that finish in the same turn (a chunk's worth of quick jobs, and the jobs that take
    * their slots) then share one request instead of the first leaving alone. It never waits on a
-   * timer, so an idle worker's ack still leaves within the turn its handler ended in.
+   * timer, so an idle worker's ack still leaves within the turn its handler ended in. With every
+   * request slot taken it stops: the first request to answer sends what waits.
    */
   private readonly pumpAcks = (): void => {
-    if (this.acksPending !== this.seenPending) {
-      this.seenPending = this.acksPending;
-      this.quietRounds = 0;
-    } else this.quietRounds++;
-    if (this.quietRounds < QUIET_ROUNDS && ++this.rounds < MAX_ROUNDS) {
-      queueMicrotask(this.pumpAcks);
-      return;
+    if (this.inFlight.length < this.maxInFlight) {
+      if (this.acksAdded !== this.seenAdded) {
+        this.seenAdded = this.acksAdded;
+        this.quietRounds = 0;
+      } else this.quietRounds++;
+      if (this.quietRounds < QUIET_ROUNDS && ++this.rounds < MAX_ROUNDS) {
+        queueMicrotask(this.pumpAcks);
+        return;
+      }
     }
-    this.seenPending = -1;
-    this.quietRounds = this.rounds = 0;
     this.scheduled = false;
+    this.restartPump();
     this.sendNext();
   };
+
+  /** The pump's count starts over, for the batch after one that just left. */
+  private restartPump(): void {
+    this.seenAdded = this.acksAdded;
+    this.quietRounds = this.rounds = 0;
+  }
 
   constructor(port: AckPort, options: AckBatcherOptions = {}) {
     checkAckOptions(undefined, options, ACK_BATCHER_OPTIONS);
     this.port = port;
     this.maxBatch = options.maxBatch ?? 1000;
     const pipelineAt = options.pipelineAt ?? false;
-    this.pipelineAt = pipelineAt === false ? Number.POSITIVE_INFINITY : pipelineAt;
+    // A batch never holds more than maxBatch ids, so a larger pipelineAt would never be reached.
+    this.pipelineAt = pipelineAt === false ? Number.POSITIVE_INFINITY : Math.min(pipelineAt, this.maxBatch);
     this.maxInFlight = pipelineAt === false ? 1 : 2;
     this.nackConcurrency = options.nackConcurrency ?? 8;
     this.retry = {
@@ -132,7 +144,7 @@ export class AckBatcher {
     return this.acksPending + this.nacksPending.size;
   }
 
-  /** The ids handed to `ack` whose ack has not landed yet, the one in flight included. */
+  /** The ids handed to `ack` whose ack has not landed yet, those in flight included. */
   unlandedAcks(): string[] {
     const ids: string[] = [];
     for (const batch of this.inFlight) for (const id of batch.ids) ids.push(id);
@@ -150,9 +162,11 @@ export class AckBatcher {
   }
 
   /**
-   * Acks `id` in the next request even when the one out carries it: for a job handed out again
-   * after a take stream broke. The request out may have reached the server before that, while the
-   * job was not in flight; then it answers "not in flight" and leaves the new copy in flight.
+   * Acks `id` in the next request even when one out carries it: for a job handed out again after
+   * a take stream broke. The request out may have reached the server before that, while the job
+   * was not in flight; then it answers "not in flight" and leaves the new copy in flight. With
+   * `pipelineAt` the next request may go beside the one out; whichever lands second is answered
+   * "not in flight".
    */
   ackAgain(id: string): Promise<void> {
     if (this.closed) return refused(closedError());
@@ -165,9 +179,12 @@ export class AckBatcher {
     const size = batch.ids.size;
     batch.ids.add(id);
     this.acksPending += batch.ids.size - size;
+    this.acksAdded += batch.ids.size - size;
     // A pipelined batch leaves as it fills, so the server refills the window while handlers work through the rest.
-    if (batch.ids.size >= this.pipelineAt && this.inFlight.length < this.maxInFlight && this.batches.first() === batch) this.sendNext();
-    else if (!this.scheduled && this.inFlight.length < this.maxInFlight) {
+    if (batch.ids.size >= this.pipelineAt && this.inFlight.length < this.maxInFlight && this.batches.first() === batch) {
+      this.restartPump();
+      this.sendNext();
+    } else if (!this.scheduled && this.inFlight.length < this.maxInFlight) {
       this.scheduled = true;
       queueMicrotask(this.pumpAcks);
     }
@@ -248,7 +265,8 @@ export class AckBatcher {
         await this.backoff(attempt);
       }
     }
-    this.inFlight.splice(this.inFlight.indexOf(batch), 1);
+    const at = this.inFlight.indexOf(batch);
+    if (at !== -1) this.inFlight.splice(at, 1);
     this.sendNext();
   }
 

@@ -1,5 +1,6 @@
 import type { Failure } from "../types/failure.ts";
-import { checkFunction, checkKnownKeys, checkObject } from "../utils/arguments.ts";
+import { ZizqArgumentError } from "../errors/argument-error.ts";
+import { checkFunction, checkKnownKeys, checkObject, shown } from "../utils/arguments.ts";
 import { timerMs } from "../utils/duration.ts";
 import { integerAtLeast } from "../utils/integer.ts";
 import type { LoggerOption } from "../utils/logger.ts";
@@ -20,10 +21,11 @@ export interface AckBatcherOptions {
    */
   maxBatch?: number;
   /**
-   * Pipelines bulk acks: a batch that reaches this many ids leaves at once, without waiting for
-   * acks to go quiet, and a second request may go while one is out (two at most). For small take
+   * Pipelines bulk acks: up to two requests may be out at once, and a batch that reaches this
+   * many ids (at most `maxBatch`) leaves at once instead of when acks go quiet. For small take
    * windows, where one ack at a time leaves the server idle while handlers work through the
-   * window: a Worker sets half its prefetch when that is 128 or less. `false`: one request at a time.
+   * window: a Worker over `nodeClient` sets half its prefetch, rounded up, when that is 128 or
+   * less. `false`: one request at a time.
    * @default false
    */
   pipelineAt?: number | false;
@@ -68,7 +70,10 @@ export function checkAckOptions(field: string | undefined, options: unknown, kno
   const acks = options as AckBatcherOptions;
   checkKnownKeys(field ?? "options", acks as Record<string, unknown>, known);
   if (acks.maxBatch !== undefined) integerAtLeast(at("maxBatch"), acks.maxBatch, 1);
-  if (acks.pipelineAt !== undefined && acks.pipelineAt !== false) integerAtLeast(at("pipelineAt"), acks.pipelineAt, 1);
+  const pipelineAt: unknown = acks.pipelineAt;
+  if (pipelineAt !== undefined && pipelineAt !== false && (!Number.isSafeInteger(pipelineAt) || (pipelineAt as number) < 1)) {
+    throw new ZizqArgumentError(at("pipelineAt"), `expected an integer ≥ 1 or false, got ${shown(pipelineAt)}`);
+  }
   if (acks.nackConcurrency !== undefined) integerAtLeast(at("nackConcurrency"), acks.nackConcurrency, 1);
   for (const key of ["random", "sleep", "onFlush"] as const) checkFunction(at(key), acks[key]);
   if (acks.retry === undefined) return;

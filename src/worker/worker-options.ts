@@ -81,9 +81,9 @@ export interface WorkerOptions {
   /**
    * Jobs the server may hand this worker before it acks them. Slots freed by finished jobs come
    * back an ack's round trip later; the second half of the default window keeps handlers busy
-   * meanwhile (a window of 128 or less is acked in halves, see `acks.pipelineAt`). A larger window
-   * holds jobs back from other workers while they wait here (docs/workers.md has the measured
-   * trade-off).
+   * meanwhile (over `nodeClient`, a window of 128 or less pipelines its acks: `acks.pipelineAt`).
+   * A larger window holds jobs back from other workers while they wait here (docs/workers.md has
+   * the measured trade-off).
    * @default 2 × concurrency
    */
   prefetch?: number;
@@ -127,9 +127,9 @@ export interface WorkerOptions {
   maxFrameBytes?: number;
   /**
    * Tuning of the acks and nacks (batch size, pipelining, nack pool, retries).
-   * @default { maxBatch: 1000, pipelineAt: half the prefetch when it is 128 or less, else false, nackConcurrency: 8, retry: { initialDelayMs: 100, maxDelayMs: 5000 } }
+   * @default { maxBatch: 1000, pipelineAt: over `nodeClient` half the prefetch when it is 128 or less, else false, nackConcurrency: 8, retry: { initialDelayMs: 100, maxDelayMs: 5000 } }
    */
-  acks?: Pick<AckBatcherOptions, (typeof WORKER_ACK_OPTIONS)[number]>;
+  acks?: Pick<AckBatcherOptions, "maxBatch" | "pipelineAt" | "nackConcurrency" | "retry">;
   /**
    * Observers of the worker's life.
    * @example hooks: { onJobFailure: (job, { error }) => report(error, job.id) }
@@ -221,16 +221,20 @@ export function workerSettings(options: WorkerOptions): WorkerSettings {
 }
 
 /** The AckBatcher options a Worker's `acks` takes; it sets the rest itself. */
-const WORKER_ACK_OPTIONS = ["maxBatch", "pipelineAt", "nackConcurrency", "retry"] as const;
+const WORKER_ACK_OPTIONS = ["maxBatch", "pipelineAt", "nackConcurrency", "retry"] as const satisfies readonly (keyof NonNullable<WorkerOptions["acks"]>)[];
 
-/** Take windows up to this many jobs are acked in two overlapping halves; past it, one bulk ack at a time keeps requests per job low. */
+/** Take windows up to this many jobs pipeline their acks (two requests out, each leaving at half the window); past it, one bulk ack at a time keeps requests per job low. */
 const PIPELINED_WINDOW = 128;
 
-/** A Worker's `pipelineAt` for a take window of `prefetch` jobs, unless its `acks` option sets one. */
+/**
+ * A Worker's `pipelineAt` for a take window of `prefetch` jobs, unless its `acks` option sets one:
+ * only over a client whose requests are cheap (`nodeClient`). Over Node's global fetch a second
+ * request cost more than the overlap saved (`npm run bench -- worker`).
+ */
 export function pipelineAt(settings: WorkerSettings, prefetch: number): number | false {
   const chosen = settings.acks?.pipelineAt;
   if (chosen !== undefined) return chosen;
-  return prefetch <= PIPELINED_WINDOW ? Math.ceil(prefetch / 2) : false;
+  return settings.client.cheapRequests === true && prefetch <= PIPELINED_WINDOW ? Math.ceil(prefetch / 2) : false;
 }
 
 const HOOKS: readonly (keyof WorkerHooks)[] = ["onJobStart", "onJobSuccess", "onJobFailure", "onAckFlush", "onConnect", "onDisconnect"];

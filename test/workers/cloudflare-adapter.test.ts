@@ -80,6 +80,39 @@ describe("scheduled", () => {
     expect(await left(Job.queue)).toEqual({ ready: 0, inFlight: 0, scheduled: 0, dead: 0, streams: 0 });
   });
 
+  it("keeps one bulk ack out at a time (each is a subrequest) unless the drain's acks pipeline them", async () => {
+    // Pipelining is the default only over a client with cheap requests (nodeClient), which workerd has not.
+    /** The most bulk acks out at once in a drain of 40 jobs whose acks take 20 ms each. */
+    async function mostAcksOut(acks?: { pipelineAt: number }): Promise<number> {
+      const Job = await seed(40);
+      let out = 0;
+      let most = 0;
+      const slowAcks: typeof fetch = async (input, init) => {
+        if (!String(input).endsWith("/jobs/success")) return fetch(input, init);
+        most = Math.max(most, ++out);
+        try {
+          await sleep(20);
+          return await fetch(input, init);
+        } finally {
+          out--;
+        }
+      };
+      const handler = zizqWorker<Env>({
+        client: (e) => new Client({ url: e.ZIZQ_URL, fetch: slowAcks }),
+        router: new Router().route(Job, async () => undefined),
+        drain: { idleMs: 200, concurrency: 4, queues: [Job.queue], acks },
+        onDrain: (summary) => void expect(summary).toMatchObject({ processed: 40, completed: 40 }),
+      });
+      const ctx = createExecutionContext();
+      await handler.scheduled(createScheduledController({ cron: "* * * * *", scheduledTime: Date.now() }), env, ctx);
+      await waitOnExecutionContext(ctx);
+      expect(await left(Job.queue)).toEqual({ ready: 0, inFlight: 0, scheduled: 0, dead: 0, streams: 0 });
+      return most;
+    }
+    expect(await mostAcksOut()).toBe(1);
+    expect(await mostAcksOut({ pipelineAt: 4 })).toBe(2);
+  });
+
   it("chooses the drain per Cron Trigger", async () => {
     const [Hourly, Minutely] = [await seed(3), await seed(3)];
     const router = new Router().route(Hourly, async () => undefined).route(Minutely, async () => undefined);

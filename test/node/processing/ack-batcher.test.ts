@@ -91,6 +91,11 @@ class GatedPort implements AckPort {
     return this.job;
   }
 
+  /** Bulk acks sent and not yet answered by the test. */
+  get acksUnanswered(): number {
+    return this.ackAnswers.length;
+  }
+
   /** Answers the oldest unanswered bulk ack, or the `which`-th of those still out. */
   answerAck(result: { notFound: string[] } | Error = { notFound: [] }, which = 0): void {
     const [answer] = this.ackAnswers.splice(which, 1);
@@ -635,6 +640,108 @@ describe("AckBatcher with pipelineAt", () => {
     port.answerAck();
     await turn();
     expect(port.acks).toEqual([["a"], ["b"]]);
+  });
+
+  it("retries a failed first request while the second lands: the waiting batch takes the free slot, the retry resends only its own ids", async () => {
+    const port = new GatedPort();
+    const clock = gatedSleep();
+    const batcher = new AckBatcher(port, { pipelineAt: 1, sleep: clock.sleep });
+    const a = watch(batcher.ack("a"));
+    const b = watch(batcher.ack("b"));
+    const c = watch(batcher.ack("c"));
+    port.answerAck(serverError());
+    await turn();
+    // "a" waits out its backoff, still holding its slot.
+    expect(port.acks).toEqual([["a"], ["b"]]);
+    port.answerAck();
+    await turn();
+    expect(b).toEqual({ settled: true, error: undefined });
+    expect(port.acks).toEqual([["a"], ["b"], ["c"]]);
+    expect(batcher.unlandedAcks()).toEqual(["a", "c"]);
+    expect(batcher.pending).toBe(2);
+    clock.wake();
+    await turn();
+    expect(port.acks).toEqual([["a"], ["b"], ["c"], ["a"]]);
+    port.answerAck();
+    port.answerAck();
+    await turn();
+    expect([a, c].every((state) => state.settled && state.error === undefined)).toBe(true);
+    expect(batcher.pending).toBe(0);
+    expect(port.maxAckInFlight).toBe(2);
+  });
+
+  it("settles each request out by its own answer: a refusal rejects only its ids, a partial 'not found' drops only those", async () => {
+    const warnings: string[] = [];
+    const port = new GatedPort();
+    const batcher = new AckBatcher(port, { pipelineAt: 2, logger: { warn: (message) => warnings.push(message), error: () => {} } });
+    const first = ["a", "b"].map((id) => watch(batcher.ack(id)));
+    const second = ["c", "d"].map((id) => watch(batcher.ack(id)));
+    port.answerAck(badRequest(), 1);
+    await turn();
+    expect(second.every((state) => state.error instanceof ZizqBadRequestError)).toBe(true);
+    expect(first.some((state) => state.settled)).toBe(false);
+    port.answerAck({ notFound: ["b"] });
+    await turn();
+    expect(first.every((state) => state.settled && state.error === undefined)).toBe(true);
+    expect(warnings).toEqual(["bulk ack of 2 jobs failed", "1 acked jobs were not in flight; dropped"]);
+    expect(batcher.pending).toBe(0);
+  });
+
+  it("sends ackAgain of an id a request out carries beside it, and holds a third while two are out", async () => {
+    const port = new GatedPort();
+    const batcher = new AckBatcher(port, { pipelineAt: 1, logger: { warn: () => {}, error: () => {} } });
+    const first = batcher.ack("a");
+    const again = batcher.ackAgain("a");
+    expect(again).not.toBe(first);
+    expect(port.acks).toEqual([["a"], ["a"]]);
+    const third = watch(batcher.ackAgain("a"));
+    await turn();
+    expect(port.acks).toHaveLength(2);
+    port.answerAck();
+    await turn();
+    expect(port.acks).toEqual([["a"], ["a"], ["a"]]);
+    port.answerAck({ notFound: ["a"] });
+    port.answerAck({ notFound: ["a"] });
+    await Promise.all([first, again]);
+    await turn();
+    expect(third).toEqual({ settled: true, error: undefined });
+  });
+
+  it("sends a batch at maxBatch when pipelineAt is larger: it can never hold more", () => {
+    const port = new GatedPort();
+    const batcher = new AckBatcher(port, { maxBatch: 2, pipelineAt: 10 });
+    void batcher.ack("a");
+    void batcher.ack("b");
+    expect(port.acks).toEqual([["a", "b"]]);
+  });
+
+  it("sends every id exactly once however acks, early sends, quiet rounds and answers interleave", async () => {
+    const port = new GatedPort();
+    const batcher = new AckBatcher(port, { pipelineAt: 3, maxBatch: 5 });
+    // A fixed pseudo-random walk, so a failure replays the same way.
+    let seed = 7;
+    const random = () => (seed = (seed * 16_807) % 2_147_483_647) / 2_147_483_647;
+    const all: Promise<void>[] = [];
+    for (let step = 0; step < 300; step++) {
+      const roll = random();
+      if (roll < 0.5) all.push(batcher.ack(`job-${all.length}`));
+      else if (roll < 0.7) await Promise.resolve();
+      else if (roll < 0.85) await turn();
+      else if (port.acksUnanswered > 0) port.answerAck(undefined, Math.floor(random() * port.acksUnanswered));
+    }
+    const done = batcher.flush();
+    while (batcher.pending > 0) {
+      await turn();
+      if (port.acksUnanswered > 0) port.answerAck();
+    }
+    await done;
+    await Promise.all(all);
+    const sent = port.acks.flat();
+    expect(sent).toHaveLength(all.length);
+    expect(new Set(sent).size).toBe(all.length);
+    expect(port.maxAckInFlight).toBe(2);
+    expect(Math.max(...port.acks.map((ids) => ids.length))).toBeLessThanOrEqual(5);
+    expect(batcher.unlandedAcks()).toEqual([]);
   });
 
   it.each([0, 1.5, -1, "2", true])("refuses pipelineAt %o, naming it", (bad) => {

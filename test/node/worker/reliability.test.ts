@@ -53,6 +53,12 @@ interface Running {
   outcome: { settled: boolean; error?: unknown };
 }
 
+/** Both ways of acking: one bulk ack out at a time, and pipelined (two out, a batch leaving at `pipelineAt` ids). */
+const ACK_MODES: [string, { pipelineAt: number | false }][] = [
+  ["one ack out at a time", { pipelineAt: false }],
+  ["pipelined acks", { pipelineAt: 5 }],
+];
+
 function newWorker(options: WorkerOptions): Worker {
   const worker = new Worker({ logger: collectingLogger(), reconnect: FAST_RECONNECT, ...options });
   cleanups.push(() => worker.stop({ immediate: true }));
@@ -113,9 +119,9 @@ function firstRunHeld(): { router: Router; starts: number[]; releaseFirst: () =>
 }
 
 describe("Worker reliability (real sockets)", () => {
-  it(
-    "1: loses no job while the server drops every take stream again and again as 1,000 jobs flow, and never reruns a job after its ack landed",
-    async () => {
+  it.each(ACK_MODES)(
+    "1: loses no job while the server drops every take stream again and again as 1,000 jobs flow, and never reruns a job after its ack landed (%s)",
+    async (_mode, ackOptions) => {
       muteDroppedStreamLogs();
       const s = await served();
       const ids = await enqueueWork(s.admin, 1000);
@@ -135,6 +141,7 @@ describe("Worker reliability (real sockets)", () => {
         client: client(s.url, { fetch }),
         router,
         concurrency: 10,
+        acks: ackOptions,
         logger,
         hooks: { onDisconnect: (info) => void (info.error !== undefined && lost.push(info.error)) },
       });
@@ -315,7 +322,10 @@ describe("Worker reliability (real sockets)", () => {
     expect(await settledCounts(s.admin)).toEqual({ scheduled: 0, ready: 0, in_flight: 0, completed: 1, dead: 0 });
   });
 
-  it("1f: a copy that arrives while the ack of its original is out is acked again once that ack comes back 'not in flight'", async () => {
+  it.each([
+    ["once that ack comes back 'not in flight' (one ack out at a time)", { pipelineAt: false as const }],
+    ["in a request beside it (pipelined acks)", { pipelineAt: 1 }],
+  ])("1f: a copy that arrives while the ack of its original is out is acked again %s", async (_how, acks) => {
     muteDroppedStreamLogs();
     const s = await served();
     const [id] = await enqueueWork(s.admin, 1);
@@ -333,7 +343,7 @@ describe("Worker reliability (real sockets)", () => {
     const held = heldBreakFetch(slowAckAnswers);
     cleanups.push(async () => held.release());
     const { router, starts, releaseFirst } = firstRunHeld();
-    const worker = newWorker({ client: client(s.url, { fetch: held.fetch }), router, concurrency: 1, idleTimeout: 60_000 });
+    const worker = newWorker({ client: client(s.url, { fetch: held.fetch }), router, concurrency: 1, idleTimeout: 60_000, acks });
     const running = start(worker);
 
     await eventually(() => starts.length === 1, "the first run to start");
@@ -352,7 +362,7 @@ describe("Worker reliability (real sockets)", () => {
     expect(await settledCounts(s.admin)).toEqual({ scheduled: 0, ready: 0, in_flight: 0, completed: 1, dead: 0 });
   });
 
-  it("2: recovers when acks and nacks fail for a while (503s, network errors, timeouts): nothing lost, batcher drained, no crash", async () => {
+  it.each(ACK_MODES)("2: recovers when acks and nacks fail for a while (503s, network errors, timeouts): nothing lost, batcher drained, no crash (%s)", async (_mode, acks) => {
     const s = await served();
     const modes = ["503", "network", "hang"] as const;
     const FAULTS_PER_KIND = 6;
@@ -391,7 +401,7 @@ describe("Worker reliability (real sockets)", () => {
       client: client(s.url, { fetch: faulty, timeoutMs: 200, retry: false }),
       router,
       concurrency: 10,
-      acks: { retry: { initialDelayMs: 10, maxDelayMs: 100 } },
+      acks: { ...acks, retry: { initialDelayMs: 10, maxDelayMs: 100 } },
       logger,
     });
     const running = start(worker);
@@ -419,7 +429,7 @@ describe("Worker reliability (real sockets)", () => {
     expect(logger.messages.filter((m) => m.level === "error")).toEqual([]);
   });
 
-  it("3: a graceful stop with 200 long handlers running lets them all finish, acks them, and hands the rest back untouched", async () => {
+  it.each(ACK_MODES)("3: a graceful stop with 200 long handlers running lets them all finish, acks them, and hands the rest back untouched (%s)", async (_mode, acks) => {
     const s = await served();
     const ids = await enqueueWork(s.admin, 400);
     let release!: () => void;
@@ -433,7 +443,7 @@ describe("Worker reliability (real sockets)", () => {
       await sleep(300);
       finished.push({ id: ctx.job.id, aborted: ctx.signal.aborted });
     });
-    const worker = newWorker({ client: client(s.url), router, concurrency: 200 });
+    const worker = newWorker({ client: client(s.url), router, concurrency: 200, acks });
     const running = start(worker);
 
     await eventually(() => started.size === 200 && worker.stats().running === 200, "200 handlers running");

@@ -8,6 +8,8 @@ import { describe, expect, it } from "vitest";
 import { Client, defineJob, type Job, Router, Worker, ZizqArgumentError, ZizqError, ZizqHttpError } from "../../../src/index.ts";
 import { createTestServer } from "../../../src/testing/index.ts";
 import type { LoggerOption } from "../../../src/utils/logger.ts";
+import { EXCHANGE, type Outgoing } from "../../../src/client/exchange.ts";
+import { pipelineAt, workerSettings } from "../../../src/worker/worker-options.ts";
 import { collectingLogger } from "./harness.ts";
 
 const Noop = defineJob<{ n: number }>({ type: "noop", queue: "q" });
@@ -180,8 +182,19 @@ describe("Worker run", () => {
   });
 
   describe("pipelined acks", () => {
-    /** Drains `jobs` through a client whose bulk acks take 20 ms; answers the most bulk acks that were out at once. */
-    async function mostAcksOut(jobs: number, options: { concurrency: number; prefetch?: number; acks?: { pipelineAt: number | false } }): Promise<number> {
+    /** `fetch` carrying an Exchange over itself, as `nodeFetch` carries one: a Client over it counts its requests as cheap. */
+    const withExchange = (fetch: typeof globalThis.fetch): typeof globalThis.fetch =>
+      Object.assign(fetch, { [EXCHANGE]: (sent: Outgoing) => fetch(sent.url, { method: sent.method, headers: sent.headers, body: sent.body }) });
+
+    /**
+     * Drains `jobs` through a client whose bulk acks take 20 ms (over an Exchange unless `plainFetch`);
+     * answers the most bulk acks out at once and the most ids in one.
+     */
+    async function acksOut(
+      jobs: number,
+      options: { concurrency: number; prefetch?: number; acks?: { pipelineAt: number | false } },
+      plainFetch = false,
+    ): Promise<{ most: number; biggest: number }> {
       const { server } = setup();
       let out = 0;
       let most = 0;
@@ -195,23 +208,44 @@ describe("Worker run", () => {
           out--;
         }
       };
-      const client = new Client({ url: "http://zizq.test", fetch: slowAcks });
+      const client = new Client({ url: "http://zizq.test", fetch: plainFetch ? slowAcks : withExchange(slowAcks) });
       await client.enqueueBulk(Array.from({ length: jobs }, (_, n) => Noop.with({ n })));
-      const worker = new Worker({ client, router: new Router().route(Noop, () => {}), logger: collecting(), ...options });
+      let biggest = 0;
+      const onAckFlush = ({ ids }: { ids: number }) => void (biggest = Math.max(biggest, ids));
+      const worker = new Worker({ client, router: new Router().route(Noop, () => {}), logger: collecting(), hooks: { onAckFlush }, ...options });
       const summary = await worker.drain({ maxIdle: 200 });
       expect(summary).toMatchObject({ processed: jobs, completed: jobs, reason: "idle" });
       expect(await client.jobs({ status: ["ready", "in_flight"] }).count()).toBe(0);
-      return most;
+      return { most, biggest };
     }
 
-    it("acks a window of 128 or less in halves, two requests out at once", async () => {
-      expect(await mostAcksOut(60, { concurrency: 4 })).toBe(2);
-      expect(await mostAcksOut(400, { concurrency: 200, prefetch: 128 })).toBe(2);
+    it("over cheap requests, acks a window of 128 or less in halves of the window, two requests out at once", async () => {
+      expect(await acksOut(60, { concurrency: 4 })).toEqual({ most: 2, biggest: 4 });
+      expect(await acksOut(400, { concurrency: 200, prefetch: 128 })).toEqual({ most: 2, biggest: 64 });
+      expect(await acksOut(60, { concurrency: 4, prefetch: 5 })).toEqual({ most: 2, biggest: 3 });
     });
 
-    it("keeps one request out for a larger window, or when acks.pipelineAt is false", async () => {
-      expect(await mostAcksOut(400, { concurrency: 200, prefetch: 129 })).toBe(1);
-      expect(await mostAcksOut(60, { concurrency: 4, acks: { pipelineAt: false } })).toBe(1);
+    it("keeps one request out for a larger window, over a plain fetch, or when acks.pipelineAt is false", async () => {
+      expect((await acksOut(400, { concurrency: 200, prefetch: 129 })).most).toBe(1);
+      expect((await acksOut(60, { concurrency: 4 }, true)).most).toBe(1);
+      expect((await acksOut(60, { concurrency: 4, acks: { pipelineAt: 2 } }, true)).most).toBe(2);
+      const unpipelined = await acksOut(60, { concurrency: 4, acks: { pipelineAt: false } });
+      expect(unpipelined.most).toBe(1);
+      // A burst of the whole window waits for the one request out, then leaves in one.
+      expect(unpipelined.biggest).toBeGreaterThan(4);
+    });
+
+    it("sets pipelineAt over cheap requests to half the window, rounded up, up to a window of 128, unless acks.pipelineAt is given", () => {
+      const router = new Router();
+      const cheap = new Client({ url: "http://zizq.test", fetch: withExchange(createTestServer().fetch) });
+      const plain = setup().client;
+      const at = (prefetch: number, acks?: { pipelineAt: number | false }, client = cheap) => pipelineAt(workerSettings({ client, router, acks }), prefetch);
+      expect([1, 2, 5, 20, 128, 129, 256].map((prefetch) => at(prefetch))).toEqual([1, 1, 3, 10, 64, false, false]);
+      expect(at(20, undefined, plain)).toBe(false);
+      expect(at(20, { pipelineAt: 7 })).toBe(7);
+      expect(at(20, { pipelineAt: 7 }, plain)).toBe(7);
+      expect(at(20, { pipelineAt: false })).toBe(false);
+      expect(at(256, { pipelineAt: 100 })).toBe(100);
     });
   });
 
