@@ -3,7 +3,8 @@
  * core only): the Worker with no-op handlers, DESIGN §7's bare fetch loop, and a run's figures.
  * bench/worker.ts runs them on Node; bench/worker-runtime.ts on Bun and Deno.
  */
-import { type Client, defineJob, Router, Worker } from "../src/index.ts";
+import { type Client, defineJob, Router, Worker, type WorkerOptions } from "../src/index.ts";
+import { windowPipelineAt } from "../src/worker/worker-options.ts";
 
 const Noop = defineJob({ type: "noop", queue: "default" });
 export const JSON_HEADERS = { "content-type": "application/json" };
@@ -124,10 +125,13 @@ export async function bareLoop(url: string, prefetch: number, jobs: number): Pro
   stream.abort();
 }
 
-/** The Worker with one no-op route drains `jobs`; `hooks` are the Worker's. */
-export async function runWorker(client: Client, concurrency: number, prefetch: number, jobs: number, hooks = {}): Promise<void> {
+/** The Worker's `acks` that pipeline as a nodeClient Worker's do by default, over any client. */
+export const pipelinedAcks = (prefetch: number) => ({ pipelineAt: windowPipelineAt(prefetch) });
+
+/** The Worker with one no-op route drains `jobs`; `hooks` and `acks` are the Worker's. */
+export async function runWorker(client: Client, concurrency: number, prefetch: number, jobs: number, hooks = {}, acks?: WorkerOptions["acks"]): Promise<void> {
   const router = new Router().route(Noop, async () => {});
-  const worker = new Worker({ client, router, concurrency, prefetch, hooks });
+  const worker = new Worker({ client, router, concurrency, prefetch, hooks, acks });
   const summary = await worker.drain({ maxJobs: jobs, maxDuration: RUN_LIMIT_MS, maxIdle: 2_000 });
   if (summary.completed !== jobs) throw new Error(`the worker completed ${summary.completed} of ${jobs} jobs (${summary.reason})`);
 }

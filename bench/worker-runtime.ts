@@ -1,8 +1,10 @@
 /**
  * The Worker's stub runs on another runtime: `bun bench/worker-runtime.ts <stub url>` or the same
  * with `deno run`, started by bench/worker.ts with the stub in a Node process. Runs the bare fetch
- * loop and the Worker in both formats over STUB_CELLS, taking turns within each round, and prints
- * one JSON line: the runtime and each cell's medians and ratios.
+ * loop and the Worker in both formats over STUB_CELLS, taking turns within each round, and the JSON
+ * Worker with pipelined acks (`acks.pipelineAt`, off by default over a plain fetch) where a
+ * nodeClient Worker would pipeline them; prints one JSON line: the runtime and each cell's medians
+ * and ratios.
  */
 import { Client } from "../src/index.ts";
 import {
@@ -12,6 +14,7 @@ import {
   type Measured,
   median,
   medianOf,
+  pipelinedAcks,
   runWorker,
   STUB_CELLS,
   STUB_ROUNDS,
@@ -25,8 +28,10 @@ export interface RuntimeCell {
   bare: Measured;
   json: Measured;
   msgpack: Measured;
-  /** Each format's Worker as a share of the bare loop: the median of the per-round ratios. */
-  ofBare: { json: number; msgpack: number };
+  /** The JSON Worker with `acks.pipelineAt` at half the window, for windows of 128 or less. */
+  pipelined: Measured | undefined;
+  /** Each Worker as a share of the bare loop: the median of the per-round ratios. */
+  ofBare: { json: number; msgpack: number; pipelined: number | undefined };
 }
 
 function runtimeName(): string {
@@ -42,10 +47,13 @@ async function main(url: string): Promise<void> {
   await againstStub(url, WARMUP_JOBS, () => bareLoop(url, 256, WARMUP_JOBS));
   const cells: RuntimeCell[] = [];
   for (const [concurrency, prefetch, jobs] of STUB_CELLS) {
-    const runs = { bare: [] as Measured[], json: [] as Measured[], msgpack: [] as Measured[] };
+    const runs = { bare: [] as Measured[], json: [] as Measured[], msgpack: [] as Measured[], pipelined: [] as Measured[] };
+    const acks = pipelinedAcks(prefetch);
+    const pipelines = acks.pipelineAt !== false;
     for (let round = 0; round < STUB_ROUNDS; round++) {
       runs.bare.push(await againstStub(url, jobs, () => bareLoop(url, prefetch, jobs)));
       for (const format of FORMATS) runs[format].push(await againstStub(url, jobs, () => runWorker(clients[format], concurrency, prefetch, jobs)));
+      if (pipelines) runs.pipelined.push(await againstStub(url, jobs, () => runWorker(clients.json, concurrency, prefetch, jobs, {}, acks)));
     }
     const share = (own: Measured[]) => median(own.map((m, round) => m.jobsPerSecond / (runs.bare[round]?.jobsPerSecond ?? Number.NaN)));
     cells.push({
@@ -55,7 +63,8 @@ async function main(url: string): Promise<void> {
       bare: medianOf(runs.bare),
       json: medianOf(runs.json),
       msgpack: medianOf(runs.msgpack),
-      ofBare: { json: share(runs.json), msgpack: share(runs.msgpack) },
+      pipelined: pipelines ? medianOf(runs.pipelined) : undefined,
+      ofBare: { json: share(runs.json), msgpack: share(runs.msgpack), pipelined: pipelines ? share(runs.pipelined) : undefined },
     });
   }
   console.log(JSON.stringify({ runtime: runtimeName(), cells }));

@@ -5,7 +5,8 @@
  *    MessagePack `decode`) of the same frames one by one.
  * 2. Against a loopback stub (bench/worker-stub.ts, in its own Node process so the client's CPU
  *    figures are its own), at concurrency 1, 10, 25 and 128 (prefetch 2 ×): on Node the Worker in
- *    JSON and MessagePack over the global fetch and over `nodeFetch`, next to DESIGN §7's bare
+ *    JSON and MessagePack over the global fetch and over `nodeFetch` (and, JSON over the global
+ *    fetch, with the acks pipelined as a `nodeFetch` Worker's are by default), next to DESIGN §7's bare
  *    fetch loop and an undici loop that acks like the official Node client
  *    (bench/reference-loop.ts); then the same Worker bench on Bun and Deno
  *    (bench/worker-runtime.ts), so one table holds all three runtimes.
@@ -35,6 +36,7 @@ import {
   median,
   medianOf,
   Noop,
+  pipelinedAcks,
   RUN_LIMIT_MS,
   runWorker,
   STUB_CELLS,
@@ -192,7 +194,16 @@ async function otherRuntime(name: string): Promise<{ runtime: string; cells: Run
   }
 }
 
-const NODE_CONTENDERS = ["bare", "reference json", "reference msgpack", "fetch json", "fetch msgpack", "nodeFetch json", "nodeFetch msgpack"] as const;
+const NODE_CONTENDERS = [
+  "bare",
+  "reference json",
+  "reference msgpack",
+  "fetch json",
+  "fetch msgpack",
+  "fetch json pipelined",
+  "nodeFetch json",
+  "nodeFetch msgpack",
+] as const;
 type Contender = (typeof NODE_CONTENDERS)[number];
 
 /** The README's Node section's Worker: `new Client({ url, fetch: nodeFetch() })`. */
@@ -216,23 +227,28 @@ async function stubRuns(): Promise<void> {
       if (name === "bare") return () => bareLoop(stub.url, prefetch, jobs);
       if (name === "reference json") return () => reference.run("json", concurrency, prefetch, jobs);
       if (name === "reference msgpack") return () => reference.run("msgpack", concurrency, prefetch, jobs);
+      // The acks a nodeClient Worker pipelines by default, over the global fetch, where they are not.
+      if (name === "fetch json pipelined") return () => runWorker(clients["fetch json"], concurrency, prefetch, jobs, {}, pipelinedAcks(prefetch));
       return () => runWorker(clients[name], concurrency, prefetch, jobs);
     };
     for (const name of NODE_CONTENDERS) await againstStub(stub.url, WARMUP_JOBS, contend(name, 128, 256, WARMUP_JOBS));
     for (const [concurrency, prefetch, jobs] of STUB_CELLS) {
       const runs = Object.fromEntries(NODE_CONTENDERS.map((name) => [name, [] as Measured[]])) as Record<Contender, Measured[]>;
       node[concurrency] = runs;
+      // A window too large to pipeline: that run would be "fetch json" again.
+      const contenders = NODE_CONTENDERS.filter((name) => name !== "fetch json pipelined" || pipelinedAcks(prefetch).pipelineAt !== false);
       // The contenders take turns, so drift on a shared machine hits each and its yardsticks alike.
       for (let round = 0; round < STUB_ROUNDS; round++) {
-        for (const name of NODE_CONTENDERS) runs[name].push(await againstStub(stub.url, jobs, contend(name, concurrency, prefetch, jobs)));
+        for (const name of contenders) runs[name].push(await againstStub(stub.url, jobs, contend(name, concurrency, prefetch, jobs)));
       }
       const share = (own: Measured[], base: Measured[]) => median(own.map((m, round) => m.jobsPerSecond / (base[round]?.jobsPerSecond ?? Number.NaN)));
-      for (const name of NODE_CONTENDERS) {
+      for (const name of contenders) {
         const format = name.endsWith("msgpack") ? "msgpack" : "json";
         const isWorker = name.startsWith("fetch") || name.startsWith(FAST);
         const ofBare = name === "bare" ? "" : pct(share(runs[name], runs.bare));
         const ofReference = isWorker ? `${share(runs[name], runs[`reference ${format}`]).toFixed(2)}x` : "";
-        const label = name === "bare" ? "bare fetch loop (ndjson)" : isWorker ? `Worker ${format}, ${name.split(" ")[0]}` : `undici reference, ${format}`;
+        const pipelined = name.endsWith("pipelined") ? ", pipelineAt prefetch/2" : "";
+        const label = name === "bare" ? "bare fetch loop (ndjson)" : isWorker ? `Worker ${format}, ${name.split(" ")[0]}${pipelined}` : `undici reference, ${format}`;
         rows.push(["node", label, concurrency, prefetch, ...cell(medianOf(runs[name])), ofBare, ofReference]);
       }
     }
@@ -252,6 +268,9 @@ async function stubRuns(): Promise<void> {
     for (const c of cells) {
       rows.push([runtime, "bare fetch loop (ndjson)", c.concurrency, c.prefetch, ...cell(c.bare), "", ""]);
       for (const format of FORMATS) rows.push([runtime, `Worker ${format}`, c.concurrency, c.prefetch, ...cell(c[format]), pct(c.ofBare[format]), ""]);
+      if (c.pipelined && c.ofBare.pipelined !== undefined) {
+        rows.push([runtime, "Worker json, pipelineAt prefetch/2", c.concurrency, c.prefetch, ...cell(c.pipelined), pct(c.ofBare.pipelined), ""]);
+      }
     }
   }
   console.log(

@@ -234,7 +234,12 @@ const PIPELINED_WINDOW = 128;
 export function pipelineAt(settings: WorkerSettings, prefetch: number): number | false {
   const chosen = settings.acks?.pipelineAt;
   if (chosen !== undefined) return chosen;
-  return settings.client.cheapRequests === true && prefetch <= PIPELINED_WINDOW ? Math.ceil(prefetch / 2) : false;
+  return settings.client.cheapRequests === true ? windowPipelineAt(prefetch) : false;
+}
+
+/** Where the acks of a take window of `prefetch` jobs pipeline: at half of it, rounded up, for a window of 128 or less. */
+export function windowPipelineAt(prefetch: number): number | false {
+  return prefetch <= PIPELINED_WINDOW ? Math.ceil(prefetch / 2) : false;
 }
 
 const HOOKS: readonly (keyof WorkerHooks)[] = ["onJobStart", "onJobSuccess", "onJobFailure", "onAckFlush", "onConnect", "onDisconnect"];
