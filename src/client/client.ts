@@ -155,7 +155,7 @@ export class Client {
    * enough that a Worker pipelines the acks of small windows.
    */
   get cheapRequests(): boolean {
-    return this.transport.exchanges;
+    return this.transport.throughExchange;
   }
 
   /** @internal The Worker's take: the response body and its decoder, driven by hand. */

@@ -171,7 +171,7 @@ export class Transport {
   }
 
   /** Whether unary calls go out through an `Exchange`, whose requests cost little. */
-  get exchanges(): boolean {
+  get throughExchange(): boolean {
     return this.exchange !== undefined;
   }
 

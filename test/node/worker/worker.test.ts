@@ -184,7 +184,9 @@ describe("Worker run", () => {
   describe("pipelined acks", () => {
     /** `fetch` carrying an Exchange over itself, as `nodeFetch` carries one: a Client over it counts its requests as cheap. */
     const withExchange = (fetch: typeof globalThis.fetch): typeof globalThis.fetch =>
-      Object.assign(fetch, { [EXCHANGE]: (sent: Outgoing) => fetch(sent.url, { method: sent.method, headers: sent.headers, body: sent.body }) });
+      Object.assign((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init), {
+        [EXCHANGE]: (sent: Outgoing) => fetch(sent.url, { method: sent.method, headers: sent.headers, body: sent.body }),
+      });
 
     /**
      * Drains `jobs` through a client whose bulk acks take 20 ms (over an Exchange unless `plainFetch`);
