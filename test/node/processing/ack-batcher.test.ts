@@ -125,6 +125,20 @@ function watch(promise: Promise<unknown>): { settled: boolean; error: unknown } 
   return state;
 }
 
+/** Answers bulk acks until everything handed in has landed; then every id of `all` was sent exactly once. */
+async function answerUntilLanded(port: GatedPort, batcher: AckBatcher, all: Promise<void>[]): Promise<void> {
+  const done = batcher.flush();
+  while (batcher.pending > 0) {
+    await turn();
+    if (port.acksUnanswered > 0) port.answerAck();
+  }
+  await done;
+  await Promise.all(all);
+  const sent = port.acks.flat();
+  expect(sent).toHaveLength(all.length);
+  expect(new Set(sent).size).toBe(all.length);
+}
+
 /** A sleep that waits for the test (or the batcher's abort signal), recording each delay. */
 function gatedSleep() {
   const delays: number[] = [];
@@ -207,16 +221,7 @@ describe("AckBatcher with a fake port", () => {
       await turn();
       if (port.ackInFlight > 0) port.answerAck();
     }
-    const done = batcher.flush();
-    while (batcher.pending > 0) {
-      await turn();
-      if (port.ackInFlight > 0) port.answerAck();
-    }
-    await done;
-    await Promise.all(all);
-    const sent = port.acks.flat();
-    expect(sent).toHaveLength(all.length);
-    expect(new Set(sent).size).toBe(all.length);
+    await answerUntilLanded(port, batcher, all);
     expect(port.maxAckInFlight).toBe(1);
     expect(Math.max(...port.acks.map((ids) => ids.length))).toBeLessThanOrEqual(7);
     // Batching: far fewer requests than ids.
@@ -729,16 +734,7 @@ describe("AckBatcher with pipelineAt", () => {
       else if (roll < 0.85) await turn();
       else if (port.acksUnanswered > 0) port.answerAck(undefined, Math.floor(random() * port.acksUnanswered));
     }
-    const done = batcher.flush();
-    while (batcher.pending > 0) {
-      await turn();
-      if (port.acksUnanswered > 0) port.answerAck();
-    }
-    await done;
-    await Promise.all(all);
-    const sent = port.acks.flat();
-    expect(sent).toHaveLength(all.length);
-    expect(new Set(sent).size).toBe(all.length);
+    await answerUntilLanded(port, batcher, all);
     expect(port.maxAckInFlight).toBe(2);
     expect(Math.max(...port.acks.map((ids) => ids.length))).toBeLessThanOrEqual(5);
     expect(batcher.unlandedAcks()).toEqual([]);
